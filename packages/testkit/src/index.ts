@@ -1,0 +1,1 @@
+export { corpusDir, corpusPath, hasCorpus, repoRoot, requireCorpus } from './corpus.js';
