@@ -7,6 +7,13 @@
 export interface SandboxAccount {
   appId: string;
   appSecret: string;
+  /** Verified account (认证). Unverified 公众号 get 48001 from freepublish/* (wechat-api.md §2.14). Default true. */
+  verified?: boolean;
+  /**
+   * The account's server URL (服务器配置): a finished freepublish job POSTs the `PUBLISHJOBFINISH` event
+   * there — plaintext when `encodingAESKey` is absent, 安全模式 (encrypted) when it is set.
+   */
+  callback?: { url: string; token: string; encodingAESKey?: string };
 }
 
 /** A WeCom (企业微信) corp + app the sandbox knows. */
@@ -14,6 +21,13 @@ export interface SandboxWecomApp {
   corpId: string;
   corpSecret: string;
   agentId: number;
+  /**
+   * The app's callback (回调): when set, a finished `media/upload_by_url` job POSTs the encrypted
+   * `upload_media_job_finish` event to `url` (WXBizMsgCrypt, wechat-api.md §3.8–3.9).
+   */
+  callback?: { url: string; token: string; encodingAESKey: string };
+  /** Member userids in the app's visible range (message/send recipients). Default ['zhangsan', 'lisi']. */
+  users?: string[];
 }
 
 /** Seeded fault injection. Rates are fractions in [0, 1]. */
@@ -38,8 +52,21 @@ export interface SandboxFaults {
    * `appliesTo: 'token'` checks only the token endpoints; 'all' checks every endpoint.
    */
   ipWhitelist?: { allowed: string[]; appliesTo: 'token' | 'all' };
-  /** API names (e.g. 'media/uploadimg', 'draft/add') whose daily quota is treated as exhausted (45009). */
+  /**
+   * API names (e.g. 'media/uploadimg', 'draft/add') whose daily quota is treated as exhausted (45009).
+   * A path name hits OA and WeCom alike; prefix 'wecom/' ('wecom/media/upload') to hit WeCom only.
+   */
   exhaustedQuotas?: string[];
+  /**
+   * Token revocation at a chosen moment: after this many more business calls (token endpoints not
+   * counted) have been answered, every live access_token (of `revokeTokensOf`, or all) is revoked once,
+   * as WeChat may invalidate tokens early. Later calls with them get 40001 (OA) / 40014 (WeCom).
+   */
+  revokeTokensAfter?: number;
+  /** appId / corpId whose tokens `revokeTokensAfter` revokes; default every account. */
+  revokeTokensOf?: string;
+  /** Outcome of freepublish jobs submitted from now on; default success (status 0). */
+  publishFailure?: { status: 2 | 3 | 4; failIdx?: number[] };
 }
 
 export interface SandboxOptions {
@@ -61,6 +88,20 @@ export interface SandboxOptions {
   seed?: number;
   /** Faults active from the start; change later with `setFaults`. */
   faults?: SandboxFaults;
+  /** Clock (epoch ms) for token expiry, quotas, publish jobs and media lifetime; default `Date.now`. */
+  clock?: () => number;
+  /**
+   * Override daily quotas per API name (e.g. `{ 'draft/add': 3 }`); `'<name>/month'` overrides a monthly
+   * quota (only `'wecom/media/uploadimg/month'` has one). See README for the defaults.
+   */
+  quotas?: Record<string, number>;
+  /**
+   * Serve some JSON with `Content-Type: text/plain` as WeChat does (uploadimg success, media/get and
+   * get/jssdk errors, get_material binaries; wechat-api.md §1.5). Default true.
+   */
+  contentTypeQuirks?: boolean;
+  /** How long a WeCom upload_by_url job stays at status 1 at least, milliseconds; default 50. */
+  uploadByUrlDelayMs?: number;
 }
 
 /** Counters read by tests ("exactly 1 token request"). */
@@ -73,9 +114,16 @@ export interface SandboxStats {
   uploads: Record<string, number>;
   /** Requests per endpoint name, successful or not (faults included). */
   requests: Record<string, number>;
+  /** Permanent materials currently stored (all accounts). */
   materials: number;
+  /** Drafts currently in the draft boxes (all accounts). */
   drafts: number;
+  /** freepublish/submit jobs accepted since start/reset. */
   publishJobs: number;
+  /** Temporary media currently stored (OA + WeCom). */
+  temporaryMedia?: number;
+  /** WeCom application messages sent. */
+  messagesSent?: number;
 }
 
 /** One request as logged, with secrets and tokens redacted. */
@@ -87,6 +135,8 @@ export interface SandboxLogEntry {
   ip: string;
   status: number;
   errcode?: number;
+  /** API name ('media/uploadimg', 'wecom/gettoken', 'image-host', …). */
+  api?: string;
 }
 
 export interface Sandbox {
@@ -105,4 +155,24 @@ export interface Sandbox {
   /** Forget all state (tokens, media, drafts, counters, log) but keep options. */
   reset(): void;
   close(): Promise<void>;
+  /** Read-only view of what the sandbox holds (drafts as stored after filtering, materials, messages…). */
+  inspect?(): SandboxSnapshot;
+}
+
+/** What `inspect()` returns. Article objects are as stored (after `<script>`/external `<img>` removal). */
+export interface SandboxSnapshot {
+  drafts: { media_id: string; appId: string; articles: Record<string, unknown>[] }[];
+  materials: {
+    media_id: string;
+    appId: string;
+    type: string;
+    filename: string;
+    bytes: number;
+    url?: string;
+  }[];
+  temporaryMedia: { media_id: string; principal: string; type: string; filename: string; bytes: number }[];
+  publishJobs: { publish_id: number; appId: string; publish_status: number; article_id?: string }[];
+  messages: { msgid: string; corpId: string; agentId: number; body: Record<string, unknown> }[];
+  /** Callback deliveries (PUBLISHJOBFINISH, upload_media_job_finish); status 0 = delivery failed. */
+  callbacks: { url: string; event: string; id: string; status: number; error?: string }[];
 }

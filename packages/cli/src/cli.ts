@@ -1,0 +1,369 @@
+/**
+ * The `md2wx` command tree (commander). Only commander and this file load at start-up; every action imports
+ * its module when it runs, so `md2wx --help` stays fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, type ExitCodeValue, exitCodeOf, isWechatError } from './errors.js';
+import type { GlobalFlags, Session } from './session.js';
+
+const EXIT_CODES_HELP = `
+
+Exit codes:
+  0  ok
+  1  content errors (broken image, field over WeChat's limit, no cover, MUST lint errors with --publish)
+  2  usage (unknown flag, missing argument)
+  3  WeChat API error (printed with errcode, errmsg, rid and a hint)
+  4  configuration (missing credentials, bad config file, unknown --account)
+
+Configuration: flags > environment (WECHAT_APP_ID, WECHAT_APP_SECRET, WECOM_CORP_ID, WECOM_CORP_SECRET,
+WECOM_AGENT_ID) > .env > md2wx.config.(json|yaml|mjs) with named accounts (--account).`;
+
+const MAIN_EXAMPLES = `
+Examples:
+  md2wx post.md                          render + lint; with credentials also upload images, write out/post.wechat.html
+  md2wx post.md --draft                  push (or update) the post's draft
+  md2wx examples/hello/post.md --sandbox --draft
+                                         try it all against an in-process fake WeChat
+  md2wx --changed-since origin/main 'posts/**/*.md' --draft
+                                         CI: only posts changed since a git ref
+  md2wx a.md b.md --bundle               one draft with two articles
+  md2wx post.md --publish                draft, then publish and print the article URL`;
+
+/** Runs a command action inside a session and turns errors into messages and exit codes. */
+async function withSession(
+  command: Command,
+  action: (session: Session) => Promise<ExitCodeValue | undefined>,
+): Promise<void> {
+  const flags = command.optsWithGlobals() as GlobalFlags;
+  const { Session } = await import('./session.js');
+  let session: Session | undefined;
+  try {
+    session = await Session.open(flags);
+    const code = await action(session);
+    process.exitCode = code ?? ExitCode.ok;
+  } catch (error) {
+    process.exitCode = reportError(error, flags);
+  } finally {
+    await session?.close().catch(() => {});
+  }
+}
+
+/** Prints an error as the user should see it (or as JSON with --json); returns its exit code. */
+export function reportError(
+  error: unknown,
+  flags: { json?: boolean },
+  stderr = process.stderr,
+): ExitCodeValue {
+  const code = exitCodeOf(error);
+  const e = error as Error & { problems?: unknown; hint?: string };
+  if (flags.json) {
+    const body: Record<string, unknown> = { error: { name: e?.name, message: e?.message, exitCode: code } };
+    if (isWechatError(error)) {
+      Object.assign(body.error as object, {
+        errcode: error.errcode,
+        errmsg: error.errmsg,
+        rid: error.rid,
+        endpoint: error.endpoint,
+        hint: error.hint,
+      });
+    }
+    if (Array.isArray(e?.problems)) (body.error as Record<string, unknown>).problems = e.problems;
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+    return code;
+  }
+  let text = e instanceof Error ? e.message : String(error);
+  if (isWechatError(error)) {
+    text = `WeChat ${error.endpoint ?? 'API'}: errcode ${error.errcode} ${error.errmsg}`;
+    if (error.rid) text += ` (rid ${error.rid})`;
+    if (error.hint) text += `\n  hint: ${error.hint}`;
+  }
+  stderr.write(`md2wx: ${text}\n`);
+  return code;
+}
+
+function intOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CommanderError(ExitCode.usage, 'md2wx.invalidNumber', `not a non-negative integer: ${value}`);
+  return n;
+}
+
+/** Builds the command tree. `md2wx --help` lists every command; each has its own `--help`. */
+export function buildProgram(): Command {
+  const program = new Command('md2wx');
+  program
+    .description(
+      'Markdown → WeChat Official Account articles: WeChat-ready HTML, images on WeChat, drafts, publishing.',
+    )
+    .version('0.1.0', '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .option(
+      '-c, --config <file>',
+      'config file (default: md2wx.config.json|yaml|yml|mjs in the working directory)',
+    )
+    .option('-a, --account <name>', 'named account of the config file (env MD2WX_ACCOUNT)')
+    .option(
+      '--app-id <appId>',
+      'Official Account appId (env WECHAT_APP_ID; the secret only via env WECHAT_APP_SECRET)',
+    )
+    .option('--base-url <url>', 'WeChat API base URL (a sandbox: md2wx sandbox prints one)')
+    .option('--token-service <url>', 'central access_token service (secret: env MD2WX_TOKEN_SERVICE_SECRET)')
+    .addOption(new Option('--platform <platform>', 'target platform').choices(['oa', 'wecom']))
+    .option('--sandbox', 'run against an in-process fake WeChat (demo, CI dry runs); nothing persists')
+    .option('--state-file <file>', 'draft state file to commit (default .md2wx/drafts.json)')
+    .option('--cache-dir <dir>', 'token and download cache, not committed (default .md2wx-cache)')
+    .option('--json', 'print one JSON document on stdout (for scripts)')
+    .option('-q, --quiet', 'print only results and errors')
+    .option('--no-progress', 'plain lines instead of progress bars')
+    .addHelpText('after', MAIN_EXAMPLES + EXIT_CODES_HELP);
+
+  program
+    .argument('[posts...]', 'Markdown posts, or quoted globs like "posts/**/*.md"')
+    .option('-d, --draft', 'push each post into the draft box; later runs update the same draft')
+    .option('--bundle', 'one multi-article draft for all posts (implies --draft)')
+    .option(
+      '--publish',
+      'draft, then freepublish and wait; prints the article URL (refused on MUST lint errors)',
+    )
+    .option('--changed-since <ref>', 'only posts changed since this git ref (CI)')
+    .option(
+      '-o, --out-dir <dir>',
+      'where .wechat.html and .preview.html go (default: out/ next to each post)',
+    )
+    .option('--no-write', 'write no HTML or preview files')
+    .option('--cover <image>', 'cover for posts whose front matter has none (default: the first image)')
+    .option('--theme <name>', 'render theme')
+    .option('--root-dir <dir>', 'site root for /absolute image paths and boundary for relative ones')
+    .option('--allow-outside-root', 'allow relative image paths that climb out of the root dir')
+    .action(async (posts: string[], _options, command: Command) => {
+      const options = command.optsWithGlobals();
+      if (posts.length === 0) {
+        program.outputHelp();
+        process.exitCode = options.changedSince ? ExitCode.ok : ExitCode.usage;
+        return;
+      }
+      await withSession(command, async (session) => {
+        const { runMain } = await import('./commands/main.js');
+        return runMain(session, posts, options);
+      });
+    });
+
+  program
+    .command('lint')
+    .description('render posts and check the HTML against WeChat’s rules (no upload); exit 1 on MUST errors')
+    .argument('<posts...>', 'Markdown posts or globs')
+    .option('--theme <name>', 'render theme')
+    .action(async (posts: string[], _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runLint } = await import('./commands/lint.js');
+        return runLint(session, posts, command.optsWithGlobals());
+      });
+    });
+
+  program
+    .command('preview')
+    .description('serve the preview page of a post on localhost and reload it on save')
+    .argument('<post>', 'Markdown post')
+    .option('-p, --port <port>', 'port (default: a free one)', intOption)
+    .option('--host <host>', 'bind address', '127.0.0.1')
+    .option('--once', 'render once, print the URL and exit (for scripts)')
+    .action(async (post: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runPreview } = await import('./commands/preview.js');
+        return runPreview(session, post, command.optsWithGlobals());
+      });
+    });
+
+  program
+    .command('upload')
+    .description(
+      'upload images for article bodies (media/uploadimg; animated GIFs as material) and print their URLs',
+    )
+    .argument('<images...>', 'image files or URLs')
+    .action(async (images: string[], _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runUpload } = await import('./commands/upload.js');
+        return runUpload(session, images);
+      });
+    });
+
+  const materials = program
+    .command('materials')
+    .description('permanent materials (素材): list, count, get, delete');
+  materials
+    .command('list')
+    .description('list permanent materials (material/batchget_material)')
+    .addOption(
+      new Option('-t, --type <type>', 'material type')
+        .choices(['image', 'voice', 'video', 'news'])
+        .default('image'),
+    )
+    .option('--offset <n>', 'offset', intOption, 0)
+    .option('--count <n>', 'how many (1-20)', intOption, 20)
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runMaterials } = await import('./commands/materials.js');
+        return runMaterials(session, 'list', undefined, command.optsWithGlobals());
+      });
+    });
+  materials
+    .command('count')
+    .description('count permanent materials by type (material/get_materialcount)')
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runMaterials } = await import('./commands/materials.js');
+        return runMaterials(session, 'count', undefined, command.optsWithGlobals());
+      });
+    });
+  materials
+    .command('get')
+    .description('get a permanent material (material/get_material)')
+    .argument('<media_id>')
+    .option('-o, --output <file>', 'write binary material here')
+    .action(async (mediaId: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runMaterials } = await import('./commands/materials.js');
+        return runMaterials(session, 'get', mediaId, command.optsWithGlobals());
+      });
+    });
+  materials
+    .command('delete')
+    .description('delete a permanent material (material/del_material; irreversible)')
+    .argument('<media_id>')
+    .action(async (mediaId: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runMaterials } = await import('./commands/materials.js');
+        return runMaterials(session, 'delete', mediaId, command.optsWithGlobals());
+      });
+    });
+
+  const drafts = program.command('drafts').description('the draft box: list, get, delete');
+  drafts
+    .command('list')
+    .description('list drafts (draft/batchget)')
+    .option('--offset <n>', 'offset', intOption, 0)
+    .option('--count <n>', 'how many (1-20)', intOption, 20)
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runDrafts } = await import('./commands/drafts.js');
+        return runDrafts(session, 'list', undefined, command.optsWithGlobals());
+      });
+    });
+  drafts
+    .command('get')
+    .description('show a draft (draft/get)')
+    .argument('<media_id>')
+    .action(async (mediaId: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runDrafts } = await import('./commands/drafts.js');
+        return runDrafts(session, 'get', mediaId, command.optsWithGlobals());
+      });
+    });
+  drafts
+    .command('delete')
+    .description('delete a draft (draft/delete; irreversible) and forget it in the state file')
+    .argument('<media_id>')
+    .action(async (mediaId: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runDrafts } = await import('./commands/drafts.js');
+        return runDrafts(session, 'delete', mediaId, command.optsWithGlobals());
+      });
+    });
+
+  const media = program.command('media').description('temporary media (3 days): upload, get');
+  media
+    .command('upload')
+    .description('upload temporary media (media/upload) and print its media_id')
+    .argument('<file>')
+    .addOption(
+      new Option('-t, --type <type>', 'media type')
+        .choices(['image', 'voice', 'video', 'thumb', 'file'])
+        .default('image'),
+    )
+    .action(async (file: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runMedia } = await import('./commands/media.js');
+        return runMedia(session, 'upload', file, command.optsWithGlobals());
+      });
+    });
+  media
+    .command('get')
+    .description('download temporary media (media/get)')
+    .argument('<media_id>')
+    .requiredOption('-o, --output <file>', 'where to write it')
+    .action(async (mediaId: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runMedia } = await import('./commands/media.js');
+        return runMedia(session, 'get', mediaId, command.optsWithGlobals());
+      });
+    });
+
+  program
+    .command('token')
+    .description('check that an access_token can be had (status only; the token itself only with --reveal)')
+    .option('--reveal', 'print the access_token itself (it grants full API access: keep it out of logs)')
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runToken } = await import('./commands/token.js');
+        return runToken(session, command.optsWithGlobals());
+      });
+    });
+
+  program
+    .command('sandbox')
+    .description(
+      'run the fake WeChat server (Official Account + WeCom) until Ctrl-C; prints its URL and credentials',
+    )
+    .option('-p, --port <port>', 'port (default: a free one)', intOption)
+    .option('--host <host>', 'bind address', '127.0.0.1')
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runSandbox } = await import('./commands/sandbox.js');
+        return runSandbox(session, command.optsWithGlobals());
+      });
+    });
+
+  program
+    .command('send')
+    .description('WeCom: send a post as an mpnews message (images via WeCom uploadimg)')
+    .argument('<post>', 'Markdown post')
+    .requiredOption('--to <users>', 'user ids joined by | or , (@all for everyone in the app’s range)')
+    .option('--party <ids>', 'department ids joined by |')
+    .option('--tag <ids>', 'tag ids joined by |')
+    .option('--cover <image>', 'cover when the post has none (default: first image)')
+    .option('--safe', 'safe mode: no forwarding (safe=1)')
+    .action(async (post: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runSend } = await import('./commands/send.js');
+        return runSend(session, post, command.optsWithGlobals());
+      });
+    });
+
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (as `process.argv`). Sets `process.exitCode` rather than exiting, so pending
+ * output is flushed.
+ */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version print themselves and exit 0; everything else commander rejects is usage.
+      process.exitCode =
+        error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0
+          ? ExitCode.ok
+          : ExitCode.usage;
+      return;
+    }
+    process.exitCode = reportError(error, program.opts());
+  }
+}

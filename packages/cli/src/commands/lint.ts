@@ -1,0 +1,72 @@
+/**
+ * `md2wx lint <posts…>`: render each post without touching its images and report the renderer's and the
+ * linter's diagnostics plus WeChat's field limits. Exit 1 when any MUST rule fails.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkArticleLimits, readPostMeta } from '../article.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { loadRender } from '../modules.js';
+import { type Diagnostic, describeDiagnostic, lintOptions, normaliseDiagnostics } from '../pipeline.js';
+import { expandPosts } from '../post-files.js';
+import type { Session } from '../session.js';
+
+export interface LintReport {
+  file: string;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Lints `patterns` (files or globs).
+ * @returns ExitCode.content when a MUST diagnostic was found, else ExitCode.ok.
+ */
+export async function runLint(
+  session: Session,
+  patterns: string[],
+  options: { theme?: string },
+): Promise<ExitCodeValue> {
+  const { config, reporter } = session;
+  const files = await expandPosts(patterns, config.cwd);
+  const render = await loadRender();
+  const reports: LintReport[] = [];
+  let must = 0;
+  for (const file of files) {
+    const shown = path.relative(config.cwd, file) || file;
+    const source = await readFile(file, 'utf8');
+    const meta = readPostMeta(source);
+    const diagnostics: Diagnostic[] = checkArticleLimits(meta, shown).map((p) => {
+      const d: Diagnostic = {
+        rule: 'wechat/field-limit',
+        severity: 'must',
+        message: p.message,
+        in: 'markdown',
+      };
+      if (p.line !== undefined) d.line = p.line;
+      return d;
+    });
+    const renderOptions: Record<string, unknown> = { filePath: file };
+    const theme = options.theme ?? config.theme;
+    if (theme) renderOptions.theme = theme;
+    const result = (await render.render(source, renderOptions)) as
+      | { html: string; messages?: unknown[] }
+      | string;
+    const html = typeof result === 'string' ? result : result.html;
+    if (typeof result !== 'string')
+      diagnostics.push(...normaliseDiagnostics(result.messages ?? [], 'markdown'));
+    // Images are uploaded (and their src rewritten) only when publishing, so "not on WeChat" is not a finding here.
+    const findings = normaliseDiagnostics(await render.lint(html, lintOptions(session)), 'html');
+    diagnostics.push(...findings.filter((d) => d.rule !== 'img-on-mmbiz'));
+    const count = diagnostics.filter((d) => d.severity === 'must').length;
+    must += count;
+    reports.push({ file, diagnostics });
+    if (diagnostics.length === 0) reporter.success(`${shown}: no problems`);
+    for (const d of diagnostics) {
+      const line = `${describeDiagnostic(d, shown)}${d.fix ? ` — ${d.fix}` : ''}`;
+      if (d.severity === 'must') reporter.error(line);
+      else reporter.warn(line);
+    }
+  }
+  reporter.emitJson({ posts: reports, must });
+  reporter.info(`${files.length} post(s), ${must} MUST error(s)`);
+  return must > 0 ? ExitCode.content : ExitCode.ok;
+}

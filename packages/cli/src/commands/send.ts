@@ -1,0 +1,101 @@
+/**
+ * WeCom (企业微信): `md2wx send <post> --to <users>` sends a post as an mpnews application message
+ * (wechat-api.md §3.10): body images through WeCom media/uploadimg (§3.3), the cover as temporary media (§3.2).
+ * `md2wx <post> --platform wecom` renders and uploads without sending.
+ */
+import path from 'node:path';
+import { firstImage, type PostMeta } from '../article.js';
+import { ContentError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { loadImages } from '../modules.js';
+import { type PublishOptions, rootDirFor, runPublish } from '../pipeline.js';
+import type { Session } from '../session.js';
+
+/** Renders `posts` for WeCom (images on WeCom, HTML and preview written). */
+export async function runWecomRender(
+  session: Session,
+  posts: string[],
+  options: PublishOptions,
+): Promise<void> {
+  session.config.platform = 'wecom';
+  const report = await runPublish(session, posts, options);
+  session.reporter.emitJson(report);
+}
+
+/** mpnews limits (§3.10): title ≤ 128 bytes, author ≤ 64 bytes, digest ≤ 512 bytes, content ≤ 666 KiB. */
+const MPNEWS_LIMITS = { titleBytes: 128, authorBytes: 64, digestBytes: 512, contentBytes: 666 * 1024 };
+
+/**
+ * Sends one post as mpnews to `--to` users (and `--party`/`--tag`).
+ * @returns ExitCode.ok; content problems throw ContentError (exit 1) before anything is sent.
+ */
+export async function runSend(
+  session: Session,
+  post: string,
+  options: { to: string; party?: string; tag?: string; cover?: string; safe?: boolean; rootDir?: string },
+): Promise<ExitCodeValue> {
+  const { config, reporter } = session;
+  config.platform = 'wecom';
+  const client = await session.wecomClient();
+  const file = path.resolve(config.cwd, post);
+  let rendered: { html: string; meta: PostMeta } | undefined;
+  await runPublish(session, [file], {
+    noWrite: true,
+    onRendered: (_file, html, meta) => {
+      rendered = { html, meta };
+    },
+  });
+  if (!rendered) throw new ContentError([{ file: post, message: 'nothing rendered' }]);
+  const { html, meta } = rendered;
+  const title = meta.title ?? path.basename(file);
+  const problems = [];
+  if (Buffer.byteLength(title) > MPNEWS_LIMITS.titleBytes) problems.push('title over 128 bytes');
+  if (meta.author && Buffer.byteLength(meta.author) > MPNEWS_LIMITS.authorBytes)
+    problems.push('author over 64 bytes');
+  if (Buffer.byteLength(html) > MPNEWS_LIMITS.contentBytes) problems.push('content over 666 KiB');
+  if (problems.length)
+    throw new ContentError(problems.map((message) => ({ file: post, message: `mpnews: ${message}` })));
+
+  const coverSrc =
+    meta.cover ?? (options.cover ? path.resolve(config.cwd, options.cover) : firstImage(meta.body)?.src);
+  if (!coverSrc) {
+    throw new ContentError([
+      { file: post, message: 'no cover: add `cover:` to the front matter, an image to the post, or --cover' },
+    ]);
+  }
+  const images = await loadImages();
+  const resolved = await images.resolveImage(coverSrc, {
+    baseDir: path.dirname(file),
+    rootDir: rootDirFor(file, config.cwd, options.rootDir),
+  });
+  if (!resolved.data)
+    throw new ContentError([
+      { file: post, image: coverSrc, message: 'cover must be a local file or http(s) URL' },
+    ]);
+  const processed = await images.processImage(resolved.data, { target: 'cover', source: coverSrc });
+  const ext = processed.info.format === 'jpeg' ? 'jpg' : processed.info.format;
+  const media = await client.upload('image', processed.data, { filename: `cover.${ext}` });
+
+  const article: Record<string, unknown> = { title, thumb_media_id: media.media_id, content: html };
+  if (meta.author) article.author = meta.author;
+  if (meta.digest) article.digest = meta.digest;
+  if (meta.contentSourceUrl) article.content_source_url = meta.contentSourceUrl;
+  const touser = options.to
+    .split(/[|,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join('|');
+  const message: Parameters<typeof client.sendMpnews>[0] = {
+    touser,
+    articles: [article],
+    safe: options.safe ? 1 : 0,
+  };
+  if (options.party) message.toparty = options.party;
+  if (options.tag) message.totag = options.tag;
+  const answer = await client.sendMpnews(message);
+  reporter.emitJson(answer);
+  reporter.success(
+    `sent "${title}" to ${message.touser}${answer.invaliduser ? ` (invalid users: ${answer.invaliduser})` : ''}`,
+  );
+  if (answer.msgid) reporter.result(`msgid ${answer.msgid}`);
+  return ExitCode.ok;
+}

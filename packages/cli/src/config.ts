@@ -1,0 +1,321 @@
+/**
+ * Configuration: flags override environment variables, which override `.env`, which overrides the config file
+ * (`md2wx.config.json`, `.yaml`/`.yml` or `.mjs`, looked up in the working directory or given by `--config`).
+ *
+ * A config file holds named accounts; `--account <name>` (or the file's `default`) picks one:
+ *
+ * ```yaml
+ * default: blog
+ * accounts:
+ *   blog:   { appId: wx0123456789abcdef, appSecretEnv: BLOG_SECRET }
+ *   corp:   { platform: wecom, corpId: ww01234, corpSecretEnv: CORP_SECRET, agentId: 1000002 }
+ * stateFile: .md2wx/drafts.json
+ * ```
+ *
+ * Secrets belong in the environment (`WECHAT_APP_SECRET`, or the variable named by `appSecretEnv`), not in a
+ * committed file; a literal `appSecret` in the file is accepted for local use.
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from './errors.js';
+
+export type Platform = 'oa' | 'wecom';
+
+/** Official Account credentials and endpoint. */
+export interface OfficialAccountConfig {
+  appId: string;
+  /** Absent when tokens come from a central token service. */
+  appSecret?: string;
+  /** API base URL; default WeChat's (`https://api.weixin.qq.com`). */
+  baseUrl?: string;
+  tokenMode?: 'stable' | 'classic';
+  /** Central token service (contract 4); its secret comes from `MD2WX_TOKEN_SERVICE_SECRET`. */
+  tokenService?: { url: string; secret: string };
+}
+
+/** WeCom (企业微信) app credentials. */
+export interface WecomConfig {
+  corpId: string;
+  corpSecret: string;
+  agentId: number;
+  baseUrl?: string;
+}
+
+/** One named account of a config file, as written. */
+export interface AccountEntry {
+  platform?: Platform;
+  appId?: string;
+  appSecret?: string;
+  appSecretEnv?: string;
+  baseUrl?: string;
+  tokenMode?: 'stable' | 'classic';
+  tokenServiceUrl?: string;
+  corpId?: string;
+  corpSecret?: string;
+  corpSecretEnv?: string;
+  agentId?: number | string;
+}
+
+/** The config file, as written. Paths inside are relative to the file's directory. */
+export interface ConfigFile {
+  default?: string;
+  accounts?: Record<string, AccountEntry>;
+  stateFile?: string;
+  cacheDir?: string;
+  outDir?: string;
+  theme?: string;
+  author?: string;
+  cover?: string;
+  platform?: Platform;
+}
+
+/** Flags that take part in configuration (names as commander gives them). */
+export interface ConfigFlags {
+  config?: string;
+  account?: string;
+  platform?: string;
+  appId?: string;
+  baseUrl?: string;
+  tokenService?: string;
+  stateFile?: string;
+  cacheDir?: string;
+  outDir?: string;
+  theme?: string;
+  cover?: string;
+  author?: string;
+}
+
+/** Everything the commands need, resolved. Paths are absolute. */
+export interface ResolvedConfig {
+  cwd: string;
+  configFile?: string;
+  accountName?: string;
+  platform: Platform;
+  oa?: OfficialAccountConfig;
+  wecom?: WecomConfig;
+  /** The committed draft state file (post × account → draft media_id). */
+  stateFile: string;
+  /** Upload dedupe cache and token cache directory (not committed). */
+  cacheDir: string;
+  /** Where HTML and preview files go; default: next to each post. */
+  outDir?: string;
+  theme?: string;
+  author?: string;
+  cover?: string;
+}
+
+const CONFIG_NAMES = ['md2wx.config.json', 'md2wx.config.yaml', 'md2wx.config.yml', 'md2wx.config.mjs'];
+
+/**
+ * Loads `.env` from `cwd` into a copy of `env` (existing variables win), never printing anything.
+ * @returns the merged environment.
+ */
+export async function loadDotenv(cwd: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const file = path.join(cwd, '.env');
+  if (!existsSync(file)) return { ...env };
+  const { parse } = await import('dotenv');
+  const parsed = parse(await readFile(file, 'utf8'));
+  return { ...parsed, ...env };
+}
+
+/**
+ * Reads a config file (json, yaml or mjs with a default export).
+ * @throws ConfigError when the file cannot be read or parsed, naming the file.
+ */
+export async function readConfigFile(file: string): Promise<ConfigFile> {
+  try {
+    if (file.endsWith('.mjs') || file.endsWith('.js')) {
+      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      return validateConfigFile(mod.default, file);
+    }
+    const text = await readFile(file, 'utf8');
+    if (file.endsWith('.json')) return validateConfigFile(JSON.parse(text), file);
+    const YAML = await import('yaml');
+    return validateConfigFile(YAML.parse(text), file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function validateConfigFile(value: unknown, file: string): ConfigFile {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`config file ${file} must hold an object (accounts, default, stateFile, …)`);
+  }
+  const config = value as ConfigFile;
+  if (
+    config.accounts !== undefined &&
+    (typeof config.accounts !== 'object' || Array.isArray(config.accounts))
+  ) {
+    throw new ConfigError(`config file ${file}: "accounts" must map account names to credentials`);
+  }
+  return config;
+}
+
+/** The config file to use: `--config`, else the first of md2wx.config.{json,yaml,yml,mjs} in `cwd`. */
+export function findConfigFile(cwd: string, explicit?: string): string | undefined {
+  if (explicit) {
+    const file = path.resolve(cwd, explicit);
+    if (!existsSync(file)) throw new ConfigError(`config file not found: ${file}`);
+    return file;
+  }
+  for (const name of CONFIG_NAMES) {
+    const file = path.join(cwd, name);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+function parsePlatform(value: string | undefined, where: string): Platform | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'oa' || value === 'mp' || value === 'official-account') return 'oa';
+  if (value === 'wecom' || value === 'work') return 'wecom';
+  throw new ConfigError(`${where}: unknown platform "${value}" (use "oa" or "wecom")`);
+}
+
+function parseAgentId(value: string | number | undefined, where: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${where}: agentId must be a positive integer`);
+  return n;
+}
+
+/**
+ * Resolves the configuration from flags, environment (after `.env`) and the config file.
+ *
+ * Environment: `WECHAT_APP_ID`, `WECHAT_APP_SECRET`, `WECHAT_BASE_URL`, `WECOM_CORP_ID`, `WECOM_CORP_SECRET`,
+ * `WECOM_AGENT_ID`, `WECOM_BASE_URL`, `MD2WX_ACCOUNT`, `MD2WX_TOKEN_SERVICE_URL`, `MD2WX_TOKEN_SERVICE_SECRET`.
+ * Credentials may be missing (no-credentials mode); `requireOfficialAccount`/`requireWecom` check them.
+ * @throws ConfigError for an unknown `--account`, a bad platform or agentId, an unreadable config file.
+ */
+export async function resolveConfig(
+  flags: ConfigFlags,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ResolvedConfig> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const env = await loadDotenv(cwd, options.env ?? process.env);
+  const configFile = findConfigFile(cwd, flags.config);
+  const file: ConfigFile = configFile ? await readConfigFile(configFile) : {};
+  const fileDir = configFile ? path.dirname(configFile) : cwd;
+
+  const accountName = flags.account ?? env.MD2WX_ACCOUNT ?? file.default;
+  let entry: AccountEntry = {};
+  if (accountName !== undefined) {
+    const found = file.accounts?.[accountName];
+    if (!found) {
+      const known = Object.keys(file.accounts ?? {});
+      throw new ConfigError(
+        `unknown account "${accountName}"` +
+          (configFile ? ` in ${configFile}` : ' (no md2wx.config.json|yaml|mjs found)') +
+          (known.length ? `; known accounts: ${known.join(', ')}` : ''),
+      );
+    }
+    entry = found;
+  }
+  const where = configFile
+    ? `${configFile}${accountName ? ` account "${accountName}"` : ''}`
+    : 'configuration';
+
+  const platform =
+    parsePlatform(flags.platform, '--platform') ??
+    parsePlatform(entry.platform, where) ??
+    parsePlatform(file.platform, where) ??
+    'oa';
+
+  const secretFromEnvName = (name: string | undefined) => (name ? env[name] : undefined);
+  // An account picked by name keeps its own credentials; the generic variables fill in what it leaves out.
+  const appId = flags.appId ?? entry.appId ?? env.WECHAT_APP_ID;
+  const appSecret = secretFromEnvName(entry.appSecretEnv) ?? entry.appSecret ?? env.WECHAT_APP_SECRET;
+  const tokenServiceUrl = flags.tokenService ?? entry.tokenServiceUrl ?? env.MD2WX_TOKEN_SERVICE_URL;
+  const tokenServiceSecret = env.MD2WX_TOKEN_SERVICE_SECRET;
+  const baseUrl = flags.baseUrl ?? entry.baseUrl ?? env.WECHAT_BASE_URL;
+
+  let oa: OfficialAccountConfig | undefined;
+  if (appId) {
+    oa = { appId };
+    if (appSecret) oa.appSecret = appSecret;
+    if (baseUrl) oa.baseUrl = baseUrl;
+    if (entry.tokenMode) oa.tokenMode = entry.tokenMode;
+    if (tokenServiceUrl) {
+      if (!tokenServiceSecret) {
+        throw new ConfigError('a token service URL is set but MD2WX_TOKEN_SERVICE_SECRET is not');
+      }
+      oa.tokenService = { url: tokenServiceUrl, secret: tokenServiceSecret };
+    }
+  }
+
+  const corpId = entry.corpId ?? env.WECOM_CORP_ID;
+  const corpSecret = secretFromEnvName(entry.corpSecretEnv) ?? entry.corpSecret ?? env.WECOM_CORP_SECRET;
+  const agentId = parseAgentId(entry.agentId ?? env.WECOM_AGENT_ID, where);
+  let wecom: WecomConfig | undefined;
+  if (corpId && corpSecret && agentId !== undefined) {
+    wecom = { corpId, corpSecret, agentId };
+    const wecomBase =
+      (platform === 'wecom' ? flags.baseUrl : undefined) ?? entry.baseUrl ?? env.WECOM_BASE_URL;
+    if (wecomBase) wecom.baseUrl = wecomBase;
+  }
+
+  const resolved: ResolvedConfig = {
+    cwd,
+    platform,
+    stateFile: flags.stateFile
+      ? path.resolve(cwd, flags.stateFile)
+      : path.resolve(fileDir, file.stateFile ?? '.md2wx/drafts.json'),
+    cacheDir: flags.cacheDir
+      ? path.resolve(cwd, flags.cacheDir)
+      : path.resolve(fileDir, file.cacheDir ?? '.md2wx-cache'),
+  };
+  if (configFile) resolved.configFile = configFile;
+  if (accountName !== undefined) resolved.accountName = accountName;
+  if (oa) resolved.oa = oa;
+  if (wecom) resolved.wecom = wecom;
+  const outDir = flags.outDir
+    ? path.resolve(cwd, flags.outDir)
+    : file.outDir && path.resolve(fileDir, file.outDir);
+  if (outDir) resolved.outDir = outDir;
+  const theme = flags.theme ?? file.theme;
+  if (theme) resolved.theme = theme;
+  const author = flags.author ?? file.author;
+  if (author) resolved.author = author;
+  const cover = flags.cover
+    ? path.resolve(cwd, flags.cover)
+    : file.cover && path.resolve(fileDir, file.cover);
+  if (cover) resolved.cover = cover;
+  return resolved;
+}
+
+/** One line telling how to add credentials, printed in no-credentials mode. */
+export const CREDENTIALS_HINT =
+  'No WeChat credentials: set WECHAT_APP_ID and WECHAT_APP_SECRET (environment or .env), or add an account to ' +
+  'md2wx.config.yaml, to upload images and push drafts; --sandbox tries it all against a local fake WeChat.';
+
+/**
+ * The Official Account credentials, or a ConfigError saying what is missing (exit 4).
+ * @throws ConfigError when the app id or the secret (or a token service) is missing.
+ */
+export function requireOfficialAccount(config: ResolvedConfig): OfficialAccountConfig {
+  const oa = config.oa;
+  if (!oa) throw new ConfigError(`WECHAT_APP_ID is not set. ${CREDENTIALS_HINT}`);
+  if (!oa.appSecret && !oa.tokenService) {
+    throw new ConfigError(
+      `WECHAT_APP_SECRET is not set for app ${oa.appId} (or use a token service: MD2WX_TOKEN_SERVICE_URL + MD2WX_TOKEN_SERVICE_SECRET)`,
+    );
+  }
+  return oa;
+}
+
+/**
+ * The WeCom credentials, or a ConfigError naming the missing variables (exit 4).
+ * @throws ConfigError when WECOM_CORP_ID, WECOM_CORP_SECRET or WECOM_AGENT_ID is missing.
+ */
+export function requireWecom(config: ResolvedConfig): WecomConfig {
+  if (!config.wecom) {
+    throw new ConfigError(
+      'WeCom needs WECOM_CORP_ID, WECOM_CORP_SECRET and WECOM_AGENT_ID (environment, .env or config)',
+    );
+  }
+  return config.wecom;
+}

@@ -1,0 +1,749 @@
+/**
+ * The main job: posts → WeChat HTML with every image on WeChat → drafts (upsert) → optionally published.
+ *
+ * Order matters, so that a bad post costs nothing: (1) read every post and check its article fields and cover
+ * (wechat-api.md §2.13 limits) — no request yet; (2) render each post, the remark plugin resolving and
+ * compressing all of a post's images before it uploads any; (3) only when every post rendered, upload covers
+ * and create or update drafts; (4) `--publish` submits and waits.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { assertNoProblems, checkArticleLimits, firstImage, type PostMeta, readPostMeta } from './article.js';
+import { CREDENTIALS_HINT } from './config.js';
+import type {
+  DraftArticle,
+  ImageCache,
+  ImageProgressEvent,
+  ImageUploader,
+  OfficialAccountClient,
+  ProcessedImage,
+  RemarkWechatImagesOptions,
+} from './contracts.js';
+import {
+  CliError,
+  ContentError,
+  type ContentProblem,
+  ExitCode,
+  formatLocation,
+  isWechatError,
+} from './errors.js';
+import { loadImages, loadRemarkImages, loadRender } from './modules.js';
+import { formatBytes } from './reporter.js';
+import type { Session } from './session.js';
+import { DraftState, writeFileAtomic } from './state.js';
+
+/** Options of one publishing run (flags of the main command). */
+export interface PublishOptions {
+  /** Push each post (or the bundle) into the draft box. */
+  draft?: boolean;
+  /** One multi-article draft for all posts, in argument order. */
+  bundle?: boolean;
+  /** Submit the draft(s) with freepublish and wait for the result. */
+  publish?: boolean;
+  /** Do not write `.wechat.html` / `.preview.html` files. */
+  noWrite?: boolean;
+  /** Site root for `/absolute` image paths and the boundary for relative ones; default: see `rootDirFor`. */
+  rootDir?: string;
+  allowOutsideRoot?: boolean;
+  /** How long `--publish` waits for WeChat's verdict, milliseconds. Default 10 minutes. */
+  publishTimeoutMs?: number;
+  /** Never upload: compress images locally even when credentials are set (preview). */
+  offline?: boolean;
+  /** Called with each post's final HTML (used by `send`). */
+  onRendered?: (file: string, html: string, meta: PostMeta) => void;
+}
+
+/** A lint or renderer diagnostic (normalised from @md2wx/render). */
+export interface Diagnostic {
+  rule: string;
+  severity: 'must' | 'should';
+  message: string;
+  fix?: string;
+  /** What `line`/`column` point into: the Markdown post (renderer) or the rendered HTML (linter). */
+  in?: 'markdown' | 'html';
+  line?: number;
+  column?: number;
+}
+
+/** What happened to one post. Paths are absolute. */
+export interface PostReport {
+  file: string;
+  key: string;
+  title: string;
+  html?: string;
+  preview?: string;
+  images: ImageProgressEvent['totals'];
+  diagnostics: Diagnostic[];
+  draft?: { media_id: string; index: number; action: 'created' | 'updated' | 'recreated' };
+  cover?: { src: string; media_id: string; cached: boolean };
+  publish?: { publish_id: string; article_id?: string; urls: string[] };
+}
+
+/** The `--json` document of a run. */
+export interface RunReport {
+  account?: string;
+  mode: 'preview' | 'upload' | 'draft' | 'publish';
+  posts: PostReport[];
+  state?: string;
+}
+
+interface PreparedPost {
+  file: string;
+  source: string;
+  meta: PostMeta;
+  key: string;
+  coverSrc?: string;
+  /** The cover was named by --cover or the config file: it may live outside the post's root. */
+  coverFromConfig?: boolean;
+  coverLine?: number;
+  cover?: { data: Buffer; sourceSha256: string; processed: ProcessedImage };
+}
+
+const EMPTY_TOTALS: ImageProgressEvent['totals'] = {
+  images: 0,
+  resolved: 0,
+  processed: 0,
+  uploaded: 0,
+  cached: 0,
+  skipped: 0,
+  failed: 0,
+  bytesSaved: 0,
+};
+
+/** Length of a media/uploadimg URL (`https://mmbiz.qpic.cn/mmbiz_png/<~90 chars>/0?wx_fmt=png`), characters. */
+const WECHAT_URL_LENGTH = 130;
+
+/**
+ * Content-size problems of an article body: ours (text < 20,000 characters, HTML < 1 MiB) and, when
+ * @md2wx/wechat offers it, the client's own `checkArticles`, so that nothing is uploaded for a post the client
+ * would refuse at draft/add.
+ */
+async function contentProblems(session: Session, shown: string, html: string): Promise<ContentProblem[]> {
+  const problems = checkArticleLimits({ title: 't', body: '', bodyLineOffset: 0 }, shown, html);
+  const wechat = await session.wechatModule();
+  if (problems.length === 0 && wechat.checkArticles) {
+    try {
+      wechat.checkArticles([{ title: 't', content: html, thumb_media_id: 'x' }], 'article');
+    } catch (error) {
+      problems.push({ file: shown, message: (error as Error).message.replace(/^article article 1: /, '') });
+    }
+  }
+  return problems;
+}
+
+/** The directory `/absolute` image paths resolve against: `--root-dir`, else the working directory when the post is inside it, else the post's directory. */
+export function rootDirFor(file: string, cwd: string, explicit?: string): string {
+  if (explicit) return path.resolve(cwd, explicit);
+  const relative = path.relative(cwd, file);
+  if (!relative.startsWith('..') && !path.isAbsolute(relative)) return cwd;
+  return path.dirname(file);
+}
+
+/**
+ * Where a post's outputs go (without extension): `<post dir>/out/<name>` (one directory to ignore in git), or
+ * mirrored under `outDir` by the post's directory relative to `cwd`.
+ */
+export function outputBase(file: string, cwd: string, outDir?: string): string {
+  const name = path.basename(file).replace(/\.(md|markdown|mdx)$/i, '');
+  if (!outDir) return path.join(path.dirname(file), 'out', name);
+  let relative = path.relative(cwd, path.dirname(file));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    relative = path.basename(path.dirname(file));
+  }
+  return path.join(outDir, relative, name);
+}
+
+/**
+ * Runs the main job over `files` (absolute paths).
+ * @returns the run report (also printed as JSON with `--json`).
+ * @throws ContentError (exit 1) for field limits, missing covers, broken images and — with `--publish` — MUST
+ *   lint errors, before any draft is pushed; WechatApiError (exit 3) from WeChat; ConfigError (exit 4).
+ */
+export async function runPublish(
+  session: Session,
+  files: string[],
+  options: PublishOptions,
+): Promise<RunReport> {
+  const { reporter, config } = session;
+  const wantsDraft = Boolean(options.draft || options.publish || options.bundle);
+  const wecom = config.platform === 'wecom';
+  const online = options.offline ? false : wecom ? Boolean(config.wecom) : session.hasOfficialAccount;
+  if (wantsDraft && !online) {
+    // Surfaces the configuration error (exit 4) before any work.
+    await session.officialAccount();
+  }
+  const account = online ? session.accountId : undefined;
+  const mode: RunReport['mode'] = options.publish
+    ? 'publish'
+    : wantsDraft
+      ? 'draft'
+      : online
+        ? 'upload'
+        : 'preview';
+
+  // (1) Read every post and check what can be checked without a request.
+  const prepared: PreparedPost[] = [];
+  const state = session.ephemeral ? DraftState.ephemeral() : await DraftState.open(config.stateFile);
+  const problems: ContentProblem[] = [];
+  for (const file of files) {
+    const source = await readFile(file, 'utf8');
+    const meta = readPostMeta(source);
+    if (!meta.author && config.author) meta.author = config.author;
+    const post: PreparedPost = { file, source, meta, key: state.keyFor(file, meta.wechatId) };
+    const shown = displayPath(file, config.cwd);
+    if (wantsDraft) {
+      problems.push(...checkArticleLimits(meta, shown));
+      if (meta.cover) {
+        post.coverSrc = meta.cover;
+        if (meta.coverLine !== undefined) post.coverLine = meta.coverLine;
+      } else if (config.cover) {
+        post.coverSrc = config.cover;
+        post.coverFromConfig = true;
+      } else {
+        const first = firstImage(meta.body);
+        if (first) {
+          post.coverSrc = first.src;
+          post.coverLine = first.line + 1 + meta.bodyLineOffset;
+        } else {
+          problems.push({
+            file: shown,
+            message:
+              'no cover: add `cover: path/to/image.jpg` to the front matter, put an image in the post, or pass --cover <image>',
+          });
+        }
+      }
+    }
+    prepared.push(post);
+  }
+  assertNoProblems(problems);
+
+  if (wantsDraft) {
+    // The content limit can only be measured on HTML: a render without the image plugin (no upload) gives it,
+    // with each image src padded to the length of a WeChat URL.
+    const render = await loadRender();
+    for (const post of prepared) {
+      const renderOptions: Record<string, unknown> = { filePath: post.file };
+      if (config.theme) renderOptions.theme = config.theme;
+      const dry = (await render.render(post.source, renderOptions)) as { html: string };
+      const estimate = dry.html.replace(/(<img\b[^>]*\bsrc=")[^"]*"/g, `$1${'x'.repeat(WECHAT_URL_LENGTH)}"`);
+      problems.push(...(await contentProblems(session, displayPath(post.file, config.cwd), estimate)));
+    }
+    assertNoProblems(problems);
+    await prepareCovers(session, prepared, options);
+  }
+
+  // (2) Render: images resolved, compressed and (with credentials) uploaded.
+  const render = await loadRender();
+  const remark = await loadRemarkImages();
+  const plugin = remark.remarkWechatImages ?? remark.default;
+  if (typeof plugin !== 'function')
+    throw new Error('@md2wx/remark-wechat-images exports no remarkWechatImages plugin');
+  let uploader: ImageUploader | undefined;
+  let cache: ImageCache | undefined;
+  if (online && wecom) {
+    uploader = await wecomUploader(session);
+    cache = await imageCache(session);
+  } else if (online) {
+    const client = await session.officialAccount();
+    uploader = remark.wechatUploader(client, { account: account as string });
+    cache = await imageCache(session);
+  }
+
+  const reports: PostReport[] = [];
+  for (const post of prepared) {
+    const shown = displayPath(post.file, config.cwd);
+    const base = outputBase(post.file, config.cwd, config.outDir);
+    let totals = { ...EMPTY_TOTALS };
+    const bar = reporter.progressBars
+      ? await reporter.progress(path.basename(post.file), 1)
+      : { increment() {}, note() {}, stop() {}, setTotal() {} };
+    const onProgress = (event: ImageProgressEvent) => {
+      totals = event.totals;
+      bar.setTotal(event.totals.images);
+      if (['uploaded', 'cached', 'skipped', 'written', 'failed'].includes(event.stage)) {
+        bar.increment();
+        bar.note(`${formatBytes(event.totals.bytesSaved)} saved`);
+      }
+    };
+    const pluginOptions: RemarkWechatImagesOptions = {
+      baseDir: path.dirname(post.file),
+      rootDir: rootDirFor(post.file, config.cwd, options.rootDir),
+      downloadCacheDir: path.join(config.cacheDir, 'downloads'),
+      onProgress,
+    };
+    if (options.allowOutsideRoot) pluginOptions.allowOutsideRoot = true;
+    if (uploader && cache) {
+      pluginOptions.uploader = uploader;
+      pluginOptions.cache = cache;
+    } else {
+      // Dry run: compressed copies next to the preview page, linked relatively.
+      const imagesDir = `${base}.images`;
+      pluginOptions.outDir = imagesDir;
+      pluginOptions.publicPath = path.basename(imagesDir);
+    }
+    let html: string;
+    let diagnostics: Diagnostic[];
+    let renderMeta: Record<string, unknown> = {};
+    try {
+      const renderOptions: Record<string, unknown> = {
+        filePath: post.file,
+        // A bound attacher rather than a [plugin, options] tuple: works however the renderer calls `use`.
+        remarkPlugins: [
+          function boundRemarkWechatImages(this: unknown) {
+            return (plugin as (this: unknown, options: RemarkWechatImagesOptions) => unknown).call(
+              this,
+              pluginOptions,
+            );
+          },
+        ],
+      };
+      if (config.theme) renderOptions.theme = config.theme;
+      const result = (await render.render(post.source, renderOptions)) as
+        | string
+        | { html: string; messages?: unknown[]; meta?: Record<string, unknown> };
+      html = typeof result === 'string' ? result : result.html;
+      renderMeta = typeof result === 'string' ? {} : (result.meta ?? {});
+      diagnostics = normaliseDiagnostics(
+        typeof result === 'string' ? [] : (result.messages ?? []),
+        'markdown',
+      );
+    } catch (error) {
+      bar.stop();
+      const imageProblems = imageProblemsOf(error, shown);
+      if (imageProblems) {
+        problems.push(...imageProblems);
+        continue;
+      }
+      throw unwrapUploadError(error);
+    } finally {
+      await cache?.flush?.();
+    }
+    bar.stop();
+    const lintFindings = normaliseDiagnostics(await render.lint(html, lintOptions(session)), 'html');
+    // Without uploads the images are local files on purpose: "not on WeChat" is expected, not a finding.
+    diagnostics.push(...(online ? lintFindings : lintFindings.filter((d) => d.rule !== 'img-on-mmbiz')));
+
+    const report: PostReport = {
+      file: post.file,
+      key: post.key,
+      title: post.meta.title ?? String(renderMeta.title ?? path.basename(post.file)),
+      images: totals,
+      diagnostics,
+    };
+    if (wantsDraft) problems.push(...(await contentProblems(session, shown, html)));
+    if (!options.noWrite) {
+      const previewMeta: Record<string, unknown> = { title: report.title };
+      if (post.meta.author) previewMeta.author = post.meta.author;
+      if (post.meta.digest) previewMeta.digest = post.meta.digest;
+      const page = await render.previewPage(html, previewMeta);
+      report.preview = `${base}.preview.html`;
+      await writeFileAtomic(report.preview, String(page));
+      if (online) {
+        report.html = `${base}.wechat.html`;
+        await writeFileAtomic(report.html, html);
+      }
+    }
+    printPostSummary(session, report, shown);
+    options.onRendered?.(post.file, html, post.meta);
+    reports.push(report);
+    (post as PreparedPost & { html?: string }).html = html;
+  }
+  assertNoProblems(problems);
+  if (!online && !options.offline) reporter.info(CREDENTIALS_HINT);
+
+  const run: RunReport = { mode, posts: reports };
+  if (account) run.account = account;
+  if (!wantsDraft) return run;
+
+  // (3) Drafts. --publish is refused while MUST errors stand.
+  if (options.publish) {
+    const blocking: ContentProblem[] = [];
+    for (const report of reports) {
+      for (const d of report.diagnostics.filter((x) => x.severity === 'must')) {
+        const location: ContentProblem = {
+          file: displayPath(report.file, config.cwd),
+          message: `[${d.rule}] ${d.message}`,
+        };
+        blocking.push(location);
+      }
+    }
+    if (blocking.length > 0) {
+      throw new CliError(
+        `--publish refused: the linter reports MUST errors (fix them, or push a draft without --publish):\n${blocking
+          .map((p) => `  ${formatLocation(p)}: ${p.message}`)
+          .join('\n')}`,
+        ExitCode.content,
+      );
+    }
+  }
+  const client = await session.officialAccount();
+  const coverIds = await uploadCovers(session, client, prepared, reports);
+  const articles = prepared.map((post, i) =>
+    toArticle(post, (post as PreparedPost & { html?: string }).html ?? '', coverIds[i] as string),
+  );
+  if (options.bundle && prepared.length > 1) {
+    // Only a single-article draft has a digest (§2.13: "仅有单图文消息才有摘要").
+    for (const article of articles) delete article.digest;
+    const keys = prepared.map((p) => p.key);
+    const draft = await upsertDraft(client, state, account as string, keys, articles);
+    reports.forEach((report, index) => {
+      report.draft = { media_id: draft.media_id, index, action: draft.action };
+    });
+    reporter.success(`draft ${draft.action}: ${prepared.length} articles in one draft`);
+    reporter.result(`media_id ${draft.media_id}`);
+  } else {
+    for (const [i, post] of prepared.entries()) {
+      const report = reports[i] as PostReport;
+      const draft = await upsertDraft(
+        client,
+        state,
+        account as string,
+        [post.key],
+        [articles[i] as DraftArticle],
+      );
+      report.draft = { media_id: draft.media_id, index: 0, action: draft.action };
+      reporter.success(`${displayPath(post.file, config.cwd)}: draft ${draft.action}`);
+      reporter.result(`media_id ${draft.media_id}`);
+    }
+  }
+  if (!session.ephemeral) run.state = config.stateFile;
+
+  // (4) Publish.
+  if (options.publish) {
+    const seen = new Set<string>();
+    for (const report of reports) {
+      const media_id = report.draft?.media_id as string;
+      if (seen.has(media_id)) continue;
+      seen.add(media_id);
+      const published = await publishDraft(session, client, media_id, options.publishTimeoutMs ?? 600_000);
+      for (const other of reports.filter((r) => r.draft?.media_id === media_id)) other.publish = published;
+      // A published draft leaves the draft box: the next run makes a new draft for these posts.
+      for (const [key] of state.entriesFor(account as string, media_id)) state.delete(account as string, key);
+      await state.save();
+      for (const url of published.urls) reporter.result(url);
+    }
+  }
+  return run;
+}
+
+/**
+ * Linter options: image hosts accepted besides mmbiz.qpic.cn — the sandbox's, or a non-WeChat `baseUrl`'s
+ * (a sandbox started elsewhere serves its images from its own origin).
+ */
+export function lintOptions(session: Session): Record<string, unknown> {
+  const hosts: string[] = [];
+  if (session.sandbox) hosts.push(`${session.sandbox.imageHost}/`);
+  const base =
+    session.config.platform === 'wecom' ? session.config.wecom?.baseUrl : session.config.oa?.baseUrl;
+  if (base && !/\.weixin\.qq\.com/.test(base)) hosts.push(`${new URL(base).origin}/`);
+  return hosts.length ? { imageHosts: hosts } : {};
+}
+
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative.startsWith('..') ? file : relative;
+}
+
+function printPostSummary(session: Session, report: PostReport, shown: string): void {
+  const { reporter } = session;
+  const t = report.images;
+  const parts = [`${t.images} image(s)`];
+  if (t.uploaded) parts.push(`${t.uploaded} uploaded`);
+  if (t.cached) parts.push(`${t.cached} cached`);
+  if (t.skipped) parts.push(`${t.skipped} already on WeChat`);
+  if (t.bytesSaved > 0) parts.push(`${formatBytes(t.bytesSaved)} saved`);
+  reporter.success(`${shown}: "${report.title}" — ${parts.join(', ')}`);
+  for (const d of report.diagnostics) {
+    const text = `${describeDiagnostic(d, shown)}${d.fix ? ` — ${d.fix}` : ''}`;
+    if (d.severity === 'must') reporter.warn(text);
+    else reporter.info(`  ${text}`);
+  }
+  if (report.html) reporter.info(`  html    ${displayPath(report.html, session.config.cwd)}`);
+  if (report.preview) reporter.info(`  preview ${displayPath(report.preview, session.config.cwd)}`);
+}
+
+/** `post.md:12:3 [MUST rule] message`, or `post.md (html 1:1032) …` for linter positions in the HTML. */
+export function describeDiagnostic(d: Diagnostic, shown: string): string {
+  const pos = d.line === undefined ? '' : `${d.line}${d.column === undefined ? '' : `:${d.column}`}`;
+  const where = !pos ? shown : d.in === 'html' ? `${shown} (html ${pos})` : `${shown}:${pos}`;
+  return `${where} [${d.severity.toUpperCase()} ${d.rule}] ${d.message}`;
+}
+
+/** Normalises @md2wx/render messages (or anything similar) to diagnostics. */
+export function normaliseDiagnostics(value: unknown, where?: 'markdown' | 'html'): Diagnostic[] {
+  const list = Array.isArray(value)
+    ? value
+    : value && typeof value === 'object' && Array.isArray((value as { messages?: unknown }).messages)
+      ? (value as { messages: unknown[] }).messages
+      : [];
+  return list.map((item) => {
+    const m = item as {
+      rule?: string;
+      ruleId?: string;
+      severity?: string;
+      level?: string;
+      fatal?: boolean;
+      message?: string;
+      reason?: string;
+      fix?: string;
+      position?: { line?: number; column?: number; start?: { line?: number; column?: number } };
+      line?: number;
+      column?: number;
+    };
+    const severity = m.severity ?? m.level;
+    const d: Diagnostic = {
+      rule: m.rule ?? m.ruleId ?? 'render',
+      severity: severity === 'must' || severity === 'error' || m.fatal ? 'must' : 'should',
+      message: m.message ?? m.reason ?? String(item),
+    };
+    if (m.fix) d.fix = m.fix;
+    if (where) d.in = where;
+    const line = m.position?.line ?? m.position?.start?.line ?? m.line;
+    const column = m.position?.column ?? m.position?.start?.column ?? m.column;
+    if (typeof line === 'number') d.line = line;
+    if (typeof column === 'number') d.column = column;
+    return d;
+  });
+}
+
+/** Content problems from a `RemarkWechatImagesError` of the 'prepare' stage; undefined for other errors. */
+function imageProblemsOf(error: unknown, shown: string): ContentProblem[] | undefined {
+  const e = error as { name?: string; stage?: string; problems?: unknown; cause?: unknown } | undefined;
+  const candidate =
+    e?.name === 'RemarkWechatImagesError'
+      ? e
+      : (e?.cause as typeof e)?.name === 'RemarkWechatImagesError'
+        ? (e?.cause as typeof e)
+        : undefined;
+  if (candidate?.stage !== 'prepare' || !Array.isArray(candidate.problems)) return undefined;
+  return (candidate.problems as Array<{ src: string; line?: number; column?: number; reason: string }>).map(
+    (p) => {
+      const problem: ContentProblem = { file: shown, image: p.src, message: `image ${p.src}: ${p.reason}` };
+      if (p.line !== undefined) problem.line = p.line;
+      if (p.column !== undefined) problem.column = p.column;
+      return problem;
+    },
+  );
+}
+
+/** An upload-stage plugin error carries the WeChat error as the cause of a problem: surface that (exit 3). */
+function unwrapUploadError(error: unknown): unknown {
+  const e = error as { name?: string; problems?: Array<{ cause?: unknown }>; cause?: unknown };
+  const plugin = e?.name === 'RemarkWechatImagesError' ? e : (e?.cause as typeof e);
+  if (plugin?.name === 'RemarkWechatImagesError') {
+    const wechat = plugin.problems?.map((p) => p.cause).find((cause) => isWechatError(cause));
+    if (wechat) return wechat;
+  }
+  return error;
+}
+
+/**
+ * WeCom body images go through WeCom's media/uploadimg (wechat-api.md §3.3), which takes jpg/png only: an
+ * animated GIF cannot be placed in a WeCom mpnews body, so it is refused with what to do.
+ */
+async function wecomUploader(session: Session): Promise<ImageUploader> {
+  const client = await session.wecomClient();
+  return {
+    account: `wecom:${session.config.wecom?.corpId}`,
+    async uploadBodyImage(data, info) {
+      return client.uploadImage(data, { filename: String(info.filename ?? 'image.png') });
+    },
+    async uploadAnimatedImage(_data, info) {
+      throw new CliError(
+        `${String(info.filename ?? 'image')}: WeCom uploadimg takes jpg/png only; an animated GIF cannot go into an mpnews body — use a still image`,
+        ExitCode.content,
+      );
+    },
+  };
+}
+
+/** The upload dedupe cache: committed next to the draft state (CI starts empty), memory for the sandbox. */
+async function imageCache(session: Session): Promise<ImageCache> {
+  const remark = await loadRemarkImages();
+  if (session.ephemeral || !remark.stateFileCache) {
+    if (!remark.memoryCache) throw new Error('@md2wx/remark-wechat-images exports no memoryCache');
+    return remark.memoryCache();
+  }
+  return remark.stateFileCache({ path: path.join(path.dirname(session.config.stateFile), 'images.json') });
+}
+
+/** Resolves and compresses every cover before anything is uploaded: a broken cover stops the run here. */
+async function prepareCovers(
+  session: Session,
+  posts: PreparedPost[],
+  options: PublishOptions,
+): Promise<void> {
+  const images = await loadImages();
+  const problems: ContentProblem[] = [];
+  for (const post of posts) {
+    if (!post.coverSrc) continue;
+    const shown = displayPath(post.file, session.config.cwd);
+    const at: ContentProblem = { file: shown, message: '', image: post.coverSrc };
+    if (post.coverLine !== undefined) at.line = post.coverLine;
+    try {
+      const resolveOptions: Parameters<typeof images.resolveImage>[1] = {
+        baseDir: path.dirname(post.file),
+        rootDir: rootDirFor(post.file, session.config.cwd, options.rootDir),
+        cacheDir: path.join(session.config.cacheDir, 'downloads'),
+      };
+      if (options.allowOutsideRoot || post.coverFromConfig) resolveOptions.allowOutsideRoot = true;
+      const resolved = await images.resolveImage(post.coverSrc, resolveOptions);
+      if (!resolved.data) {
+        problems.push({
+          ...at,
+          message: `cover ${post.coverSrc} is already a WeChat URL; a cover must be uploaded as material: give a local file or an http(s) URL`,
+        });
+        continue;
+      }
+      const processed = await images.processImage(resolved.data, { target: 'cover', source: post.coverSrc });
+      post.cover = { data: resolved.data, sourceSha256: processed.info.sourceSha256, processed };
+    } catch (error) {
+      problems.push({ ...at, message: `cover ${post.coverSrc}: ${(error as Error).message}` });
+    }
+  }
+  assertNoProblems(problems);
+}
+
+/** Uploads each post's cover as permanent material (§2.4), deduplicated by the source's sha256. */
+async function uploadCovers(
+  session: Session,
+  client: OfficialAccountClient,
+  posts: PreparedPost[],
+  reports: PostReport[],
+): Promise<string[]> {
+  const cache = await imageCache(session);
+  const account = session.accountId as string;
+  const ids: string[] = [];
+  for (const [i, post] of posts.entries()) {
+    const cover = post.cover;
+    if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
+    const key = `cover:${account}:${cover.sourceSha256}`;
+    const cached = await cache.get(key);
+    let media_id = cached?.media_id;
+    if (!media_id) {
+      const info = cover.processed.info;
+      const ext = info.format === 'jpeg' ? 'jpg' : info.format;
+      const result = await client.addMaterial({
+        type: 'image',
+        data: cover.processed.data,
+        filename: `cover.${ext}`,
+      });
+      media_id = result.media_id;
+      await cache.set(key, {
+        url: result.url ?? '',
+        media_id,
+        bytes: info.bytes,
+        width: info.width,
+        height: info.height,
+        uploadedAt: new Date().toISOString(),
+      });
+      await cache.flush?.();
+    }
+    ids.push(media_id);
+    const report = reports[i];
+    if (report) report.cover = { src: post.coverSrc as string, media_id, cached: Boolean(cached?.media_id) };
+  }
+  return ids;
+}
+
+function toArticle(post: PreparedPost, html: string, thumb_media_id: string): DraftArticle {
+  const meta = post.meta;
+  const article: DraftArticle = { title: meta.title as string, content: html, thumb_media_id };
+  if (meta.author) article.author = meta.author;
+  if (meta.digest) article.digest = meta.digest;
+  if (meta.contentSourceUrl) article.content_source_url = meta.contentSourceUrl;
+  if (meta.needOpenComment !== undefined) article.need_open_comment = meta.needOpenComment;
+  if (meta.onlyFansCanComment !== undefined) article.only_fans_can_comment = meta.onlyFansCanComment;
+  if (meta.picCrop2351) article.pic_crop_235_1 = meta.picCrop2351;
+  if (meta.picCrop11) article.pic_crop_1_1 = meta.picCrop11;
+  return article;
+}
+
+/** True when draft/get knows `media_id` (40007 from it means the draft is gone). */
+async function draftExists(client: OfficialAccountClient, media_id: string): Promise<boolean> {
+  try {
+    await client.getDraft(media_id);
+    return true;
+  } catch (error) {
+    if (isWechatError(error) && error.errcode === 40007) return false;
+    throw error;
+  }
+}
+
+/** errcodes meaning "that draft is gone" (deleted or published in WeChat): re-create it. */
+const DRAFT_GONE = new Set([40007, 40114, 53600]);
+
+/**
+ * Creates or updates the draft holding `keys` (one post, or a bundle in order): draft/update per article
+ * when the state file knows the draft and its layout is unchanged, draft/add otherwise or when WeChat says the
+ * draft is gone (§2.12). Saves the state file after each change.
+ * @throws WechatApiError for any other WeChat error.
+ */
+export async function upsertDraft(
+  client: OfficialAccountClient,
+  state: DraftState,
+  account: string,
+  keys: string[],
+  articles: DraftArticle[],
+): Promise<{ media_id: string; action: 'created' | 'updated' | 'recreated' }> {
+  const entries = keys.map((key) => state.get(account, key));
+  const first = entries[0];
+  const sameLayout =
+    first !== undefined &&
+    entries.every((e, i) => e?.media_id === first.media_id && e.index === i) &&
+    (keys.length === 1
+      ? !first.bundle || first.bundle.length <= 1
+      : JSON.stringify(first.bundle) === JSON.stringify(keys));
+  let action: 'created' | 'updated' | 'recreated' = 'created';
+  let media_id: string | undefined;
+  if (first && sameLayout) {
+    try {
+      for (const [index, article] of articles.entries()) {
+        await client.updateDraft({ media_id: first.media_id, index, articles: article });
+      }
+      media_id = first.media_id;
+      action = 'updated';
+    } catch (error) {
+      if (!(isWechatError(error) && DRAFT_GONE.has(error.errcode))) throw error;
+      // draft/update answers 40007 both for a gone draft and for a bad thumb_media_id: draft/get tells which.
+      if (error.errcode === 40007 && (await draftExists(client, first.media_id))) throw error;
+      action = 'recreated';
+    }
+  } else if (first) {
+    action = 'recreated';
+  }
+  if (!media_id) {
+    media_id = (await client.addDraft(articles)).media_id;
+  }
+  for (const [index, key] of keys.entries()) {
+    const entry: Parameters<DraftState['set']>[2] = { media_id, index, title: articles[index]?.title ?? '' };
+    if (keys.length > 1) entry.bundle = keys;
+    state.set(account, key, entry);
+  }
+  await state.save();
+  return { media_id, action };
+}
+
+/**
+ * Submits a draft (freepublish/submit, §2.14) and waits for the verdict.
+ * @throws WechatPublishError (exit 3) when publishing fails, WechatTimeoutError when it does not finish within
+ *   `timeoutMs`.
+ */
+async function publishDraft(
+  session: Session,
+  client: OfficialAccountClient,
+  media_id: string,
+  timeoutMs: number,
+): Promise<{ publish_id: string; article_id?: string; urls: string[] }> {
+  const { publish_id } = await client.submitPublish(media_id);
+  session.reporter.info(`publishing draft ${media_id} (publish_id ${publish_id})…`);
+  // Throws WechatPublishError (statuses 2–6) or WechatTimeoutError: both exit 3 with WeChat's wording.
+  const status = await client.waitForPublish(publish_id, { timeoutMs });
+  const result: { publish_id: string; article_id?: string; urls: string[] } = {
+    publish_id: String(publish_id),
+    urls: status.article_detail?.item.map((item) => item.article_url) ?? [],
+  };
+  if (status.article_id) result.article_id = status.article_id;
+  session.reporter.success(`published: ${result.urls.join(' ') || status.article_id || publish_id}`);
+  return result;
+}

@@ -1,0 +1,71 @@
+/**
+ * Which posts a run handles: file arguments and globs (`'posts/**\/*.md'`, quoted so the shell leaves them
+ * alone), optionally narrowed to the files changed since a git ref (`--changed-since`).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { UsageError } from './errors.js';
+
+const run = promisify(execFile);
+const GLOB_CHARS = /[*?[\]{}!]/;
+
+/**
+ * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, sorted, without duplicates.
+ * A glob matching nothing is allowed (CI: nothing changed); a plain path that does not exist is not.
+ * @throws UsageError naming a missing file, or when no pattern is given.
+ */
+export async function expandPosts(patterns: string[], cwd: string): Promise<string[]> {
+  if (patterns.length === 0) throw new UsageError('no post given: md2wx <post.md…> (see md2wx --help)');
+  const files = new Set<string>();
+  const globs: string[] = [];
+  for (const pattern of patterns) {
+    const absolute = path.resolve(cwd, pattern);
+    if (existsSync(absolute) && statSync(absolute).isFile()) {
+      files.add(absolute);
+    } else if (existsSync(absolute) && statSync(absolute).isDirectory()) {
+      globs.push(`${path.relative(cwd, absolute).split(path.sep).join('/') || '.'}/**/*.{md,markdown}`);
+    } else if (GLOB_CHARS.test(pattern)) {
+      globs.push(pattern);
+    } else {
+      throw new UsageError(`no such file: ${pattern}`);
+    }
+  }
+  if (globs.length > 0) {
+    const { glob } = await import('tinyglobby');
+    const found = await glob(globs, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+    for (const file of found) files.add(path.resolve(file));
+  }
+  return [...files].sort();
+}
+
+/**
+ * Keeps the posts changed (added, copied, modified or renamed) between `ref` and the work tree, plus untracked
+ * ones, using git in `cwd`.
+ * @throws UsageError when git fails (not a repository, unknown ref), with git's message.
+ */
+export async function filterChangedSince(posts: string[], ref: string, cwd: string): Promise<string[]> {
+  let top: string;
+  let changed: string[];
+  try {
+    top = (await run('git', ['rev-parse', '--show-toplevel'], { cwd })).stdout.trim();
+    const diff = await run('git', ['diff', '--name-only', '--diff-filter=ACMR', '-z', ref, '--'], {
+      cwd,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const untracked = await run('git', ['ls-files', '--others', '--exclude-standard', '-z'], {
+      cwd: top,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    changed = [...diff.stdout.split('\0'), ...untracked.stdout.split('\0')].filter(Boolean);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new UsageError(`--changed-since ${ref}: git failed: ${stderr || (error as Error).message}`);
+  }
+  const changedSet = new Set(changed.map((file) => path.resolve(top, file)));
+  // git answers real paths; a post reached through a symlinked directory (/tmp on macOS) must still match.
+  return posts.filter(
+    (post) => changedSet.has(post) || (existsSync(post) && changedSet.has(realpathSync(post))),
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * A command's session: resolved configuration, the reporter, and — created on first use — the WeChat clients,
+ * the token store and, with `--sandbox`, an in-process sandbox that lives as long as the command.
+ */
+import path from 'node:path';
+import {
+  type ConfigFlags,
+  type ResolvedConfig,
+  requireOfficialAccount,
+  requireWecom,
+  resolveConfig,
+} from './config.js';
+import type { OfficialAccountClient, SandboxHandle, WecomClient, WechatModule } from './contracts.js';
+import { loadSandbox, loadWechat } from './modules.js';
+import { Reporter, type ReporterOptions } from './reporter.js';
+import type { Store } from './store-types.js';
+
+/** Global flags every command accepts. */
+export interface GlobalFlags extends ConfigFlags {
+  json?: boolean;
+  quiet?: boolean;
+  progress?: boolean;
+  sandbox?: boolean;
+}
+
+export class Session {
+  readonly config: ResolvedConfig;
+  readonly reporter: Reporter;
+  /** The in-process sandbox of `--sandbox`, when running. */
+  sandbox: SandboxHandle | undefined;
+  private wechat: WechatModule | undefined;
+  private store: Store | undefined;
+  private oa: OfficialAccountClient | undefined;
+  private wecom: WecomClient | undefined;
+
+  private constructor(config: ResolvedConfig, reporter: Reporter) {
+    this.config = config;
+    this.reporter = reporter;
+  }
+
+  /**
+   * Resolves configuration and, with `--sandbox`, starts the in-process sandbox and points both platforms'
+   * credentials at it (the sandbox's default account and WeCom app).
+   * @throws ConfigError from the configuration.
+   */
+  static async open(
+    flags: GlobalFlags,
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; reporter?: ReporterOptions } = {},
+  ): Promise<Session> {
+    const env = options.env ?? process.env;
+    const reporter = new Reporter({
+      ...options.reporter,
+      env,
+      ...(flags.json === undefined ? {} : { json: flags.json }),
+      ...(flags.quiet === undefined ? {} : { quiet: flags.quiet }),
+      // commander defaults --no-progress to `progress: true`; only an explicit --no-progress forces anything.
+      ...(flags.progress === false ? { progress: false } : {}),
+    });
+    const config = await resolveConfig(flags, { ...options, env });
+    const session = new Session(config, reporter);
+    if (flags.sandbox) await session.startSandbox();
+    return session;
+  }
+
+  /** True when running against an in-process sandbox (state and caches then live in memory only). */
+  get ephemeral(): boolean {
+    return this.sandbox !== undefined;
+  }
+
+  private async startSandbox(): Promise<void> {
+    const { startSandbox, DEFAULT_ACCOUNT, DEFAULT_WECOM_APP } = await loadSandbox();
+    this.sandbox = await startSandbox({ publishDelayMs: 50 });
+    this.config.oa = {
+      appId: DEFAULT_ACCOUNT.appId,
+      appSecret: DEFAULT_ACCOUNT.appSecret,
+      baseUrl: this.sandbox.url,
+    };
+    this.config.wecom = { ...DEFAULT_WECOM_APP, baseUrl: this.sandbox.wecomUrl };
+    this.reporter.info(
+      `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; gone when md2wx exits)`,
+    );
+  }
+
+  /** True when Official Account credentials (or a token service) are configured. */
+  get hasOfficialAccount(): boolean {
+    const oa = this.config.oa;
+    return Boolean(oa && (oa.appSecret || oa.tokenService));
+  }
+
+  /** The account id used in the state file and cache keys (appId or corpId). */
+  get accountId(): string | undefined {
+    return this.config.platform === 'wecom' ? this.config.wecom?.corpId : this.config.oa?.appId;
+  }
+
+  async wechatModule(): Promise<WechatModule> {
+    this.wechat ??= await loadWechat();
+    return this.wechat;
+  }
+
+  /** The token/quota store: memory for the sandbox, else a file in the cache directory (not committed). */
+  async tokenStore(): Promise<Store> {
+    if (!this.store) {
+      const wechat = await this.wechatModule();
+      this.store = this.ephemeral
+        ? wechat.memoryStore()
+        : wechat.fileStore({ path: path.join(this.config.cacheDir, 'store.json') });
+    }
+    return this.store;
+  }
+
+  /**
+   * The Official Account client (contract 3).
+   * @throws ConfigError (exit 4) when credentials are missing.
+   */
+  async officialAccount(): Promise<OfficialAccountClient> {
+    if (this.oa) return this.oa;
+    const oa = requireOfficialAccount(this.config);
+    const wechat = await this.wechatModule();
+    const options: Parameters<WechatModule['createOfficialAccountClient']>[0] = {
+      appId: oa.appId,
+      store: await this.tokenStore(),
+    };
+    if (oa.appSecret) options.appSecret = oa.appSecret;
+    if (oa.baseUrl) options.baseUrl = oa.baseUrl;
+    if (oa.tokenMode) options.tokenMode = oa.tokenMode;
+    if (oa.tokenService) {
+      if (!wechat.remoteTokenProvider) throw new Error('@md2wx/wechat has no remoteTokenProvider yet');
+      options.tokenProvider = wechat.remoteTokenProvider({
+        url: oa.tokenService.url,
+        secret: oa.tokenService.secret,
+        account: oa.appId,
+      });
+    }
+    this.oa = wechat.createOfficialAccountClient(options);
+    return this.oa;
+  }
+
+  /**
+   * The WeCom client (contract 3).
+   * @throws ConfigError (exit 4) when WECOM_CORP_ID / WECOM_CORP_SECRET / WECOM_AGENT_ID are missing.
+   */
+  async wecomClient(): Promise<WecomClient> {
+    if (this.wecom) return this.wecom;
+    const wecom = requireWecom(this.config);
+    const wechat = await this.wechatModule();
+    const options: Parameters<WechatModule['createWecomClient']>[0] = {
+      corpId: wecom.corpId,
+      corpSecret: wecom.corpSecret,
+      agentId: wecom.agentId,
+      store: await this.tokenStore(),
+    };
+    if (wecom.baseUrl) options.baseUrl = wecom.baseUrl;
+    this.wecom = wechat.createWecomClient(options);
+    return this.wecom;
+  }
+
+  /** Stops the sandbox and closes the store. Idempotent. */
+  async close(): Promise<void> {
+    await this.store?.close?.();
+    this.store = undefined;
+    await this.sandbox?.close();
+    this.sandbox = undefined;
+  }
+}

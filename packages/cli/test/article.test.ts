@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { charCount, checkArticleLimits, firstH1, firstImage, readPostMeta } from '../src/article.js';
+import { parseFrontMatter } from '../src/front-matter.js';
+
+describe('front matter', () => {
+  it('splits YAML front matter and counts the lines before the body', () => {
+    const fm = parseFrontMatter('---\ntitle: Hi\ntags: [a, b]\n---\n\n# Body\n');
+    expect(fm.data).toEqual({ title: 'Hi', tags: ['a', 'b'] });
+    expect(fm.body.trim()).toBe('# Body');
+    expect(fm.bodyLineOffset).toBe(4);
+  });
+
+  it('reads Hexo headless front matter (no opening fence)', () => {
+    const fm = parseFrontMatter('title: 中文測試\ndate: 2013-12-26 22:52:56\n---\n\nText\n');
+    expect(fm.data.title).toBe('中文測試');
+    expect(fm.body.trim()).toBe('Text');
+    expect(fm.bodyLineOffset).toBe(3);
+  });
+
+  it('leaves a post without front matter alone, even with a thematic break', () => {
+    const fm = parseFrontMatter('# Title\n\nSome text.\n\n---\n\nMore\n');
+    expect(fm.data).toEqual({});
+    expect(fm.bodyLineOffset).toBe(0);
+  });
+});
+
+describe('readPostMeta', () => {
+  it('maps front matter to article fields', () => {
+    const meta = readPostMeta(
+      [
+        '---',
+        'title: Hello',
+        'author: { name: Ada }',
+        'description: About things',
+        'image: img/cover.png',
+        'canonical: https://example.com/hello',
+        'comments: true',
+        'only_fans_can_comment: false',
+        'crop: { "2.35_1": "0.1_0_0.9_0.5", "1_1": "0_0_1_1" }',
+        'wechat_id: hello-1',
+        '---',
+        'Body',
+      ].join('\n'),
+    );
+    expect(meta).toMatchObject({
+      title: 'Hello',
+      titleFrom: 'front-matter',
+      titleLine: 2,
+      author: 'Ada',
+      digest: 'About things',
+      cover: 'img/cover.png',
+      coverLine: 5,
+      contentSourceUrl: 'https://example.com/hello',
+      needOpenComment: 1,
+      onlyFansCanComment: 0,
+      picCrop2351: '0.1_0_0.9_0.5',
+      picCrop11: '0_0_1_1',
+      wechatId: 'hello-1',
+    });
+  });
+
+  it('prefers digest over description over summary', () => {
+    expect(readPostMeta('---\nsummary: s\ndescription: d\ndigest: g\n---\n').digest).toBe('g');
+    expect(readPostMeta('---\nsummary: s\ndescription: d\n---\n').digest).toBe('d');
+    expect(readPostMeta('---\nsummary: s\n---\n').digest).toBe('s');
+  });
+
+  it('takes the title from the first h1 when the front matter has none, with its file line', () => {
+    const meta = readPostMeta('---\nauthor: x\n---\n\n```md\n# not this\n```\n\n# The *real* title\n');
+    expect(meta.title).toBe('The real title');
+    expect(meta.titleFrom).toBe('h1');
+    expect(meta.titleLine).toBe(9);
+  });
+
+  it('knows setext h1 headings', () => {
+    expect(firstH1('Intro\n\nBig Title\n=====\n')).toEqual({ text: 'Big Title', line: 2 });
+  });
+});
+
+describe('firstImage', () => {
+  it('finds the first Markdown or HTML image outside code', () => {
+    const md = '```\n![no](code.png)\n```\nText `![no](inline.png)` and <img src="a.png"> then ![b](b.png)\n';
+    expect(firstImage(md)).toEqual({ src: 'a.png', line: 3 });
+    expect(firstImage('No image here')).toBeUndefined();
+    expect(firstImage('![x](<with space.png> "t")')?.src).toBe('with space.png');
+  });
+});
+
+describe('checkArticleLimits', () => {
+  const base = { body: '', bodyLineOffset: 0 };
+
+  it('refuses a title over 32 characters, naming file and line', () => {
+    const title = '这是一个非常非常长的标题，它一共有超过三十二个汉字，所以微信会拒绝它的';
+    expect(charCount(title)).toBeGreaterThan(32);
+    const problems = checkArticleLimits({ ...base, title, titleLine: 2 }, 'posts/a.md');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'posts/a.md', line: 2 });
+    expect(problems[0]?.message).toMatch(/at most 32/);
+  });
+
+  it('counts characters as code points (an emoji is one)', () => {
+    const title = '😀'.repeat(32);
+    expect(checkArticleLimits({ ...base, title }, 'a.md')).toEqual([]);
+    expect(checkArticleLimits({ ...base, title: `${title}x` }, 'a.md')).toHaveLength(1);
+  });
+
+  it('checks author, digest, source URL, crops and content', () => {
+    const problems = checkArticleLimits(
+      {
+        ...base,
+        title: 'ok',
+        author: 'a'.repeat(17),
+        digest: 'd'.repeat(129),
+        contentSourceUrl: 'ftp://x',
+        picCrop11: '0_0_1.5_1',
+      },
+      'a.md',
+      `<p>${'字'.repeat(20_000)}</p>`,
+    );
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/author is 17/),
+      expect.stringMatching(/digest\/description is 129/),
+      expect.stringMatching(/not an http\(s\) URL/),
+      expect.stringMatching(/pic_crop_1_1/),
+      expect.stringMatching(/20000 characters of text/),
+    ]);
+  });
+
+  it('reports a missing title', () => {
+    expect(checkArticleLimits({ ...base }, 'a.md')[0]?.message).toMatch(/no title/);
+  });
+
+  it('does not count HTML markup against the content limit', () => {
+    const html = `<section style="${'x'.repeat(30_000)}"><p>short</p></section>`;
+    expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', html)).toEqual([]);
+  });
+});

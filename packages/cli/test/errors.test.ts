@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CliError,
+  ConfigError,
+  ContentError,
+  ExitCode,
+  exitCodeOf,
+  formatLocation,
+  isWechatError,
+  UsageError,
+} from '../src/errors.js';
+
+function named(name: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(name), { name, ...extra });
+}
+
+describe('exit codes', () => {
+  it('maps each kind of failure to its documented code', () => {
+    expect(exitCodeOf(new ContentError([{ file: 'a.md', line: 3, message: 'bad' }]))).toBe(1);
+    expect(exitCodeOf(new UsageError('x'))).toBe(2);
+    expect(exitCodeOf(new ConfigError('x'))).toBe(4);
+    expect(exitCodeOf(named('WechatApiError', { errcode: 40001, errmsg: 'invalid credential' }))).toBe(3);
+    expect(exitCodeOf(named('WechatNetworkError'))).toBe(3);
+    expect(exitCodeOf(named('WechatPublishError'))).toBe(3);
+    expect(exitCodeOf(named('WechatTimeoutError'))).toBe(3);
+    expect(exitCodeOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(3);
+    expect(exitCodeOf(Object.assign(new Error('x'), { code: 'commander.unknownOption' }))).toBe(2);
+    expect(exitCodeOf(named('ImageError', { code: 'corrupt' }))).toBe(1);
+    expect(exitCodeOf(named('WechatInputError', { code: 'field-too-long' }))).toBe(1);
+    expect(exitCodeOf(new CliError('x', ExitCode.wechat))).toBe(3);
+  });
+
+  it('recognises WeChat errors by shape', () => {
+    expect(
+      isWechatError(named('WechatApiError', { errcode: 45009, errmsg: 'reach max api daily quota limit' })),
+    ).toBe(true);
+    expect(isWechatError(new Error('x'))).toBe(false);
+    expect(isWechatError({ errcode: 1, errmsg: 'not an Error' })).toBe(false);
+  });
+
+  it('formats locations and lists every problem of a ContentError', () => {
+    expect(formatLocation({ file: 'a.md' })).toBe('a.md');
+    expect(formatLocation({ file: 'a.md', line: 4 })).toBe('a.md:4');
+    expect(formatLocation({ file: 'a.md', line: 4, column: 2 })).toBe('a.md:4:2');
+    const error = new ContentError([
+      { file: 'a.md', line: 1, message: 'one' },
+      { file: 'b.md', message: 'two' },
+    ]);
+    expect(error.message).toBe('a.md:1: one\nb.md: two');
+    expect(error.problems).toHaveLength(2);
+  });
+});

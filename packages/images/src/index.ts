@@ -1,0 +1,21 @@
+export { type AnimatedResult, fitAnimation } from './animated.js';
+export { classifyDecodeError, type OpenedImage, type OpenOptions, openImage } from './decode.js';
+export { type Download, type DownloadOptions, downloadImage } from './download.js';
+export { ImageError, type ImageErrorCode, isImageError } from './errors.js';
+export { detectFormat, type InputFormat, type OutputFormat } from './formats.js';
+export { isSrgbProfile } from './icc.js';
+export * from './limits.js';
+export { stripJpegMetadata, stripPngMetadata } from './metadata-strip.js';
+export {
+  type ImageTarget,
+  type ProbeResult,
+  type ProcessedImage,
+  type ProcessedInfo,
+  type ProcessOptions,
+  prepareImage,
+  probeImage,
+  processImage,
+  setImageConcurrency,
+} from './process.js';
+export { type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
+export { isWechatImageUrl } from './wechat-url.js';

@@ -1,0 +1,30 @@
+/** Default limits, in bytes and pixels. WeChat's own limits are in /work/shared/docs/wechat-api.md §2.3–2.4. */
+
+/** media/uploadimg: "jpg/png, 大小必须在1MB以下" — kept strictly under 1,000,000 bytes (§2.3). */
+export const BODY_MAX_BYTES = 1_000_000;
+/** material/add_material type=image: 10 MB (§2.4); animated GIFs go there. */
+export const ANIMATED_MAX_BYTES = 10_000_000;
+/** Cover images for add_material type=image, kept at the body budget so they also load fast. */
+export const COVER_MAX_BYTES = 1_000_000;
+/** material/add_material type=thumb: 64 KB, JPG (§2.4). */
+export const THUMB_MAX_BYTES = 64_000;
+
+/** WeChat renders article bodies at most ~1080 device pixels wide; larger images only cost bytes. */
+export const BODY_MAX_WIDTH = 1080;
+export const COVER_MAX_WIDTH = 1080;
+export const THUMB_MAX_WIDTH = 640;
+
+/** Largest input read from disk, a data: URI or the network: 64 MiB. */
+export const INPUT_MAX_BYTES = 64 * 1024 * 1024;
+/** Decompression-bomb guard: width × height of one frame (100 megapixels). */
+export const MAX_INPUT_PIXELS = 100_000_000;
+/** Guard for animations: width × height × frames decoded at once. */
+export const MAX_ANIMATION_PIXELS = 400_000_000;
+
+/** Network defaults for downloads. */
+export const DOWNLOAD_TIMEOUT_MS = 30_000;
+export const DOWNLOAD_RETRIES = 2;
+
+/** A current desktop Chrome: some image hosts answer 403 to unknown clients. */
+export const BROWSER_USER_AGENT =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';

@@ -1,0 +1,448 @@
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import { fitAnimation } from './animated.js';
+import { classifyDecodeError, type OpenedImage, openImage } from './decode.js';
+import { encodeJpeg, encodePngLossless, encodePngPalette, highestQualityUnder } from './encode.js';
+import { ImageError } from './errors.js';
+import type { InputFormat, OutputFormat } from './formats.js';
+import { isSrgbProfile } from './icc.js';
+import {
+  ANIMATED_MAX_BYTES,
+  BODY_MAX_BYTES,
+  BODY_MAX_WIDTH,
+  COVER_MAX_BYTES,
+  COVER_MAX_WIDTH,
+  THUMB_MAX_BYTES,
+  THUMB_MAX_WIDTH,
+} from './limits.js';
+import { stripJpegMetadata, stripPngMetadata } from './metadata-strip.js';
+import { type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
+import { countColours, hasTransparency, type RawImage, renderRaw, scaleRaw } from './raster.js';
+
+/**
+ * What the image is for:
+ * - `body`: article body image for media/uploadimg — JPEG or PNG strictly under 1,000,000 bytes, ≤ 1080 px wide.
+ * - `animated`: animation for material/add_material — animated GIF under 10,000,000 bytes, frames kept.
+ * - `cover`: draft cover for material/add_material type=image — JPEG under 1,000,000 bytes, ≤ 1080 px wide.
+ * - `thumb`: material/add_material type=thumb — JPEG under 64,000 bytes, ≤ 640 px wide.
+ */
+export type ImageTarget = 'body' | 'animated' | 'cover' | 'thumb';
+
+/** Options of {@link processImage}. Units: bytes, pixels, JPEG quality 1–100. */
+export interface ProcessOptions {
+  target: ImageTarget;
+  /** Widest output; never upscaled. Defaults: body/cover 1080, thumb 640, animated: only shrunk when over budget. */
+  maxWidth?: number;
+  /** The output is strictly smaller than this. Defaults: body/cover 1,000,000, animated 10,000,000, thumb 64,000. */
+  maxBytes?: number;
+  /** Label (path or URL) used in errors and warnings. */
+  source?: string;
+  /** Decompression-bomb guard, width × height of one frame (default 100,000,000). */
+  maxPixels?: number;
+  /** Highest JPEG quality tried (default 90; thumbs 85). */
+  maxQuality?: number;
+  /** Lowest JPEG quality accepted before downscaling (default 60; thumbs 40). */
+  minQuality?: number;
+}
+
+/** How the output was made, for reports and tests. */
+export interface ProcessedInfo {
+  format: OutputFormat;
+  width: number;
+  height: number;
+  bytes: number;
+  /** Hex SHA-256 of the input and of the output. */
+  sourceSha256: string;
+  outputSha256: string;
+  /** JPEG quality, or the libimagequant quality of a palette PNG; absent for lossless output. */
+  quality?: number;
+  animated: boolean;
+  frames: number;
+  /** The format identified from the input's bytes. */
+  sourceFormat: InputFormat;
+  /** True when the output is the input's own bytes, only metadata removed losslessly. */
+  passthrough: boolean;
+}
+
+/** An image ready for WeChat. */
+export interface ProcessedImage {
+  data: Buffer;
+  info: ProcessedInfo;
+  /** Things the author may want to know (downscaled, flattened, frames dropped…). */
+  warnings: string[];
+}
+
+/** What {@link probeImage} tells: enough to choose a target. */
+export interface ProbeResult {
+  format: InputFormat;
+  /** Displayed size (EXIF orientation applied), one frame. */
+  width: number;
+  height: number;
+  animated: boolean;
+  frames: number;
+}
+
+/** Images decoded at once: each 16 MP photo in flight holds tens of MB, so the post's peak RSS stays bounded. */
+let limit = pLimit(2);
+
+/**
+ * Set how many images {@link processImage} decodes at once in this process (default 2, matching the
+ * 2-core machines this runs on). Each 16 MP photo in flight costs roughly 50–100 MB while decoding.
+ */
+export function setImageConcurrency(concurrency: number): void {
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  limit = pLimit(concurrency);
+}
+
+/**
+ * Identify an image and tell which target applies: `animated` → target `animated` (add_material),
+ * else `body`. Reads headers only (HEIC and BMP: their container headers), so it is cheap.
+ *
+ * @throws ImageError `empty`, `unsupported`, `corrupt`, `truncated`, `too-large` (pixel limit).
+ */
+export async function probeImage(
+  input: Buffer | Uint8Array,
+  options: { source?: string; maxPixels?: number } = {},
+): Promise<ProbeResult> {
+  const opened = await openImage(asBuffer(input), options);
+  const animated = opened.pages > 1 && (opened.format === 'gif' || opened.format === 'webp');
+  return {
+    format: opened.format,
+    width: opened.width,
+    height: opened.height,
+    animated,
+    frames: opened.pages,
+  };
+}
+
+/**
+ * Turn any decodable image into the best file that fits its target (see {@link ImageTarget}).
+ *
+ * Normalization: EXIF orientation applied once, sRGB, 8-bit, metadata (EXIF, GPS, XMP, comments) removed,
+ * transparency flattened onto white only for JPEG output. A JPEG/PNG that is already sRGB, upright, within
+ * width and under budget is returned byte-identical except for losslessly removed metadata.
+ * Format choice: real transparency or ≤ 256 colours → PNG (lossless, then palette quantization); graphics
+ * from lossless sources stay lossless PNG while it is at most 4× the JPEG; photos → mozjpeg JPEG at the
+ * highest quality in [minQuality, maxQuality] that fits (binary search), downscaling only if still needed.
+ *
+ * @throws ImageError `empty`, `unsupported`, `corrupt`, `truncated`, `too-large` (pixel limit, or no fit),
+ *   `animated` (an animation given to target `body`: use target `animated`).
+ */
+export async function processImage(
+  input: Buffer | Uint8Array,
+  options: ProcessOptions,
+): Promise<ProcessedImage> {
+  const data = asBuffer(input);
+  return limit(() => processNow(data, options));
+}
+
+function asBuffer(input: Buffer | Uint8Array): Buffer {
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/**
+ * Resolve a Markdown image `src` and process it for `target`, inside the same concurrency limit as
+ * {@link processImage}, so a post with 40 photos holds at most a few source files in memory at once.
+ * Images already on WeChat's CDN come back as `{ resolved }` with no `processed`.
+ *
+ * @throws ImageError from {@link resolveImage} and {@link processImage}.
+ */
+export async function prepareImage(
+  src: string,
+  options: { resolve: ResolveOptions; process: Omit<ProcessOptions, 'source'> & { source?: string } },
+): Promise<{ resolved: ResolvedImage; processed?: ProcessedImage }> {
+  return limit(async () => {
+    const resolved = await resolveImage(src, options.resolve);
+    if (!resolved.data) return { resolved };
+    const processed = await processNow(resolved.data, { source: src, ...options.process });
+    // The caller has the processed bytes; the source bytes need not stay alive with it.
+    delete resolved.data;
+    return { resolved, processed };
+  });
+}
+
+async function processNow(input: Buffer, options: ProcessOptions): Promise<ProcessedImage> {
+  const source = options.source ?? 'image';
+  const target = options.target;
+  const maxBytes = options.maxBytes ?? defaultMaxBytes(target);
+  const maxWidth = options.maxWidth ?? defaultMaxWidth(target);
+  const opened = await openImage(input, {
+    source,
+    ...(options.maxPixels !== undefined ? { maxPixels: options.maxPixels } : {}),
+    ...(maxWidth !== undefined ? { targetWidth: maxWidth } : {}),
+  });
+  const sourceSha256 = sha256(input);
+  const animated = opened.pages > 1 && (opened.format === 'gif' || opened.format === 'webp');
+  const warnings = [...opened.warnings];
+
+  if (animated && target === 'body') {
+    throw new ImageError(
+      'animated',
+      source,
+      `animated ${opened.format.toUpperCase()} (${opened.pages} frames): WeChat body images (media/uploadimg) are still JPG/PNG only. Process it with target "animated" and upload it with add_material, so the animation is kept.`,
+    );
+  }
+  if (animated && target === 'animated') {
+    const result = await fitAnimation(opened, input, {
+      maxBytes,
+      explicitWidth: options.maxWidth !== undefined,
+      source,
+      ...(maxWidth !== undefined ? { maxWidth } : { maxWidth: BODY_MAX_WIDTH }),
+    });
+    return finish(result.data, {
+      format: 'gif',
+      width: result.width,
+      height: result.height,
+      sourceSha256,
+      animated: true,
+      frames: result.frames,
+      sourceFormat: opened.format,
+      passthrough: result.passthrough,
+      warnings: [...warnings, ...result.warnings],
+    });
+  }
+  if (animated)
+    warnings.push(`${opened.pages}-frame animation: only the first frame is used for the ${target}`);
+  if (opened.mime === 'image/apng')
+    warnings.push(
+      'animated PNG (APNG): only the first frame is kept; convert it to a GIF to keep the animation',
+    );
+  if (target === 'animated') warnings.push('not animated: processed as a still body image');
+
+  const stillWidth = maxWidth ?? BODY_MAX_WIDTH;
+  if (opened.format === 'heic') warnings.push('HEIC decoded with libheif (its rotation already applied)');
+  const quality = {
+    min: options.minQuality ?? (target === 'thumb' ? 40 : 60),
+    max: options.maxQuality ?? (target === 'thumb' ? 85 : 90),
+  };
+  const stillTarget = target === 'body' || target === 'animated';
+  const original = stillTarget ? passthrough(opened, input, stillWidth, maxBytes) : undefined;
+
+  if (!original && LOSSY_SOURCES.has(opened.format) && !opened.metadata?.hasAlpha) {
+    // An opaque photo becomes a JPEG whatever happens: try the top quality straight from the source in one
+    // pass (decode, shrink-on-load, encode), and only fall back to the search when it does not fit.
+    const direct = await encodeDirect(opened, stillWidth, quality.max, source);
+    if (direct.data.length < maxBytes) {
+      return finish(direct.data, {
+        format: 'jpeg',
+        width: direct.width,
+        height: direct.height,
+        sourceSha256,
+        quality: quality.max,
+        animated: false,
+        frames: 1,
+        sourceFormat: opened.format,
+        passthrough: false,
+        warnings,
+      });
+    }
+  }
+  // Decoding in full also proves a pass-through candidate is not truncated.
+  const raw = await renderRaw(opened, stillWidth, source);
+  if (stillTarget) {
+    if (original) {
+      return finish(original, {
+        format: opened.format === 'png' ? 'png' : 'jpeg',
+        width: opened.width,
+        height: opened.height,
+        sourceSha256,
+        animated: false,
+        frames: 1,
+        sourceFormat: opened.format,
+        passthrough: true,
+        warnings,
+      });
+    }
+  }
+  const jpegOnly = target === 'cover' || target === 'thumb';
+  const encoded = await encodeToFit(raw, opened, { maxBytes, jpegOnly, quality, source, warnings });
+  if (encoded.raw.width < raw.width) {
+    warnings.push(`downscaled to ${encoded.raw.width}x${encoded.raw.height} to fit under ${maxBytes} bytes`);
+  }
+  return finish(encoded.data, {
+    format: encoded.format,
+    width: encoded.raw.width,
+    height: encoded.raw.height,
+    sourceSha256,
+    ...(encoded.quality !== undefined ? { quality: encoded.quality } : {}),
+    animated: false,
+    frames: 1,
+    sourceFormat: opened.format,
+    passthrough: false,
+    warnings,
+  });
+}
+
+const LOSSLESS_SOURCES = new Set<InputFormat>(['png', 'gif', 'bmp', 'tiff', 'svg']);
+const LOSSY_SOURCES = new Set<InputFormat>(['jpeg', 'webp', 'avif', 'heic']);
+
+async function encodeDirect(
+  opened: OpenedImage,
+  maxWidth: number,
+  quality: number,
+  source: string,
+): Promise<{ data: Buffer; width: number; height: number }> {
+  let pipeline = opened.pipeline().rotate();
+  if (opened.width > maxWidth) pipeline = pipeline.resize({ width: maxWidth, withoutEnlargement: true });
+  try {
+    const { data, info } = await pipeline
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .jpeg({ quality, mozjpeg: true })
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height };
+  } catch (error) {
+    throw classifyDecodeError(error, source, opened.format);
+  }
+}
+/** A lossless PNG is kept over a JPEG while it is at most this many times larger (text stays crisp). */
+const PNG_OVER_JPEG_RATIO = 4;
+
+interface Encoded {
+  data: Buffer;
+  format: OutputFormat;
+  quality?: number;
+  raw: RawImage;
+}
+
+async function encodeToFit(
+  raw: RawImage,
+  opened: OpenedImage,
+  context: {
+    maxBytes: number;
+    jpegOnly: boolean;
+    quality: { min: number; max: number };
+    source: string;
+    warnings: string[];
+  },
+): Promise<Encoded> {
+  const { maxBytes, quality, warnings } = context;
+  const transparent = hasTransparency(raw);
+  if (context.jpegOnly) {
+    if (transparent) warnings.push('transparent areas flattened onto white (JPEG has no transparency)');
+    return jpegToFit(raw, context);
+  }
+  const fewColours = countColours(raw, 256) <= 256;
+  if (transparent || fewColours) {
+    const png = await pngToFit(raw, fewColours, maxBytes);
+    if (png) return png;
+    if (!transparent) return jpegToFit(raw, context);
+    warnings.push(
+      'transparent image too large for PNG under budget: transparent areas flattened onto white JPEG',
+    );
+    return jpegToFit(raw, context);
+  }
+  if (LOSSLESS_SOURCES.has(opened.format)) {
+    const [png, jpeg] = await Promise.all([encodePngLossless(raw), encodeJpeg(raw, quality.max)]);
+    if (png.length < maxBytes && png.length <= jpeg.length * PNG_OVER_JPEG_RATIO)
+      return { data: png, format: 'png', raw };
+    if (jpeg.length < maxBytes) return { data: jpeg, format: 'jpeg', quality: quality.max, raw };
+  }
+  return jpegToFit(raw, context);
+}
+
+async function jpegToFit(
+  raw: RawImage,
+  context: { maxBytes: number; quality: { min: number; max: number }; source: string },
+): Promise<Encoded> {
+  let current = raw;
+  for (let round = 0; round < 8; round++) {
+    const pixels = current;
+    const found = await highestQualityUnder(
+      (q) => encodeJpeg(pixels, q),
+      context.maxBytes,
+      context.quality.min,
+      context.quality.max,
+    );
+    if (found.data) return { data: found.data, format: 'jpeg', quality: found.quality, raw: current };
+    if (current.width <= 16) break;
+    const factor = Math.min(0.9, Math.sqrt(context.maxBytes / found.smallest) * 0.95);
+    current = await scaleRaw(raw, Math.max(16, Math.floor(current.width * factor)));
+  }
+  throw new ImageError(
+    'too-large',
+    context.source,
+    `cannot fit a JPEG under ${context.maxBytes} bytes. Raise the budget or crop the image.`,
+  );
+}
+
+async function pngToFit(raw: RawImage, fewColours: boolean, maxBytes: number): Promise<Encoded | undefined> {
+  const lossless = await encodePngLossless(raw);
+  if (fewColours) {
+    // ≤ 256 colours: a palette PNG is exact, and usually the smaller of the two.
+    const palette = await encodePngPalette(raw, 100, 0);
+    const best = palette.length < lossless.length ? palette : lossless;
+    if (best.length < maxBytes) return { data: best, format: 'png', raw };
+  } else if (lossless.length < maxBytes) {
+    return { data: lossless, format: 'png', raw };
+  }
+  let current = raw;
+  for (let round = 0; round < 6; round++) {
+    const pixels = current;
+    const found = await highestQualityUnder((q) => encodePngPalette(pixels, q), maxBytes, 50, 95);
+    if (found.data) return { data: found.data, format: 'png', quality: found.quality, raw: current };
+    if (current.width <= 16) return undefined;
+    const factor = Math.min(0.9, Math.sqrt(maxBytes / found.smallest) * 0.95);
+    current = await scaleRaw(raw, Math.max(16, Math.floor(current.width * factor)));
+  }
+  return undefined;
+}
+
+/** The input's own bytes minus metadata, when nothing else needs to change; else undefined. */
+function passthrough(
+  opened: OpenedImage,
+  input: Buffer,
+  maxWidth: number,
+  maxBytes: number,
+): Buffer | undefined {
+  const metadata = opened.metadata;
+  if (!metadata || (opened.format !== 'jpeg' && opened.format !== 'png')) return undefined;
+  // An APNG would keep animating where WeChat expects a still: re-encode its first frame instead.
+  if (opened.mime === 'image/apng') return undefined;
+  if (opened.orientation !== undefined || opened.width > maxWidth || input.length >= maxBytes * 1.5)
+    return undefined;
+  if (metadata.space !== 'srgb' && metadata.space !== 'b-w') return undefined;
+  if (metadata.depth !== undefined && metadata.depth !== 'uchar') return undefined;
+  if (metadata.icc && !isSrgbProfile(metadata.icc)) return undefined;
+  const stripped = opened.format === 'jpeg' ? stripJpegMetadata(input) : stripPngMetadata(input);
+  return stripped && stripped.length < maxBytes ? stripped : undefined;
+}
+
+function finish(
+  data: Buffer,
+  fields: Omit<ProcessedInfo, 'bytes' | 'outputSha256'> & { warnings: string[] },
+): ProcessedImage {
+  const { warnings, ...info } = fields;
+  return { data, info: { ...info, bytes: data.length, outputSha256: sha256(data) }, warnings };
+}
+
+function defaultMaxBytes(target: ImageTarget): number {
+  switch (target) {
+    case 'body':
+      return BODY_MAX_BYTES;
+    case 'animated':
+      return ANIMATED_MAX_BYTES;
+    case 'cover':
+      return COVER_MAX_BYTES;
+    case 'thumb':
+      return THUMB_MAX_BYTES;
+  }
+}
+
+function defaultMaxWidth(target: ImageTarget): number | undefined {
+  switch (target) {
+    case 'body':
+      return BODY_MAX_WIDTH;
+    case 'cover':
+      return COVER_MAX_WIDTH;
+    case 'thumb':
+      return THUMB_MAX_WIDTH;
+    case 'animated':
+      return undefined;
+  }
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

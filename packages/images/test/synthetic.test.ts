@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { corpusPath, requireCorpus } from '@md2wx/testkit';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import {
+  detectFormat,
+  type ImageError,
+  processImage,
+  setImageConcurrency,
+  stripJpegMetadata,
+  stripPngMetadata,
+} from '../src/index.js';
+import { meanAbsDiff, pixelAt, rgb } from './pixels.js';
+
+const read = (relative: string) => readFileSync(corpusPath(relative));
+const errorOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as ImageError,
+  );
+
+/** Offset of the SOS marker, found by walking the segments (0xFFDA may also occur inside tables). */
+function startOfScan(jpeg: Buffer): number {
+  let offset = 2;
+  while (offset < jpeg.length && jpeg[offset + 1] !== 0xda) offset += 2 + jpeg.readUInt16BE(offset + 2);
+  return offset;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body) >>> 0);
+  return Buffer.concat([length, body, crc]);
+}
+
+describe.skipIf(!requireCorpus())('cut-off files are reported as truncated, never passed on', () => {
+  it.each([
+    ['images/gif/pingcap-es-demo-93frames-3.9MB.gif', 200_000, 'animated', /inside frame 5/],
+    ['images/gif/sharp-crash-test-static.gif', 20_000, 'body', /inside frame 1/],
+    ['images/webp/mei-webpvp8x-1440x900.webp', 20_000, 'body', /RIFF/],
+    ['images/heif-avif/iphone-13-pro-max_orient6.HEIC', 100_000, 'body', /runs to byte 2182707/],
+    ['images/heif-avif/metadata-extractor_issue-649.avif', 100_000, 'body', /runs to byte/],
+    ['images/special/bmpsuite-rgb24.bmp', 1000, 'body', /truncated/i],
+    ['images/photos/canon-sx60_orient6.jpg', 300_000, 'body', /truncated/],
+  ] as const)('%s cut at %i bytes', async (file, bytes, target, why) => {
+    const error = await errorOf(processImage(read(file).subarray(0, bytes), { target, source: 'cut' }));
+    expect(error?.code).toBe('truncated');
+    expect(error?.message).toMatch(why);
+  });
+
+  it('calls a 10-byte GIF a damaged header', async () => {
+    const error = await errorOf(
+      processImage(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'), { target: 'body' }),
+    );
+    expect(error?.code).toBe('corrupt');
+  });
+});
+
+describe.skipIf(!requireCorpus())('formats the corpus does not hold', () => {
+  it('converts a CMYK JPEG without an embedded profile close to the sRGB original', async () => {
+    const original = await sharp(read('images/photos/nikon-d3100.jpg')).resize(600).toBuffer();
+    const cmyk = await sharp(original).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    const result = await processImage(cmyk, { target: 'body' });
+    expect((await sharp(result.data).metadata()).space).toBe('srgb');
+    const size = { width: 120, height: 80 };
+    expect(meanAbsDiff((await rgb(result.data, size)).data, (await rgb(original, size)).data)).toBeLessThan(
+      6,
+    );
+  });
+
+  it('converts TIFF (8 and 16 bit) and 16-bit greyscale / grey+alpha PNG to 8-bit output', async () => {
+    const photo = await sharp(read('images/photos/nikon-d3100.jpg')).resize(400).toBuffer();
+    const tiff = await processImage(await sharp(photo).tiff().toBuffer(), { target: 'body' });
+    expect(tiff.info).toMatchObject({ sourceFormat: 'tiff', width: 400 });
+    const tiff16 = await sharp(read('images/png/sharp-flag-nl-16bit.png')).tiff().toBuffer();
+    expect((await processImage(tiff16, { target: 'body' })).info.sourceFormat).toBe('tiff');
+    const grey16 = await sharp(photo).toColourspace('grey16').png().toBuffer();
+    expect((await sharp(grey16).metadata()).depth).toBe('ushort');
+    const grey = await processImage(grey16, { target: 'body' });
+    expect((await sharp(grey.data).metadata()).depth).toBe('uchar');
+    const greyAlpha = await processImage(await sharp(photo).greyscale().ensureAlpha(0.5).png().toBuffer(), {
+      target: 'body',
+    });
+    expect(greyAlpha.info.format).toBe('png');
+    expect((await sharp(greyAlpha.data).metadata()).hasAlpha).toBe(true);
+  });
+
+  it('identifies a WebP named .jpg by its bytes', async () => {
+    const webp = await sharp(read('images/special/progressive-small-nikon.jpeg')).webp().toBuffer();
+    expect(await detectFormat(webp)).toEqual({ format: 'webp', mime: 'image/webp' });
+    const result = await processImage(webp, { target: 'body', source: 'photo.jpg' });
+    expect(result.info).toMatchObject({ sourceFormat: 'webp', format: 'jpeg' });
+  });
+
+  it('rasterizes SVG without running scripts or loading local files', async () => {
+    const secret = corpusPath('images/alpha/sharp-blackbug-alpha.png');
+    const svg = Buffer.from(
+      `<?xml version="1.0"?>\n<!-- chart -->\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="200" height="100">` +
+        `<script>document.documentElement.setAttribute('fill','blue')</script>` +
+        `<rect width="200" height="100" fill="#ff0000" onload="this.setAttribute('fill','blue')"/>` +
+        `<image xlink:href="file://${secret}" x="0" y="0" width="200" height="100"/></svg>`,
+    );
+    expect((await detectFormat(svg))?.format).toBe('svg');
+    const result = await processImage(svg, { target: 'body' });
+    expect([result.info.width, result.info.height]).toEqual([400, 200]);
+    const image = await rgb(result.data);
+    for (const [x, y] of [
+      [200, 100],
+      [10, 10],
+      [390, 190],
+    ] as const) {
+      expect(pixelAt(image, x, y)).toEqual([255, 0, 0]);
+    }
+  });
+
+  it('re-encodes an APNG to its first frame instead of passing an animation on as a still', async () => {
+    const png = read('images/broken-and-tiny/pngsuite-1x1.png');
+    const idat = png.indexOf(Buffer.from('IDAT')) - 4;
+    const actl = Buffer.alloc(8);
+    actl.writeUInt32BE(1, 0);
+    const apng = Buffer.concat([png.subarray(0, idat), pngChunk('acTL', actl), png.subarray(idat)]);
+    expect(await detectFormat(apng)).toEqual({ format: 'png', mime: 'image/apng' });
+    const result = await processImage(apng, { target: 'body' });
+    expect(result.info.passthrough).toBe(false);
+    expect(result.data.includes(Buffer.from('acTL'))).toBe(false);
+    expect(result.warnings.join(' ')).toMatch(/APNG/);
+  });
+
+  it('says so when a "picture" is an HTML page', async () => {
+    const error = await errorOf(
+      processImage(Buffer.from('<!DOCTYPE html><html><head><title>403</title></head></html>'), {
+        target: 'body',
+        source: 'x.png',
+      }),
+    );
+    expect(error?.code).toBe('unsupported');
+    expect(error?.message).toMatch(/HTML page/);
+  });
+
+  it('stops a decompression bomb (a 30000x30000 PNG header) before decoding', async () => {
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(30_000, 0);
+    header.writeUInt32BE(30_000, 4);
+    header[8] = 8;
+    header[9] = 2;
+    const bomb = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk('IHDR', header),
+      pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+      pngChunk('IEND', Buffer.alloc(0)),
+    ]);
+    const error = await errorOf(processImage(bomb, { target: 'body', source: 'bomb.png' }));
+    expect(error?.code).toBe('too-large');
+    expect(error?.message).toMatch(/30000x30000 is 900 megapixels/);
+  });
+});
+
+describe.skipIf(!requireCorpus())('lossless metadata stripping', () => {
+  it('removes EXIF with GPS from a JPEG that is otherwise uploaded as is', async () => {
+    const withGps = await sharp(read('images/special/progressive-small-nikon.jpeg'))
+      .jpeg({ quality: 90 })
+      .withExif({
+        IFD0: { Make: 'Phone', Artist: 'me' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 0/1' },
+      })
+      .toBuffer();
+    expect(withGps.includes(Buffer.from('Phone'))).toBe(true);
+    const result = await processImage(withGps, { target: 'body' });
+    expect(result.info.passthrough).toBe(true);
+    expect(result.data.includes(Buffer.from('Exif\0'))).toBe(false);
+    expect(result.data.includes(Buffer.from('Phone'))).toBe(false);
+    // Entropy-coded data untouched: everything from the first SOS marker on is identical.
+    const scan = (jpeg: Buffer) => jpeg.subarray(startOfScan(jpeg));
+    expect(scan(result.data).length).toBeGreaterThan(5000);
+    expect(scan(result.data).equals(scan(withGps))).toBe(true);
+  });
+
+  it('removes text and eXIf chunks from a PNG and keeps every other chunk', () => {
+    const png = read('images/broken-and-tiny/pngsuite-1x1.png');
+    const iend = png.length - 12;
+    const withText = Buffer.concat([
+      png.subarray(0, iend),
+      pngChunk('tEXt', Buffer.from('Comment\0secret location')),
+      pngChunk('eXIf', Buffer.from('MM\0*\0\0\0\x08\0\0', 'latin1')),
+      png.subarray(iend),
+    ]);
+    const stripped = stripPngMetadata(withText);
+    expect(stripped?.equals(png)).toBe(true);
+    expect(stripPngMetadata(png.subarray(0, 20))).toBeUndefined();
+    expect(stripJpegMetadata(png)).toBeUndefined();
+  });
+});
+
+describe('concurrency', () => {
+  it('rejects a nonsensical concurrency', () => {
+    expect(() => setImageConcurrency(0)).toThrow(RangeError);
+    expect(() => setImageConcurrency(1.5)).toThrow(RangeError);
+    setImageConcurrency(2);
+  });
+});

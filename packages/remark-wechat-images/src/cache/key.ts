@@ -1,0 +1,26 @@
+import type { UploadEndpoint } from '../types.js';
+
+/** What shapes the uploaded bytes besides the source: part of every cache key. */
+export interface ProcessingSettings {
+  target: 'body' | 'animated';
+  /** Pixels; undefined = @md2wx/images' default. */
+  maxWidth?: number;
+  /** Bytes; undefined = @md2wx/images' default. */
+  maxBytes?: number;
+}
+
+/**
+ * The dedupe-cache key of one upload: `<account>|<endpoint>|<sha256 of the source bytes>|<settings>`, e.g.
+ * `wx5a1dbox0000000001|media/uploadimg|9f86…08|body;w=default;b=default`. Readable on purpose: the state file
+ * is committed and reviewed, and sorting by key groups entries by account and endpoint.
+ */
+export function cacheKey(parts: {
+  account: string;
+  endpoint: UploadEndpoint;
+  sourceSha256: string;
+  settings: ProcessingSettings;
+}): string {
+  const { settings } = parts;
+  const settingsId = `${settings.target};w=${settings.maxWidth ?? 'default'};b=${settings.maxBytes ?? 'default'}`;
+  return `${parts.account}|${parts.endpoint}|${parts.sourceSha256}|${settingsId}`;
+}

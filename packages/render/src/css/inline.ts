@@ -1,0 +1,126 @@
+import type { Element, ElementContent, Root } from 'hast';
+import { linkParents, setParent } from './adapter.js';
+import type { CompiledRule, CompiledTheme } from './compile.js';
+import { type Declaration, parseStyle, serialiseStyle } from './declarations.js';
+
+function byCascade(a: CompiledRule, b: CompiledRule): number {
+  return a.specificity - b.specificity || a.order - b.order;
+}
+
+function candidates(theme: CompiledTheme, elem: Element): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  for (const r of theme.universal) out.push(r);
+  const tagged = theme.byTag.get(elem.tagName);
+  if (tagged) for (const r of tagged) out.push(r);
+  const cls = elem.properties.className;
+  if (Array.isArray(cls)) {
+    for (const c of cls) {
+      const list = theme.byClass.get(String(c));
+      if (list) for (const r of list) out.push(r);
+    }
+  }
+  return out;
+}
+
+function cascade(rules: CompiledRule[], inline: Declaration[]): Map<string, string> {
+  const normal = new Map<string, string>();
+  const important = new Map<string, string>();
+  for (const rule of rules) {
+    for (const d of rule.decls) {
+      if (d.important) important.set(d.prop, d.value);
+      else normal.set(d.prop, d.value);
+    }
+  }
+  // Inline styles beat normal theme declarations but lose to `!important` ones (CSS cascade).
+  for (const d of inline) {
+    if (d.important) important.set(d.prop, d.value);
+    else if (!important.has(d.prop)) normal.set(d.prop, d.value);
+  }
+  for (const [prop, value] of important) {
+    normal.delete(prop);
+    normal.set(prop, value);
+  }
+  return normal;
+}
+
+/** Parses a CSS `content` value: quoted strings concatenated, `none`/`normal` → undefined. */
+function contentText(value: string): string | undefined {
+  if (value === 'none' || value === 'normal') return undefined;
+  let out = '';
+  const re = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'/g;
+  let m: RegExpExecArray | null = re.exec(value);
+  if (!m) return undefined;
+  while (m) {
+    const raw = m[1] ?? m[2] ?? '';
+    out += raw.replace(/\\([0-9a-fA-F]{1,6})\s?/g, (_, h: string) =>
+      String.fromCodePoint(Number.parseInt(h, 16)),
+    );
+    m = re.exec(value);
+  }
+  return out.replace(/\\(.)/g, '$1');
+}
+
+function pseudoSpan(rules: CompiledRule[]): Element | undefined {
+  const decls = new Map<string, string>();
+  for (const r of rules.sort(byCascade)) for (const d of r.decls) decls.set(d.prop, d.value);
+  const content = decls.get('content');
+  decls.delete('content');
+  if (content === undefined) return undefined;
+  const text = contentText(content);
+  if (text === undefined) return undefined;
+  const style = serialiseStyle(decls);
+  return {
+    type: 'element',
+    tagName: 'span',
+    properties: style ? { style } : {},
+    children: text ? [{ type: 'text', value: text }] : [],
+  };
+}
+
+/**
+ * Inlines a compiled theme into `style` attributes, element by element (wechat-html.md §12): each
+ * element gets the cascade of the rules that match it, merged with its existing `style`.
+ * `::before`/`::after` rules with a `content` become real `<span>` children.
+ * SVG internals are left alone: MathJax paths carry their own presentation attributes.
+ */
+export function inlineTheme(root: Root, theme: CompiledTheme): void {
+  linkParents(root);
+  const visit = (parent: Element | Root) => {
+    const children = parent.children;
+    for (let i = 0; i < children.length; i++) {
+      const node = children[i];
+      if (node?.type !== 'element') continue;
+      const matched: CompiledRule[] = [];
+      const before: CompiledRule[] = [];
+      const after: CompiledRule[] = [];
+      for (const rule of candidates(theme, node)) {
+        if (!rule.test(node)) continue;
+        if (rule.pseudo === 'before') before.push(rule);
+        else if (rule.pseudo === 'after') after.push(rule);
+        else matched.push(rule);
+      }
+      const existing = typeof node.properties.style === 'string' ? node.properties.style : '';
+      if (matched.length > 0) {
+        matched.sort(byCascade);
+        const style = serialiseStyle(cascade(matched, existing ? parseStyle(existing) : []));
+        if (style) node.properties.style = style;
+      }
+      if (node.tagName !== 'svg') visit(node);
+      if (before.length) {
+        const span = pseudoSpan(before);
+        if (span) {
+          node.children.unshift(span as ElementContent);
+          setParent(span, node);
+        }
+      }
+      if (after.length) {
+        const span = pseudoSpan(after);
+        if (span) {
+          node.children.push(span as ElementContent);
+          setParent(span, node);
+        }
+      }
+    }
+  };
+  visit(root);
+}

@@ -1,0 +1,15 @@
+export type {
+  Sandbox,
+  SandboxAccount,
+  SandboxFaults,
+  SandboxLogEntry,
+  SandboxOptions,
+  SandboxSnapshot,
+  SandboxStats,
+  SandboxWecomApp,
+} from './types.js';
+export { DEFAULT_ACCOUNT, DEFAULT_WECOM_APP } from './defaults.js';
+export { startSandbox, redactUrl, type SandboxServer } from './server.js';
+export { wxDecrypt, wxEncrypt, wxSignature } from './wecom-crypto.js';
+export { ARTICLE_LIMITS, filterContent } from './articles.js';
+export { DAILY_LIMITS } from './routes/oa-misc.js';

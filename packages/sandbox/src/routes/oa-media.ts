@@ -1,0 +1,126 @@
+/**
+ * OA media endpoints: `media/uploadimg` (§2.3), `media/upload` (§2.9), `media/get` and
+ * `media/get/jssdk` (§2.10) of wechat-api.md.
+ */
+import { checkUpload, mimeOf, OA_TEMPORARY, OA_UPLOADIMG } from '../formats.js';
+import { findMedia, hostImage, hostVideo, newMediaId } from '../media-store.js';
+import { ok, type Reply, type Route } from '../route.js';
+import { bump, type MediaRecord, type MediaType } from '../state.js';
+import { WxError } from '../wx-error.js';
+
+const TEMP_TYPES = ['image', 'voice', 'video', 'thumb'];
+
+/** The download answer of a stored file: WeChat's headers (wechat-api.md §2.10). */
+export function download(record: MediaRecord, mime: string, ext: string): Reply {
+  return {
+    headers: {
+      'Content-Type': mime,
+      'Content-disposition': `attachment; filename="${record.mediaId}.${ext}"`,
+      'Cache-Control': 'no-cache, must-revalidate',
+      Connection: 'close',
+    },
+    body: record.data,
+  };
+}
+
+export const oaMediaRoutes: Route[] = [
+  {
+    platform: 'oa',
+    api: 'media/uploadimg',
+    method: 'POST',
+    auth: true,
+    // Not in the official quota table; a community report hit 45009 after ~1000 calls (UNCONFIRMED).
+    dailyQuota: 1000,
+    async handler(ctx) {
+      const form = await ctx.multipart();
+      const { file, format } = await checkUpload(
+        form.files.find((f) => f.field === 'media'),
+        OA_UPLOADIMG,
+        'oa',
+      );
+      const url = hostImage(ctx.state, ctx.imageHost, ctx.principal, 'oa', format, file.data);
+      bump(ctx.state.counters.uploads, 'media/uploadimg');
+      // WeChat serves this success body as text/plain (wechat-api.md §1.5).
+      return ok({ url, errcode: 0, errmsg: 'ok' }, true);
+    },
+  },
+  {
+    platform: 'oa',
+    api: 'media/upload',
+    method: 'POST',
+    auth: true,
+    dailyQuota: 100_000,
+    async handler(ctx) {
+      const type = ctx.query.get('type') ?? '';
+      if (!TEMP_TYPES.includes(type)) {
+        ctx.req.resume();
+        throw new WxError(40004);
+      }
+      const form = await ctx.multipart();
+      const rule = OA_TEMPORARY[type];
+      if (!rule) throw new WxError(40004);
+      const { file, format } = await checkUpload(
+        form.files.find((f) => f.field === 'media'),
+        rule,
+        'oa',
+      );
+      const mediaId = newMediaId(ctx.state, 'oa');
+      const record: MediaRecord = {
+        mediaId,
+        principal: ctx.principal,
+        platform: 'oa',
+        lifetime: 'temp',
+        type: type as MediaType,
+        data: file.data,
+        filename: file.filename,
+        format,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      };
+      if (type === 'video') record.url = hostVideo(ctx.state, ctx.imageHost, ctx.principal, file.data);
+      ctx.state.media.set(mediaId, record);
+      bump(ctx.state.counters.uploads, 'media/upload');
+      return ok({ type, media_id: mediaId, created_at: Math.floor(ctx.now / 1000) });
+    },
+  },
+  {
+    platform: 'oa',
+    api: 'media/get',
+    method: 'GET',
+    auth: true,
+    dailyQuota: 200_000,
+    handler(ctx) {
+      const record = findMedia(
+        ctx.state,
+        ctx.query.get('media_id') ?? undefined,
+        ctx.principal,
+        'oa',
+        'temp',
+        ctx.now,
+      );
+      if (!record) throw new WxError(40007, undefined, { textPlain: true });
+      if (record.type === 'video') return ok({ video_url: record.url ?? '' });
+      const ext = record.format === 'bin' ? 'bin' : record.format;
+      return download(record, mimeOf(record.format), ext);
+    },
+  },
+  {
+    platform: 'oa',
+    api: 'media/get/jssdk',
+    method: 'GET',
+    auth: true,
+    handler(ctx) {
+      const record = findMedia(
+        ctx.state,
+        ctx.query.get('media_id') ?? undefined,
+        ctx.principal,
+        'oa',
+        'temp',
+        ctx.now,
+        ['voice'],
+      );
+      if (!record) throw new WxError(40007, undefined, { textPlain: true });
+      return download(record, 'voice/speex', 'speex');
+    },
+  },
+];

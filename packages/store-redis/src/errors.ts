@@ -1,0 +1,31 @@
+/** Why a Redis store call failed. */
+export type RedisStoreErrorCode = 'config' | 'connection' | 'command' | 'closed' | 'invalid-argument';
+
+/**
+ * Error thrown by the Redis store. `message` never contains the Redis password: URLs are shown with the
+ * credentials replaced by `***`.
+ */
+export class RedisStoreError extends Error {
+  override readonly name = 'RedisStoreError';
+  readonly code: RedisStoreErrorCode;
+
+  constructor(code: RedisStoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * `url` with its user/password replaced by `***`, for messages. A string that is not a URL is replaced
+ * entirely: it may be a password pasted in the wrong place.
+ */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username) parsed.username = '***';
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparsable redis url>';
+  }
+}

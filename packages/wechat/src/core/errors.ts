@@ -1,0 +1,128 @@
+import { hintFor, ipFromErrmsg, type Platform } from './hints.js';
+
+/** Base class of every error this package throws. `code` is a stable machine-readable tag. */
+export class WechatError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WechatError';
+    this.code = code;
+  }
+}
+
+/** The `rid: …` request id WeChat appends to errmsg, usable with `POST /cgi-bin/openapi/rid/get` (§1.3). */
+export function ridFromErrmsg(errmsg: string): string | undefined {
+  return /\brid:\s*([0-9a-zA-Z-]+)/.exec(errmsg)?.[1];
+}
+
+/**
+ * WeChat answered `{ errcode != 0, errmsg }`. Keeps the raw `errcode`, `errmsg` and `rid`, the endpoint
+ * (e.g. `cgi-bin/draft/add`), a `hint` telling the user what to do, and for 40164 the `ip` WeChat saw.
+ * The message is already redacted (no AppSecret or access_token).
+ */
+export class WechatApiError extends WechatError {
+  readonly errcode: number;
+  readonly errmsg: string;
+  readonly rid: string | undefined;
+  readonly endpoint: string;
+  readonly hint: string | undefined;
+  readonly ip: string | undefined;
+  readonly platform: Platform;
+
+  constructor(args: { errcode: number; errmsg: string; endpoint: string; platform: Platform }) {
+    const hint = hintFor(args.platform, args.errcode, args.errmsg);
+    const ip = args.errcode === 40164 ? ipFromErrmsg(args.errmsg) : undefined;
+    const where = ip ? ` (caller IP ${ip})` : '';
+    super(
+      `wechat-${args.errcode}`,
+      `${args.endpoint} failed: errcode ${args.errcode} ${args.errmsg}${where}` +
+        (hint ? `. Hint: ${hint}` : ''),
+    );
+    this.name = 'WechatApiError';
+    this.errcode = args.errcode;
+    this.errmsg = args.errmsg;
+    this.rid = ridFromErrmsg(args.errmsg);
+    this.endpoint = args.endpoint;
+    this.hint = hint;
+    this.ip = ip;
+    this.platform = args.platform;
+  }
+}
+
+/** The connection failed, timed out or was dropped, after all bounded retries. */
+export class WechatNetworkError extends WechatError {
+  readonly endpoint: string;
+  readonly attempts: number;
+  constructor(endpoint: string, attempts: number, reason: string) {
+    super(
+      'network',
+      `${endpoint} failed after ${attempts} attempt(s): ${reason}. Check the network and baseUrl; WeChat may be unreachable.`,
+    );
+    this.name = 'WechatNetworkError';
+    this.endpoint = endpoint;
+    this.attempts = attempts;
+  }
+}
+
+/** The server answered with an HTTP status outside 2xx, or a body that is neither JSON nor the expected binary. */
+export class WechatHttpError extends WechatError {
+  readonly endpoint: string;
+  readonly status: number;
+  constructor(endpoint: string, status: number, detail: string) {
+    super('http', `${endpoint} answered HTTP ${status}: ${detail}`);
+    this.name = 'WechatHttpError';
+    this.endpoint = endpoint;
+    this.status = status;
+  }
+}
+
+/**
+ * Input refused before any request (size bounds, real format by magic bytes, article field limits, async upload
+ * type). `code`: 'too-small' | 'too-large' | 'bad-format' | 'bad-type' | 'field-too-long' | 'missing-field' |
+ * 'bad-argument' | 'not-found'. `subject` names the file or field.
+ */
+export class WechatInputError extends WechatError {
+  readonly subject: string | undefined;
+  constructor(code: string, message: string, subject?: string) {
+    super(code, message);
+    this.name = 'WechatInputError';
+    this.subject = subject;
+  }
+}
+
+/** A local quota counter (WeCom uploadimg 1,000/day, 3,000/month) would be exceeded; nothing was sent. */
+export class WechatQuotaError extends WechatError {
+  readonly window: 'day' | 'month';
+  readonly used: number;
+  readonly limit: number;
+  constructor(window: 'day' | 'month', used: number, limit: number, what: string) {
+    super(
+      'quota',
+      `${what}: ${used} of ${limit} calls this ${window} already used; refusing before WeChat does. Wait for the next ${window}.`,
+    );
+    this.name = 'WechatQuotaError';
+    this.window = window;
+    this.used = used;
+    this.limit = limit;
+  }
+}
+
+/** A token provider (central token service or user function) failed. `status` is the HTTP status if any. */
+export class TokenProviderError extends WechatError {
+  readonly status: number | undefined;
+  readonly errcode: number | undefined;
+  constructor(message: string, options: { status?: number; errcode?: number } = {}) {
+    super('token-provider', message);
+    this.name = 'TokenProviderError';
+    this.status = options.status;
+    this.errcode = options.errcode;
+  }
+}
+
+/** A poller (waitForPublish, waitForUploadJob) ran out of time. */
+export class WechatTimeoutError extends WechatError {
+  constructor(message: string) {
+    super('timeout', message);
+    this.name = 'WechatTimeoutError';
+  }
+}

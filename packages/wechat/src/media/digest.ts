@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { MediaInput } from './input.js';
+
+/**
+ * Hex digest (`md5` for WeCom `upload_by_url` §3.6, `sha256` for upload dedupe) of a file path (streamed, never
+ * read whole), bytes or a Blob (streamed).
+ */
+export async function digestOf(input: MediaInput, algorithm: 'md5' | 'sha256' = 'md5'): Promise<string> {
+  const hash = createHash(algorithm);
+  if (typeof input === 'string') {
+    for await (const chunk of createReadStream(input)) hash.update(chunk as Buffer);
+  } else if (input instanceof Blob) {
+    for await (const chunk of input.stream()) hash.update(chunk);
+  } else {
+    hash.update(input);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,56 @@
+import { WechatInputError } from '../core/errors.js';
+
+/** One `mpnews` article of WeCom `message/send` (§3.10). Sizes in UTF-8 bytes. */
+export interface MpnewsArticle {
+  /** ≤ 128 bytes. */
+  title: string;
+  /** A temporary media_id from `upload('image', …)`. */
+  thumb_media_id: string;
+  /** ≤ 64 bytes. */
+  author?: string;
+  content_source_url?: string;
+  /** HTML, ≤ 666 KB; images should be `uploadImage` URLs. */
+  content: string;
+  /** ≤ 512 bytes. */
+  digest?: string;
+}
+
+/** §3.10 limits in bytes. */
+export const MPNEWS_LIMITS = {
+  articles: 8,
+  title: 128,
+  author: 64,
+  content: 666 * 1024,
+  digest: 512,
+} as const;
+
+/**
+ * Check mpnews articles (1–8, required fields, byte limits) before `message/send`. Throws `WechatInputError`
+ * naming the article (1-based) and field. WeCom would silently truncate title/digest; we refuse instead.
+ */
+export function checkMpnews(articles: readonly MpnewsArticle[]): void {
+  if (articles.length < 1 || articles.length > MPNEWS_LIMITS.articles) {
+    throw new WechatInputError(
+      'bad-argument',
+      `mpnews takes 1 to 8 articles; got ${articles.length}.`,
+      'articles',
+    );
+  }
+  articles.forEach((a, i) => {
+    const at = `mpnews article ${i + 1}`;
+    for (const field of ['title', 'thumb_media_id', 'content'] as const) {
+      if (!a[field]) throw new WechatInputError('missing-field', `${at}: ${field} is required.`, field);
+    }
+    for (const field of ['title', 'author', 'content', 'digest'] as const) {
+      const value = a[field];
+      const limit = MPNEWS_LIMITS[field];
+      if (value !== undefined && Buffer.byteLength(value) > limit) {
+        throw new WechatInputError(
+          'field-too-long',
+          `${at}: ${field} is ${Buffer.byteLength(value)} bytes; WeCom allows ${limit}. Shorten it.`,
+          field,
+        );
+      }
+    }
+  });
+}

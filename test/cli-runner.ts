@@ -1,0 +1,59 @@
+/**
+ * Runs the md2wx CLI as a subprocess, from its TypeScript sources through tsx with the `@md2wx/source`
+ * condition (no build step): `node --conditions=@md2wx/source --import tsx packages/cli/src/bin.ts`.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '@md2wx/testkit';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** The node arguments that start the CLI. */
+export function cliCommand(): string[] {
+  return [
+    '--conditions=@md2wx/source',
+    '--import',
+    tsxLoader,
+    path.join(repoRoot, 'packages/cli/src/bin.ts'),
+  ];
+}
+
+/**
+ * Runs `md2wx <args>` in `cwd` with `env` added to a clean environment (no WeChat credentials leak in from
+ * the caller's shell), CI=1 and NO_COLOR=1 so output is plain.
+ */
+export function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    CI: '1',
+    NO_COLOR: '1',
+    ...options.env,
+  };
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...cliCommand(), ...args],
+      { cwd: options.cwd, env, timeout: options.timeoutMs ?? 240_000, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The draft media_ids printed on stdout (`media_id <id>` lines). */
+export function mediaIds(stdout: string): string[] {
+  return [...stdout.matchAll(/^media_id (\S+)$/gm)].map((m) => m[1] as string);
+}
