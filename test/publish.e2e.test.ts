@@ -1,7 +1,7 @@
 /**
  * End-to-end: the md2wx CLI as a subprocess against a sandbox started here (issue 9, "Done when").
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { DEFAULT_ACCOUNT, DEFAULT_WECOM_APP, type Sandbox, startSandbox } from '
 import { corpusDir, corpusPath, repoRoot, requireCorpus } from '@md2wx/testkit';
 import { checkArticles, createOfficialAccountClient } from '@md2wx/wechat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mediaIds, runCli } from './cli-runner.js';
+import { cliCommand, mediaIds, runCli } from './cli-runner.js';
 import { type CorpusPost, corpusPosts } from './corpus-posts.js';
 
 let sandbox: Sandbox;
@@ -284,6 +284,27 @@ describe('drafts, bundles, publishing and the other commands', () => {
     expect(report.posts.map((p: { cover: { cached: boolean } }) => p.cover.cached)).toEqual([false, true]);
   });
 
+  it('re-creates a draft deleted in WeChat and updates the state file', async () => {
+    const dir = path.join(work, 'recreate');
+    await mkdir(dir, { recursive: true });
+    await copyFile(COVER, path.join(dir, 'cover.jpg'));
+    await writeFile(
+      path.join(dir, 'r.md'),
+      '---\ntitle: Again\ncover: cover.jpg\nwechat_id: again-1\n---\n\nText.\n',
+    );
+    const first = await runCli(['r.md', '--draft', '--no-write'], { cwd: dir, env });
+    expect(first.code, first.stderr).toBe(0);
+    const [id] = mediaIds(first.stdout);
+    await client().deleteDraft(id as string);
+    const second = await runCli(['r.md', '--draft', '--no-write'], { cwd: dir, env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/draft recreated/);
+    const [newId] = mediaIds(second.stdout);
+    expect(newId).not.toBe(id);
+    const state = JSON.parse(await readFile(path.join(dir, '.md2wx/drafts.json'), 'utf8'));
+    expect(state.accounts[DEFAULT_ACCOUNT.appId]['wechat_id:again-1'].media_id).toBe(newId);
+  });
+
   it('--publish drafts, publishes and prints the article URL; drafts list/get/delete work', async () => {
     const dir = path.join(work, 'publish');
     await mkdir(dir, { recursive: true });
@@ -409,5 +430,100 @@ describe('WeCom: md2wx send', () => {
     expect(after.uploads['wecom/media/uploadimg'] ?? 0).toBeGreaterThan(
       before.uploads['wecom/media/uploadimg'] ?? 0,
     );
+  });
+});
+
+describe('central token service (MD2WX_TOKEN_SERVICE_URL)', () => {
+  it('pushes a draft with tokens from the service, without the AppSecret', async () => {
+    const { startTokenService } = await import('@md2wx/token-service');
+    const secret = 'e2e-token-service-secret-0001';
+    const service = await startTokenService({
+      accounts: [{ ...DEFAULT_ACCOUNT, baseUrl: sandbox.url }],
+      secret,
+    });
+    try {
+      const dir = path.join(work, 'token-service');
+      await mkdir(dir, { recursive: true });
+      await copyFile(COVER, path.join(dir, 'cover.jpg'));
+      await writeFile(path.join(dir, 'p.md'), '---\ntitle: Via the service\ncover: cover.jpg\n---\n\nHi.\n');
+      const serviceEnv = {
+        WECHAT_APP_ID: DEFAULT_ACCOUNT.appId,
+        WECHAT_BASE_URL: sandbox.url,
+        MD2WX_TOKEN_SERVICE_URL: service.url,
+        MD2WX_TOKEN_SERVICE_SECRET: secret,
+      };
+      const result = await runCli(['p.md', '--draft', '--no-write'], { cwd: dir, env: serviceEnv });
+      expect(result.code, result.stderr).toBe(0);
+      expect(mediaIds(result.stdout)).toHaveLength(1);
+      expect(service.stats().requests).toBeGreaterThan(0);
+      const wrong = await runCli(['token', '--cache-dir', path.join(dir, 'c2')], {
+        cwd: dir,
+        env: { ...serviceEnv, MD2WX_TOKEN_SERVICE_SECRET: 'wrong-secret-wrong-secret' },
+      });
+      expect(wrong.code).toBe(3);
+      expect(wrong.stderr).not.toContain('wrong-secret-wrong-secret');
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('materials and temporary media', () => {
+  it('media upload/get and materials list/get/delete round-trip through the sandbox', async () => {
+    const dir = path.join(work, 'media');
+    await mkdir(dir, { recursive: true });
+    const png = path.join(repoRoot, 'examples/hello/images/pipeline.png');
+    const uploaded = await runCli(['media', 'upload', png, '--type', 'image'], { cwd: dir, env });
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+    const mediaId = uploaded.stdout.trim();
+    const got = await runCli(['media', 'get', mediaId, '-o', 'copy.png'], { cwd: dir, env });
+    expect(got.code, got.stderr).toBe(0);
+    expect(await readFile(path.join(dir, 'copy.png'))).toEqual(await readFile(png));
+
+    const material = await client().addMaterial({ type: 'image', file: png, filename: 'm.png' });
+    const list = await runCli(['materials', 'list', '--type', 'image', '--count', '20', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(list.code, list.stderr).toBe(0);
+    const page = JSON.parse(list.stdout) as { total_count: number; item: Array<{ media_id: string }> };
+    expect(page.total_count).toBeGreaterThan(0);
+    const fetched = await runCli(['materials', 'get', material.media_id, '--output', 'm.png'], {
+      cwd: dir,
+      env,
+    });
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(await readFile(path.join(dir, 'm.png'))).toEqual(await readFile(png));
+    const deleted = await runCli(['materials', 'delete', material.media_id], { cwd: dir, env });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const gone = await runCli(['materials', 'get', material.media_id], { cwd: dir, env });
+    expect(gone.code).toBe(3);
+  });
+});
+
+describe('md2wx sandbox', () => {
+  it('serves the fake WeChat until interrupted, printing its URL and test credentials', async () => {
+    const child = spawn(process.execPath, [...cliCommand(), 'sandbox'], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '', CI: '1', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /^WECHAT_BASE_URL=(\S+)$/m.exec(out);
+        if (match && /^WECOM_AGENT_ID=/m.test(out)) resolve(match[1] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`sandbox exited early (${code}): ${out}`)));
+    });
+    expect(out).toContain(`WECHAT_APP_ID=${DEFAULT_ACCOUNT.appId}`);
+    const token = await fetch(
+      `${url}/cgi-bin/token?grant_type=client_credential&appid=${DEFAULT_ACCOUNT.appId}&secret=${DEFAULT_ACCOUNT.appSecret}`,
+    );
+    expect((await token.json()) as { access_token?: string }).toHaveProperty('access_token');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });

@@ -30,10 +30,19 @@ import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
 import { corpusPosts } from '../../packages/render/test/corpus-posts.ts';
 
 const passes = Number(process.argv.find((a) => a.startsWith('--passes='))?.slice(9) ?? 3);
-const posts = corpusPosts().map((p) => ({ name: p, md: readFileSync(path.join(corpusDir(), p), 'utf8') }));
+const mathCounter = unified().use(remarkParse).use(remarkMath);
+const posts = corpusPosts().map((p) => {
+  const md = readFileSync(path.join(corpusDir(), p), 'utf8');
+  let formulas = 0;
+  visit(mathCounter.parse(md), (n) => {
+    if (n.type === 'inlineMath' || n.type === 'math') formulas++;
+  });
+  return { name: p, md, formulas };
+});
 
 const md2wx = createRenderer({ cacheSize: 0 });
 const cached = createRenderer({ cacheSize: 256 });
@@ -86,6 +95,10 @@ const tools: Record<Tool, (md: string, name: string) => Promise<unknown> | unkno
 };
 const names = Object.keys(tools) as Tool[];
 const totals = Object.fromEntries(names.map((n) => [n, 0])) as Record<Tool, number>;
+const perPost = Object.fromEntries(names.map((n) => [n, new Map<string, number>()])) as Record<
+  Tool,
+  Map<string, number>
+>;
 const failures = Object.fromEntries(names.map((n) => [n, 0])) as Record<Tool, number>;
 
 // Warm-up pass: JIT, grammar and MathJax loading, and the cache entries the 2nd-render tool reads.
@@ -109,7 +122,9 @@ for (let pass = 0; pass < passes; pass++) {
       } catch {
         failures[n]++;
       }
-      totals[n] += performance.now() - t;
+      const ms = performance.now() - t;
+      totals[n] += ms;
+      perPost[n].set(p.name, (perPost[n].get(p.name) ?? 0) + ms);
     }
   }
 }

@@ -118,7 +118,15 @@ export function buildProgram(): Command {
     .option('--no-progress', 'plain lines instead of progress bars')
     .addHelpText('after', MAIN_EXAMPLES + EXIT_CODES_HELP);
 
-  program
+  // The main job is a default subcommand, so its options (-o, --cover, --theme) do not shadow the
+  // subcommands' own: program-level options are recognised after a subcommand name too.
+  const publish = program
+    .command('publish', { isDefault: true })
+    .summary('(default) render posts, move images onto WeChat, push or update drafts, publish')
+    .description(
+      'Render posts, move their images onto WeChat and, with --draft, push or update their drafts. ' +
+        '`md2wx <posts…>` is short for `md2wx publish <posts…>`.',
+    )
     .argument('[posts...]', 'Markdown posts, or quoted globs like "posts/**/*.md"')
     .option('-d, --draft', 'push each post into the draft box; later runs update the same draft')
     .option('--bundle', 'one multi-article draft for all posts (implies --draft)')
@@ -139,7 +147,7 @@ export function buildProgram(): Command {
     .action(async (posts: string[], _options, command: Command) => {
       const options = command.optsWithGlobals();
       if (posts.length === 0) {
-        program.outputHelp();
+        if (!options.changedSince) program.outputHelp();
         process.exitCode = options.changedSince ? ExitCode.ok : ExitCode.usage;
         return;
       }
@@ -148,6 +156,7 @@ export function buildProgram(): Command {
         return runMain(session, posts, options);
       });
     });
+  publish.addHelpText('after', MAIN_EXAMPLES + EXIT_CODES_HELP);
 
   program
     .command('lint')

@@ -226,7 +226,16 @@ export async function runPublish(
       if (config.theme) renderOptions.theme = config.theme;
       const dry = (await render.render(post.source, renderOptions)) as { html: string };
       const estimate = dry.html.replace(/(<img\b[^>]*\bsrc=")[^"]*"/g, `$1${'x'.repeat(WECHAT_URL_LENGTH)}"`);
-      problems.push(...(await contentProblems(session, displayPath(post.file, config.cwd), estimate)));
+      const shown = displayPath(post.file, config.cwd);
+      problems.push(...(await contentProblems(session, shown, estimate)));
+      if (options.publish) {
+        // --publish is refused on MUST lint errors: find them before uploading (images are not up yet, so
+        // "image not on WeChat" is expected here).
+        const findings = normaliseDiagnostics(await render.lint(dry.html, lintOptions(session)), 'html');
+        for (const d of findings.filter((x) => x.severity === 'must' && x.rule !== 'img-on-mmbiz')) {
+          problems.push({ file: shown, message: `--publish refused: ${describeDiagnostic(d, shown)}` });
+        }
+      }
     }
     assertNoProblems(problems);
     await prepareCovers(session, prepared, options);

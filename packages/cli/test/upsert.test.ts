@@ -86,4 +86,17 @@ describe('upsertDraft against the sandbox (draft/add, draft/update, draft/get)',
     expect(reordered.action).toBe('recreated');
     expect(reordered.media_id).not.toBe(created.media_id);
   });
+
+  it('does not re-create a draft when draft/update refuses the cover (40007 for the thumb, draft still there)', async () => {
+    const state = await DraftState.open(path.join(dir, 'thumb.json'));
+    const account = DEFAULT_ACCOUNT.appId;
+    const created = await upsertDraft(client, state, account, ['t.md'], [article('t')]);
+    const drafts = sandbox.stats().drafts;
+    const bad = { ...article('t2'), thumb_media_id: 'no-such-material' };
+    await expect(upsertDraft(client, state, account, ['t.md'], [bad])).rejects.toMatchObject({
+      errcode: 40007,
+    });
+    expect(sandbox.stats().drafts).toBe(drafts);
+    expect(state.get(account, 't.md')?.media_id).toBe(created.media_id);
+  });
 });

@@ -71,7 +71,7 @@ export async function fitAnimation(
         .toBuffer({ resolveWithObject: true });
       return { data: out, width: info.width, height: info.pageHeight ?? info.height / opened.pages };
     } catch (error) {
-      throw classifyDecodeError(error, source, opened.format);
+      throw classifyDecodeError(error, source, opened.format, opened.data);
     }
   };
 
@@ -168,6 +168,6 @@ async function dropFrames(
       .toBuffer();
     return { data: out, width: info.width, height: frameHeight, frames: kept.length };
   } catch (error) {
-    throw classifyDecodeError(error, source, opened.format);
+    throw classifyDecodeError(error, source, opened.format, opened.data);
   }
 }

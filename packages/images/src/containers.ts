@@ -121,3 +121,42 @@ function findBox(
   }
   return undefined;
 }
+
+/**
+ * True when a JPEG or PNG stops before its end marker: no EOI (FFD9) after the first SOS of a JPEG
+ * (entropy-coded data cannot contain FFD9, so an EXIF thumbnail's EOI before the scan does not count),
+ * or no complete IEND chunk in a PNG's chunk sequence.
+ */
+export function endsEarly(data: Uint8Array, format: 'jpeg' | 'png'): boolean {
+  if (format === 'png') {
+    let offset = 8;
+    while (offset + 12 <= data.length) {
+      const length =
+        (data[offset] ?? 0) * 2 ** 24 +
+        ((data[offset + 1] ?? 0) << 16) +
+        (((data[offset + 2] ?? 0) << 8) | (data[offset + 3] ?? 0));
+      const type = String.fromCharCode(...data.subarray(offset + 4, offset + 8));
+      offset += 12 + length;
+      if (offset > data.length) return true;
+      if (type === 'IEND') return false;
+    }
+    return true;
+  }
+  let offset = 2;
+  while (offset + 4 <= data.length) {
+    if (data[offset] !== 0xff) return false; // not a segment structure we understand: no verdict
+    const marker = data[offset + 1] ?? 0;
+    if (marker === 0xff) {
+      offset++;
+      continue;
+    }
+    if (marker === 0xda) {
+      for (let index = offset + 2; index + 1 < data.length; index++) {
+        if (data[index] === 0xff && data[index + 1] === 0xd9) return false;
+      }
+      return true;
+    }
+    offset += 2 + (((data[offset + 2] ?? 0) << 8) | (data[offset + 3] ?? 0));
+  }
+  return true;
+}

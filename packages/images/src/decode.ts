@@ -1,8 +1,9 @@
 import decodeBmp from 'decode-bmp';
 import decodeHeic from 'heic-decode';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
-import { heifDataEnd, walkGif } from './containers.js';
+import { endsEarly, heifDataEnd, walkGif } from './containers.js';
 import { ImageError } from './errors.js';
+import { embedIccInPng, isSrgbProfile } from './icc.js';
 import { claimedFormat, detectFormat, type InputFormat } from './formats.js';
 import { MAX_INPUT_PIXELS } from './limits.js';
 
@@ -25,6 +26,8 @@ export interface OpenedImage {
   loop?: number;
   /** sharp's metadata of the input, when sharp reads it directly. */
   metadata?: Metadata;
+  /** The encoded input. */
+  data: Buffer;
   /** Notes worth telling the author (e.g. which decoder was used). */
   warnings: string[];
   /** A new sharp pipeline on the pixels; `animated` keeps all frames (stacked vertically). */
@@ -122,6 +125,7 @@ export async function openImage(data: Buffer, options: OpenOptions = {}): Promis
     ...(metadata.delay ? { delay: metadata.delay } : {}),
     ...(metadata.loop !== undefined ? { loop: metadata.loop } : {}),
     metadata,
+    data,
     warnings: [],
     pipeline: ({ animated = false } = {}) => sharp(data, { ...base, animated }),
   };
@@ -170,7 +174,7 @@ async function readMetadata(
   try {
     return await sharp(data, options).metadata();
   } catch (error) {
-    throw classifyDecodeError(error, source, format, data.length);
+    throw classifyDecodeError(error, source, format, data);
   }
 }
 
@@ -205,6 +209,18 @@ async function openHeic(
   }
   const pixels = Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
   const raw = { width: decoded.width, height: decoded.height, channels: 4 as const };
+  let pipeline = () => sharp(pixels, { raw });
+  const warnings: string[] = [];
+  if (metadata.icc && !isSrgbProfile(metadata.icc)) {
+    // libheif-js returns bare pixels in the file's colour space (Display P3 on iPhones): carry the profile
+    // over in an uncompressed PNG so libvips converts to sRGB like it does for any tagged image.
+    const tagged = embedIccInPng(
+      await sharp(pixels, { raw }).png({ compressionLevel: 0 }).toBuffer(),
+      metadata.icc,
+    );
+    pipeline = () => sharp(tagged, { limitInputPixels: false });
+    warnings.push('HEIC colours converted from its embedded profile to sRGB');
+  }
   return {
     format: 'heic',
     mime,
@@ -213,9 +229,10 @@ async function openHeic(
     pages: 1,
     metadata,
     // libheif applies the container's rotation (irot/imir); the EXIF Orientation inside describes the
-    // sensor layout and must not be applied again.
-    warnings: [],
-    pipeline: () => sharp(pixels, { raw }),
+    // sensor layout and must not be applied again (the PNG carrying the profile has no EXIF either).
+    warnings,
+    data,
+    pipeline,
   };
 }
 
@@ -247,6 +264,7 @@ function openBmp(data: Buffer, source: string, maxPixels: number, mime: string):
     height: decoded.height,
     pages: 1,
     warnings: [],
+    data,
     pipeline: () => sharp(pixels, { raw }),
   };
 }
@@ -259,9 +277,13 @@ export function classifyDecodeError(
   error: unknown,
   source: string,
   format?: string,
-  bytes?: number,
+  data?: Buffer,
 ): ImageError {
   if (error instanceof ImageError) return error;
+  const bytes = data?.length;
+  // libvips keeps one error buffer per process: under concurrency the text can be a generic
+  // "Warning treated as error"; the file's own structure then tells whether it was cut short.
+  const cutOff = data !== undefined && (format === 'jpeg' || format === 'png') && endsEarly(data, format);
   const text = errorText(error);
   const kind = format ? `${format.toUpperCase()} ` : '';
   if (/exceeds pixel limit/i.test(text)) {
@@ -289,11 +311,13 @@ export function classifyDecodeError(
     );
   }
   const endOfData =
+    cutOff ||
     /premature end|truncat|unexpected end|end of (file|stream)|read error|not enough data|out of data|bad seek/i.test(
       text,
     );
   // A header that ends early in a file of some size is a cut-off download; in a tiny file it is just broken.
-  if (/corrupt header/i.test(text) && !(endOfData && bytes !== undefined && bytes > 4096)) {
+  const small = bytes !== undefined && bytes <= 4096;
+  if ((/corrupt header/i.test(text) || (endOfData && small)) && !(endOfData && !small)) {
     return new ImageError(
       'corrupt',
       source,

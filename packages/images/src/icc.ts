@@ -1,3 +1,5 @@
+import { crc32, deflateSync } from 'node:zlib';
+
 /**
  * True when an ICC profile describes sRGB (its `desc` tag names sRGB, as in "sRGB IEC61966-2.1" or
  * "sRGB built-in"), so pixels tagged with it can be uploaded as they are. Any other profile
@@ -29,4 +31,23 @@ function utf16be(bytes: Uint8Array): string {
     out += String.fromCharCode(((bytes[index] ?? 0) << 8) | (bytes[index + 1] ?? 0));
   }
   return out;
+}
+
+/**
+ * Embed an ICC profile into a PNG (an `iCCP` chunk right after IHDR), so decoders read its pixels in that
+ * colour space. Used to carry a HEIC's Display P3 profile across libheif-js, which returns bare pixels.
+ *
+ * @throws Error when `png` does not start with a PNG signature and IHDR chunk.
+ */
+export function embedIccInPng(png: Buffer, icc: Uint8Array): Buffer {
+  const ihdrEnd = 8 + 8 + 13 + 4;
+  if (png.length < ihdrEnd || png.subarray(12, 16).toString('latin1') !== 'IHDR')
+    throw new Error('not a PNG with IHDR first');
+  const body = Buffer.concat([Buffer.from('icc\0\0', 'latin1'), deflateSync(icc)]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  const typed = Buffer.concat([Buffer.from('iCCP', 'latin1'), body]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typed) >>> 0);
+  return Buffer.concat([png.subarray(0, ihdrEnd), length, typed, crc, png.subarray(ihdrEnd)]);
 }

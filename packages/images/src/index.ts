@@ -3,7 +3,7 @@ export { classifyDecodeError, type OpenedImage, type OpenOptions, openImage } fr
 export { type Download, type DownloadOptions, downloadImage } from './download.js';
 export { ImageError, type ImageErrorCode, isImageError } from './errors.js';
 export { detectFormat, type InputFormat, type OutputFormat } from './formats.js';
-export { isSrgbProfile } from './icc.js';
+export { embedIccInPng, isSrgbProfile } from './icc.js';
 export * from './limits.js';
 export { stripJpegMetadata, stripPngMetadata } from './metadata-strip.js';
 export {

@@ -293,7 +293,7 @@ async function encodeDirect(
       .toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height };
   } catch (error) {
-    throw classifyDecodeError(error, source, opened.format);
+    throw classifyDecodeError(error, source, opened.format, opened.data);
   }
 }
 /** A lossless PNG is kept over a JPEG while it is at most this many times larger (text stays crisp). */

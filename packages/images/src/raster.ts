@@ -48,7 +48,7 @@ export async function renderRaw(
       channels: expanded.info.channels === 4 ? 4 : 3,
     };
   } catch (error) {
-    throw classifyDecodeError(error, source, opened.format);
+    throw classifyDecodeError(error, source, opened.format, opened.data);
   }
 }
 

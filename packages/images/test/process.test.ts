@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { corpusPath, requireCorpus } from '@md2wx/testkit';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ImageError, probeImage, processImage } from '../src/index.js';
+import { embedIccInPng, ImageError, probeImage, processImage } from '../src/index.js';
 import { meanAbsDiff, pixelAt, rgb } from './pixels.js';
 
 const read = (relative: string) => readFileSync(corpusPath(relative));
@@ -59,6 +59,25 @@ describe.skipIf(!requireCorpus())('processImage: orientation', () => {
     // Stored 4032x3024 + Orientation 6 → displayed portrait 3024x4032 → 1080x1440; twice would be landscape.
     expect([result.info.width, result.info.height]).toEqual([1080, 1440]);
     expect(result.info.bytes).toBeLessThan(1_000_000);
+  });
+
+  it('converts the HEIC Display P3 colours to sRGB instead of treating them as sRGB', async () => {
+    const data = read('images/heif-avif/iphone-13-pro-max_orient6.HEIC');
+    const result = await processImage(data, { target: 'body' });
+    expect(result.warnings.join(' ')).toMatch(/embedded profile to sRGB/);
+    const { default: decodeHeic } = await import('heic-decode');
+    const decoded = await decodeHeic({ buffer: data });
+    const raw = { width: decoded.width, height: decoded.height, channels: 4 as const };
+    const bare = await sharp(Buffer.from(decoded.data.buffer), { raw })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    const icc = (await sharp(data).metadata()).icc ?? Buffer.alloc(0);
+    const size = { width: 135, height: 180 };
+    const ours = (await rgb(result.data, size)).data;
+    const converted = (await rgb(sharp(embedIccInPng(bare, icc)), size)).data;
+    const naive = (await rgb(sharp(bare), size)).data;
+    expect(meanAbsDiff(ours, converted)).toBeLessThan(meanAbsDiff(ours, naive));
+    expect(meanAbsDiff(ours, converted)).toBeLessThan(2);
   });
 });
 

@@ -51,6 +51,19 @@ describe.skipIf(!requireCorpus())('cut-off files are reported as truncated, neve
     expect(error?.message).toMatch(why);
   });
 
+  it('classifies the same way when many decodes fail at once (libvips error text is process-wide)', async () => {
+    const data = read('images/broken-and-tiny/sharp-truncated-10000-bytes.jpg');
+    const header = read('images/broken-and-tiny/sharp-corrupt-header.jpg');
+    const codes = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        errorOf(processImage(index % 2 ? header : data, { target: 'body' })),
+      ),
+    );
+    expect(codes.map((error) => error?.code)).toEqual(
+      Array.from({ length: 8 }, (_, index) => (index % 2 ? 'corrupt' : 'truncated')),
+    );
+  });
+
   it('calls a 10-byte GIF a damaged header', async () => {
     const error = await errorOf(
       processImage(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'), { target: 'body' }),

@@ -12,7 +12,10 @@ export const ARTICLE_LIMITS = {
   title: 32,
   author: 16,
   digest: 128,
-  /** content must be below both. */
+  /**
+   * content must be below both: visible text characters (tags removed, whitespace collapsed) and UTF-8
+   * bytes of the whole HTML — wechat-html.md §10's working reading of "少于2万字符，小于1M".
+   */
   contentChars: 20_000,
   contentBytes: 1_000_000,
   contentSourceUrlBytes: 1_000,
@@ -25,33 +28,67 @@ function chars(text: string): number {
   return Array.from(text).length;
 }
 
-/** Text of an HTML fragment (tags dropped, whitespace collapsed), for the default digest. */
+/** Visible text of an HTML fragment: tags dropped, basic entities decoded, whitespace collapsed. */
 export function plainText(html: string): string {
   return html
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|nbsp|amp|lt|gt|quot|apos);/gi, (_m, e: string) => {
+      const lower = e.toLowerCase();
+      if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
+      if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
+      return (
+        ({ nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" } as Record<string, string>)[lower] ??
+        ''
+      );
+    })
     .replace(/\s+/g, ' ')
     .trim();
 }
 
+/** An attribute value of a start tag's attribute text, or undefined when absent. */
+function attr(attrs: string, name: string): string | undefined {
+  const m = new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
+  return m ? (m[2] ?? m[3] ?? m[4] ?? '') : undefined;
+}
+
+/** True when an `<a href>` survives WeChat: links to mp.weixin.qq.com articles only (wechat-html.md §3). */
+export function isAllowedLink(href: string): boolean {
+  return /^https?:\/\/mp\.weixin\.qq\.com\//i.test(href.trim());
+}
+
 /**
- * WeChat's filtering of `content`: removes `<script>` elements, `on*=` handlers and `javascript:`
- * URLs ("此处会去除JS"), and drops every `<img>` whose src is not on the sandbox's image host (or
- * mmbiz.qpic.cn) — "外部图片url将被过滤".
+ * WeChat's filtering of `content` (wechat-api.md §2.13, wechat-html.md §1–§4): removes `<script>` and
+ * `<style>` elements, `on*=` handlers, `id` and `class` attributes and `javascript:` URLs ("此处会去除JS");
+ * drops every `<img>` whose src is not on the sandbox's image host (or mmbiz.qpic.cn) — "外部图片url将被
+ * 过滤"; unwraps every `<a>` whose href is not an mp.weixin.qq.com article (the text stays).
  */
 export function filterContent(html: string, imageHost: string): string {
-  let out = html.replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, '').replace(/<\/?script\b[^>]*>/gi, '');
+  let out = html
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, '')
+    .replace(/<\/?script\b[^>]*>/gi, '')
+    .replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, '');
+  // Anchors kept (true) or unwrapped (false), innermost last, to drop the matching `</a>`.
+  const anchors: boolean[] = [];
   out = out.replace(
-    /<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>/g,
-    (tag, name: string, attrs: string | undefined) => {
-      if (!attrs) return tag;
-      if (name.toLowerCase() === 'img') {
-        const src = /\ssrc\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attrs);
-        const value = src ? (src[2] ?? src[3] ?? src[4] ?? '') : '';
-        if (!isOwnImageUrl(value.replace(/&amp;/g, '&'), imageHost)) return '';
+    /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>/g,
+    (tag, slash: string, name: string, attrs = '') => {
+      const lower = name.toLowerCase();
+      if (slash) {
+        if (lower === 'a' && anchors.length > 0) return anchors.pop() ? tag : '';
+        return tag;
       }
+      if (lower === 'img' && !isOwnImageUrl((attr(attrs, 'src') ?? '').replace(/&amp;/g, '&'), imageHost))
+        return '';
+      if (lower === 'a') {
+        const keep = isAllowedLink((attr(attrs, 'href') ?? '').replace(/&amp;/g, '&'));
+        anchors.push(keep);
+        if (!keep) return '';
+      }
+      if (!attrs) return tag;
       const cleaned = attrs
         .replace(/\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '')
+        .replace(/\s+(id|class)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '')
         .replace(
           /\s+(href|src)\s*=\s*("\s*javascript:[^"]*"|'\s*javascript:[^']*'|javascript:[^\s>]*)/gi,
           '',
@@ -80,7 +117,7 @@ function flag(raw: Record<string, unknown>, key: string): number {
 /**
  * Checks one article in the documented order and answers it as stored. Errors: 47001 (not an
  * object / wrong types), 44003 (missing title or content), 45003 (title > 32), 45110 (author > 16),
- * 45004 (digest > 128), 45002 (content ≥ 20,000 characters or ≥ 1,000,000 bytes), 41039 (bad
+ * 45004 (digest > 128), 45002 (content ≥ 20,000 visible characters or ≥ 1,000,000 bytes), 41039 (bad
  * content_source_url), 40007 (thumb_media_id / image_media_id not a permanent image of this account).
  */
 export function validateArticle(raw: unknown, ctx: RouteContext): StoredArticle {
@@ -98,7 +135,7 @@ export function validateArticle(raw: unknown, ctx: RouteContext): StoredArticle 
   const content = optionalString(a, 'content') ?? '';
   if (content.trim() === '') throw new WxError(44003, 'empty news data: content missing');
   if (
-    chars(content) >= ARTICLE_LIMITS.contentChars ||
+    chars(plainText(content)) >= ARTICLE_LIMITS.contentChars ||
     Buffer.byteLength(content) >= ARTICLE_LIMITS.contentBytes
   ) {
     throw new WxError(45002);

@@ -308,6 +308,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     reset() {
       state.reset();
+      answeredSinceArm = 0;
     },
     inspect() {
       settlePublishJobs(state, opts, opts.clock(), baseUrl);

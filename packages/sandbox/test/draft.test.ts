@@ -77,6 +77,34 @@ describe('draft/add + draft/get', () => {
     expect(sb.inspect().drafts[0]?.articles[0]?.content).toBe(stored);
   });
 
+  it('keeps mp.weixin.qq.com links, unwraps other links and strips <style>, id and class', async () => {
+    const content =
+      '<style>p{color:red}</style><p id="x" class="c" style="color:#333">' +
+      '<a href="https://mp.weixin.qq.com/s/abc">mp</a> and <a href="https://example.com/x">ext <b>bold</b></a>' +
+      ' and <a href="#fn1">fn</a></p>';
+    const add = await postJson(api('draft/add'), { articles: [article({ content })] });
+    const got = await postJson(api('draft/get'), { media_id: add.media_id });
+    expect((got.news_item as { content: string }[])[0]?.content).toBe(
+      '<p style="color:#333"><a href="https://mp.weixin.qq.com/s/abc">mp</a> and ext <b>bold</b> and fn</p>',
+    );
+  });
+
+  it('counts visible characters for the 20,000 limit, and bytes of the whole HTML for the 1 MB limit', async () => {
+    const styled = `<span style="${'color:#333;'.repeat(4)}">字</span>`;
+    const heavy = styled.repeat(2000); // ~100 k characters of markup, 2,000 visible
+    expect((await postJson(api('draft/add'), { articles: [article({ content: heavy })] })).media_id).toEqual(
+      expect.any(String),
+    );
+    const huge = `<p style="${'x'.repeat(1_000_000)}">a</p>`;
+    expect((await postJson(api('draft/add'), { articles: [article({ content: huge })] })).errcode).toBe(
+      45002,
+    );
+    const entities = '&amp;'.repeat(19_999);
+    expect(
+      (await postJson(api('draft/add'), { articles: [article({ content: entities })] })).media_id,
+    ).toEqual(expect.any(String));
+  });
+
   it('defaults the digest to the first 54 characters of a single article, and to "" for several', async () => {
     const text = '字'.repeat(60);
     const one = await postJson(api('draft/add'), { articles: [article({ content: `<p>${text}</p>` })] });

@@ -47,7 +47,7 @@ async function publish(s: SandboxServer): Promise<number> {
 }
 
 async function until(pushes: Push[]): Promise<Push> {
-  for (let i = 0; i < 200 && pushes.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && pushes.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   const push = pushes[0];
   if (!push) throw new Error('no push arrived');
   return push;

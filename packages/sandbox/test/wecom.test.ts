@@ -46,7 +46,7 @@ async function fileServer(files: Record<string, Buffer>, range = true): Promise<
 }
 
 async function waitJob(jobid: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const r = await postJson(api('media/get_upload_by_url_result'), { jobid });
     if (r.status !== 1) return r;
     await new Promise((res) => setTimeout(res, 10));
@@ -224,7 +224,7 @@ describe('WeCom media/upload_by_url', () => {
     expect(mediaId).toMatch(/^3\*1\*/);
     const got = await fetch(api('media/get', `&media_id=${encodeURIComponent(mediaId)}`));
     expect(Buffer.from(await got.arrayBuffer())).toEqual(video);
-    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => cbServer.close(r));
     expect(received).toHaveLength(1);
     const push = received[0];

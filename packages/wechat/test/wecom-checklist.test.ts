@@ -132,7 +132,11 @@ async function startRecorder(upstream: () => string): Promise<Recorder> {
     exchanges: [],
     calls: (api) => rec.exchanges.filter((e) => e.api === api),
     plan: undefined,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -419,6 +423,7 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     for (const [type, data, limit] of over) {
       const e = await inputError(c.upload(type, data, { filename: `big-${type}` }), 'too-large');
       expect(e.message).toContain(`${limit}-byte limit`);
+      expect(e.subject).toBe(`big-${type}`);
     }
     // A real 16 MB photo from the corpus, by path: the message names the file.
     const elephants = img('photos/mate-elephants-5640x3172-progressive.jpg');
@@ -432,6 +437,10 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     await c.upload('voice', padded(amr(), 2 * MB), { filename: 'v.amr' });
     await c.upload('video', padded(mp4(), 10 * MB), { filename: 'v.mp4' });
     expect(sb.stats().uploads['wecom/media/upload']).toBe(4);
+    const pngHead = (await readFile(img('png/sharp-flag-nl-16bit.png'))).subarray(0, 64);
+    await c.uploadImage(padded(pngHead, 2 * MB), { filename: 'two-mb.png' });
+    await inputError(c.uploadImage(padded(pngHead, 2 * MB + 1), { filename: 'over.png' }), 'too-large');
+    expect(sb.stats().uploads['wecom/media/uploadimg']).toBe(1);
     // The server would have refused 5 bytes too (40006): the client's bound is WeCom's.
     const token = await c.getAccessToken();
     const form = new FormData();
@@ -952,8 +961,7 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
         day: { window: '2026-03-31' },
         month: { window: '2026-03' },
       });
-      await clockStore.incr('test:uploadimg:day:2026-03-31', 999);
-      await counter.reserve();
+      for (let i = 0; i < 1000; i++) await counter.reserve();
       await expect(counter.reserve()).rejects.toMatchObject({ window: 'day', used: 1000 });
       expect((await viewer.uploadImageQuota()).day.window).toBe('2026-03-31');
       vi.setSystemTime(new Date('2026-03-31T16:00:00Z'));

@@ -128,8 +128,9 @@ export function texToSvg(tex: string, display: boolean): Formula {
   const extra = display ? 'max-width:300% !important' : 'display:inline;max-width:100%';
   props.style = [base, ...sizes, extra].filter(Boolean).join(';');
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, result);
-  return { svg: structuredClone(result.svg), ...(result.error ? { error: result.error } : {}) };
+  // The caller gets the fresh tree and may mutate it; the cache keeps its own copy.
+  cache.set(key, { ...result, svg: structuredClone(result.svg) });
+  return result;
 }
 
 function codeText(code: Element): string {

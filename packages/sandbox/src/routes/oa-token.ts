@@ -30,7 +30,6 @@ export const oaTokenRoutes: Route[] = [
     method: 'GET',
     auth: false,
     tokenEndpoint: true,
-    dailyQuota: undefined,
     handler(ctx) {
       const q = ctx.query;
       const account = checkCredentials(
