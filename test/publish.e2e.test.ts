@@ -97,6 +97,12 @@ describe('md2wx CLI basics', () => {
 });
 
 describe('quick start: examples/hello with the in-process sandbox', () => {
+  it('the example post lints clean (no MUST, no SHOULD)', async () => {
+    const result = await runCli(['lint', 'examples/hello/post.md', '--json'], { cwd: repoRoot });
+    expect(result.code, result.stdout).toBe(0);
+    expect(JSON.parse(result.stdout).posts[0].diagnostics).toEqual([]);
+  });
+
   it('pushes a draft and prints its media_id and where the HTML and preview are', async () => {
     const out = path.join(work, 'quick');
     const result = await runCli(['examples/hello/post.md', '--sandbox', '--draft', '--out-dir', out], {

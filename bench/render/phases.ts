@@ -58,7 +58,9 @@ for (let pass = 0; pass < 3; pass++) {
     })) {
       time(name, () => (fn as (t: unknown, c: unknown) => void)(hast, ctx));
     }
+    const root = time('wrap', () => R.wrapRoot(hast)) as never;
     time('inline', () => R.inlineTheme(hast, theme));
+    time('finalize', () => R.finalizeTree(root, ctx));
     time('stringify', () => str.stringify(hast));
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Renderer benchmark over every corpus post, all tools in the same run, interleaved post by post so
- * machine load hits every tool alike.
+ * Renderer benchmark over every corpus post, all tools in the same run (each pass runs every tool over
+ * the whole corpus, in rotating order, after a full GC).
  *
  *   npx tsx --conditions=@md2wx/source bench/render/render.bench.ts   [--passes=3]
  *
@@ -16,6 +16,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { clearMathCache, createRenderer, themes } from '@md2wx/render';
 import { corpusDir } from '@md2wx/testkit';
 import { createWenyanCore } from '@wenyan-md/core';
@@ -111,11 +113,15 @@ for (const p of posts) {
     }
   }
 }
+// Each tool renders the whole corpus in its own block after a full GC, so one tool's garbage
+// (JSDOM's especially) is not collected on another tool's clock; the block order rotates per pass.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 for (let pass = 0; pass < passes; pass++) {
-  for (let i = 0; i < posts.length; i++) {
-    const p = posts[i] as (typeof posts)[number];
-    const order = names.map((_, k) => names[(k + i + pass) % names.length] as Tool);
-    for (const n of order) {
+  const order = names.map((_, k) => names[(k + pass) % names.length] as Tool);
+  for (const n of order) {
+    gc();
+    for (const p of posts) {
       const t = performance.now();
       try {
         await tools[n](p.md, p.name);
@@ -149,6 +155,16 @@ console.log(
   `md2wx cost / bare remark floor     ${(totals.md2wx / totals.floor).toFixed(2)}×   (target ≤ 1.3×)`,
 );
 console.log(`  same, formula cache warm         ${(totals['md2wx-warm'] / totals.floor).toFixed(2)}×`);
+const subset = (n: Tool, withMath: boolean) =>
+  posts.filter((p) => p.formulas > 0 === withMath).reduce((a, p) => a + (perPost[n].get(p.name) ?? 0), 0);
+const mathPosts = posts.filter((p) => p.formulas > 0);
+const formulaCount = mathPosts.reduce((a, p) => a + p.formulas, 0);
+console.log(
+  `  posts without math (${posts.length - mathPosts.length})         ${(subset('md2wx', false) / subset('floor', false)).toFixed(2)}×`,
+);
+console.log(
+  `  posts with math (${mathPosts.length}, ${formulaCount} formulas) ${(subset('md2wx', true) / subset('floor', true)).toFixed(2)}×`,
+);
 console.log(
   `first render / second render       ${(totals.md2wx / totals['md2wx-2nd']).toFixed(0)}×   (target ≥ 10×)`,
 );

@@ -176,7 +176,11 @@ export function buildProgram(): Command {
     .argument('<post>', 'Markdown post')
     .option('-p, --port <port>', 'port (default: a free one)', intOption)
     .option('--host <host>', 'bind address', '127.0.0.1')
-    .option('--once', 'render once, print the URL and exit (for scripts)')
+    .option('--once', 'write the preview page once and print its path (no server)')
+    .option(
+      '-o, --out-dir <dir>',
+      'where the preview page and its images go (default: out/ next to the post)',
+    )
     .action(async (post: string, _options, command: Command) => {
       await withSession(command, async (session) => {
         const { runPreview } = await import('./commands/preview.js');

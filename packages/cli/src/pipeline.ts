@@ -26,6 +26,7 @@ import {
   ExitCode,
   formatLocation,
   isWechatError,
+  UsageError,
 } from './errors.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import { formatBytes } from './reporter.js';
@@ -110,6 +111,9 @@ const EMPTY_TOTALS: ImageProgressEvent['totals'] = {
   bytesSaved: 0,
 };
 
+/** Articles per draft: the legacy news limit, which the sandbox enforces (§2.13 calls it UNCONFIRMED). */
+const MAX_BUNDLE_ARTICLES = 8;
+
 /** Length of a media/uploadimg URL (`https://mmbiz.qpic.cn/mmbiz_png/<~90 chars>/0?wx_fmt=png`), characters. */
 const WECHAT_URL_LENGTH = 130;
 
@@ -180,6 +184,12 @@ export async function runPublish(
       : online
         ? 'upload'
         : 'preview';
+
+  if (options.bundle && files.length > MAX_BUNDLE_ARTICLES) {
+    throw new UsageError(
+      `--bundle: ${files.length} posts, but a draft holds at most ${MAX_BUNDLE_ARTICLES} articles (wechat-api.md §2.13); bundle fewer posts`,
+    );
+  }
 
   // (1) Read every post and check what can be checked without a request.
   const prepared: PreparedPost[] = [];

@@ -28,6 +28,7 @@ export interface Progress {
 
 type Colors = ReturnType<typeof pc.createColors>;
 
+/** Writes a command's output according to `--json`, `--quiet`, TTY, CI and NO_COLOR (see the module comment). */
 export class Reporter {
   readonly json: boolean;
   readonly quiet: boolean;
@@ -55,10 +56,12 @@ export class Reporter {
     this.stderr.write(`${message}\n`);
   }
 
+  /** A ✔ line for humans (suppressed by --json and --quiet). */
   success(message: string): void {
     this.info(`${this.colors.green('✔')} ${message}`);
   }
 
+  /** A warning line for humans (suppressed by --json and --quiet). */
   warn(message: string): void {
     if (this.json || this.quiet) return;
     this.stderr.write(`${this.colors.yellow('warning')} ${message}\n`);

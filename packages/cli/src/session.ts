@@ -23,6 +23,10 @@ export interface GlobalFlags extends ConfigFlags {
   sandbox?: boolean;
 }
 
+/**
+ * One command's context. Open with `Session.open(flags)`; always `close()` it (stops an in-process sandbox).
+ * Clients are created on first use, so commands that need none never load `@md2wx/wechat`.
+ */
 export class Session {
   readonly config: ResolvedConfig;
   readonly reporter: Reporter;

@@ -86,6 +86,7 @@ export class DraftState {
     return path.relative(this.root, path.resolve(postFile)).split(path.sep).join('/');
   }
 
+  /** The entry of post `key` for `account` (appId), if any. */
   get(account: string, key: string): DraftStateEntry | undefined {
     return this.data.accounts[account]?.[key];
   }
@@ -101,6 +102,7 @@ export class DraftState {
     this.dirty = true;
   }
 
+  /** Forgets post `key` for `account` (its draft was deleted or published). */
   delete(account: string, key: string): void {
     const accountEntries = this.data.accounts[account];
     if (accountEntries && key in accountEntries) {
@@ -114,6 +116,7 @@ export class DraftState {
     return Object.entries(this.data.accounts[account] ?? {}).filter(([, e]) => e.media_id === media_id);
   }
 
+  /** A deep copy of the whole state. */
   snapshot(): DraftStateData {
     return structuredClone(this.data);
   }

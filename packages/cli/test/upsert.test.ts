@@ -1,27 +1,28 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_ACCOUNT, type Sandbox, startSandbox } from '@md2wx/sandbox';
-import { createOfficialAccountClient } from '@md2wx/wechat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DraftArticle, OfficialAccountClient } from '../src/contracts.js';
+import type { DraftArticle, OfficialAccountClient, SandboxHandle } from '../src/contracts.js';
+import { loadSandbox, loadWechat } from '../src/modules.js';
 import { upsertDraft } from '../src/pipeline.js';
 import { DraftState } from '../src/state.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const PNG = path.join(here, '../../../examples/hello/images/pipeline.png');
 
-let sandbox: Sandbox;
+// Loaded the way the CLI loads them (contracts.ts types), so this file type-checks whatever state the
+// other packages' sources are in.
+let sandbox: SandboxHandle;
+let DEFAULT_ACCOUNT: { appId: string; appSecret: string };
 let client: OfficialAccountClient;
 let dir: string;
 let thumb: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  client = createOfficialAccountClient({
-    ...DEFAULT_ACCOUNT,
-    baseUrl: sandbox.url,
-  }) as unknown as OfficialAccountClient;
+  const sandboxModule = await loadSandbox();
+  DEFAULT_ACCOUNT = sandboxModule.DEFAULT_ACCOUNT;
+  sandbox = await sandboxModule.startSandbox();
+  client = (await loadWechat()).createOfficialAccountClient({ ...DEFAULT_ACCOUNT, baseUrl: sandbox.url });
   dir = await mkdtemp(path.join(tmpdir(), 'md2wx-upsert-'));
   thumb = (await client.addMaterial({ type: 'image', data: await readFile(PNG), filename: 'cover.png' }))
     .media_id;

@@ -75,8 +75,13 @@ export async function fitAnimation(
     }
   };
 
-  let attempt = await encode(width, 256);
-  if (attempt.data.length < maxBytes) return done(attempt, opened.pages, warnings);
+  // Re-encoding a GIF at its own size with a full palette gives back about its own size: only worth it
+  // when the frames shrink or the input is another format (animated WebP).
+  let attempt: { data: Buffer; width: number; height: number } | undefined;
+  if (opened.format !== 'gif' || width < opened.width) {
+    attempt = await encode(width, 256);
+    if (attempt.data.length < maxBytes) return done(attempt, opened.pages, warnings);
+  }
   attempt = await encode(width, 128);
   warnings.push('animation reduced to 128 colours to fit');
   if (attempt.data.length < maxBytes) return done(attempt, opened.pages, warnings);

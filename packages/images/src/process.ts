@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
+import sharp from 'sharp';
 import { fitAnimation } from './animated.js';
 import { classifyDecodeError, type OpenedImage, openImage } from './decode.js';
 import { encodeJpeg, encodePngLossless, encodePngPalette, highestQualityUnder } from './encode.js';
 import { ImageError } from './errors.js';
-import type { InputFormat, OutputFormat } from './formats.js';
+import { detectFormat, type InputFormat, type OutputFormat } from './formats.js';
 import { isSrgbProfile } from './icc.js';
 import {
   ANIMATED_MAX_BYTES,
@@ -162,7 +163,38 @@ export async function prepareImage(
   });
 }
 
+/**
+ * Decodes that hold the whole image in memory at once — progressive JPEGs (libjpeg keeps every DCT
+ * coefficient: ~100 MB for 18 MP), HEIC (libheif-js returns full RGBA in a WASM heap) and anything over
+ * 40 MP — run one at a time; streaming decodes keep running beside them.
+ */
+const heavyLimit = pLimit(1);
+const HEAVY_PROGRESSIVE_PIXELS = 8_000_000;
+const HEAVY_PIXELS = 40_000_000;
+
+async function isHeavyDecode(input: Buffer): Promise<boolean> {
+  const detected = await detectFormat(input);
+  if (!detected) return false;
+  if (detected.format === 'heic') return true;
+  if (detected.format === 'svg' || detected.format === 'bmp') return false;
+  const metadata = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch(() => undefined);
+  if (!metadata) return false;
+  const pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
+  return (
+    pixels > HEAVY_PIXELS ||
+    (detected.format === 'jpeg' && metadata.isProgressive === true && pixels > HEAVY_PROGRESSIVE_PIXELS)
+  );
+}
+
 async function processNow(input: Buffer, options: ProcessOptions): Promise<ProcessedImage> {
+  return (await isHeavyDecode(input))
+    ? heavyLimit(() => processOne(input, options))
+    : processOne(input, options);
+}
+
+async function processOne(input: Buffer, options: ProcessOptions): Promise<ProcessedImage> {
   const source = options.source ?? 'image';
   const target = options.target;
   const maxBytes = options.maxBytes ?? defaultMaxBytes(target);

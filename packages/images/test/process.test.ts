@@ -292,6 +292,21 @@ describe.skipIf(!requireCorpus())('processImage: animations', () => {
     expect(result.warnings.length).toBeGreaterThan(0);
   });
 
+  it('reduces colours before anything else when a GIF is slightly over budget, keeping every frame', async () => {
+    const data = read('images/gif/sharp-rotating-squares.gif');
+    const result = await processImage(data, { target: 'animated', maxBytes: 30_000 });
+    expect(result.info).toMatchObject({
+      format: 'gif',
+      width: 80,
+      height: 80,
+      frames: 30,
+      passthrough: false,
+    });
+    expect(result.info.bytes).toBeLessThan(30_000);
+    expect(result.warnings).toContain('animation reduced to 128 colours to fit');
+    expect((await sharp(result.data, { animated: true }).metadata()).pages).toBe(30);
+  });
+
   it('uses the first frame of an animation for a cover, with a warning', async () => {
     const result = await processImage(read('images/gif/sharp-rotating-squares.gif'), { target: 'cover' });
     expect(result.info).toMatchObject({ format: 'jpeg', animated: false, frames: 1 });

@@ -78,3 +78,11 @@ describe('soft breaks between inline elements', () => {
     expect(mustViolations(html)).toEqual([]);
   });
 });
+
+describe('raw HTML cannot pass as a formula', () => {
+  it('sanitises raw elements that carry data-formula', () => {
+    const { html } = renderMd('<div data-formula="x"><script>bad()</script><iframe></iframe>text</div>\n');
+    expect(html).not.toMatch(/<div|<script|<iframe/);
+    expect(mustViolations(html)).toEqual([]);
+  });
+});

@@ -12,9 +12,20 @@ export {
 } from './core/errors.js';
 export { hintFor, ipFromErrmsg, type Platform, RETRYABLE_ERRCODES, TOKEN_ERRCODES } from './core/hints.js';
 export { Redactor, redactPatterns } from './core/redact.js';
+export {
+  CREATE_ENDPOINTS,
+  neverReachedServer,
+  type RetryPolicy,
+  retryPolicyFor,
+} from './core/retry-policy.js';
 export type { CommonClientOptions } from './core/setup.js';
 export type { ClientStats, Logger } from './core/transport.js';
-export { type MediaInput, type PreparedMedia, prepareMedia } from './media/input.js';
+export { type MediaInput, mediaForm, type PreparedMedia, prepareMedia } from './media/input.js';
+export {
+  encodeMultipart,
+  type MultipartBody,
+  type MultipartFile,
+} from './media/multipart.js';
 export { checkMedia, MB, type MediaRule, RULES, type RuleName } from './media/limits.js';
 export { ARTICLE_LIMITS, checkArticles, type DraftArticle, type DraftArticleOut } from './oa/articles.js';
 export {

@@ -6,17 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { DEFAULT_WECOM_APP, type Sandbox, startSandbox } from '@md2wx/sandbox';
 import { corpusPath, requireCorpus } from '@md2wx/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createWecomClient,
   digestOf,
+  downloadPartPath,
   fileStore,
   memoryStore,
   QuotaCounter,
@@ -193,11 +194,46 @@ async function startRecorder(upstream: () => string): Promise<Recorder> {
   return rec;
 }
 
-/** The multipart body of a recorded upload, parsed by the platform's own parser (undici `Response.formData`). */
+/**
+ * The multipart body of a recorded upload as a FormData. Built from `rawParts`: the platform's parser (undici,
+ * WHATWG rules) rejects the `filelength` parameter WeChat documents and the client sends (§3.2), while WeCom
+ * and the sandbox (busboy) accept it.
+ */
 async function formOf(ex: Exchange): Promise<FormData> {
-  return new Response(new Uint8Array(ex.body), {
-    headers: { 'content-type': String(ex.headers['content-type']) },
-  }).formData();
+  const form = new FormData();
+  for (const part of rawParts(ex)) {
+    const disposition = part.headers.find((h) => /^content-disposition:/i.test(h)) ?? '';
+    const name = /; name="([^"]*)"/.exec(disposition)?.[1] ?? '';
+    const filename = /; filename="([^"]*)"/.exec(disposition)?.[1];
+    const type = /^content-type:\s*(.*)$/i.exec(
+      part.headers.find((h) => /^content-type:/i.test(h)) ?? '',
+    )?.[1];
+    if (filename === undefined) form.append(name, part.data.toString('utf8'));
+    else form.append(name, new File([new Uint8Array(part.data)], filename, { type: type ?? '' }));
+  }
+  return form;
+}
+
+/** The parts of a recorded multipart body as sent: raw header lines and bytes (no parser in between). */
+function rawParts(ex: Exchange): { headers: string[]; data: Buffer }[] {
+  const boundary = /boundary=(\S+)/.exec(String(ex.headers['content-type']))?.[1];
+  if (!boundary) throw new Error('not multipart');
+  const delimiter = Buffer.from(`--${boundary}`);
+  const out: { headers: string[]; data: Buffer }[] = [];
+  let at = ex.body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (ex.body.subarray(start, start + 2).toString() === '--') break;
+    const next = ex.body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), start);
+    const part = ex.body.subarray(start + 2, next);
+    const split = part.indexOf('\r\n\r\n');
+    out.push({
+      headers: part.subarray(0, split).toString('utf8').split('\r\n'),
+      data: part.subarray(split + 4),
+    });
+    at = next + 2;
+  }
+  return out;
 }
 
 // ── A CDN origin for upload_by_url: serves registered bodies, records each request's Range header ──────────
@@ -379,6 +415,41 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect((parts[1]!.get('media') as File).name).toBe('memo.amr');
     expect((parts[2]!.get('media') as File).name).toBe('notes.txt');
     expect(image!.headers['content-length']).toBe(String(image!.body.length));
+    // G4 / §3.2: the part header carries filename, filelength (the exact byte count) and content-type, as in
+    // WeCom's wire example — read from the raw body, since platform parsers drop unknown parameters.
+    const expected = [
+      {
+        ex: image!,
+        name: 'real-time-apps-15_is-jpeg.jpg',
+        type: 'image/jpeg',
+        bytes: await readFile(img('wrong-extension/real-time-apps-15_is-jpeg.png')),
+      },
+      { ex: voice!, name: 'memo.amr', type: 'audio/amr', bytes: amr() },
+      {
+        ex: file!,
+        name: 'notes.txt',
+        type: 'application/octet-stream',
+        bytes: Buffer.from('plain text notes'),
+      },
+    ];
+    for (const { ex, name, type, bytes } of expected) {
+      const sent = rawParts(ex);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.headers).toEqual([
+        `Content-Disposition: form-data; name="media"; filename="${name}"; filelength=${bytes.length}`,
+        `Content-Type: ${type}`,
+      ]);
+      expect(sent[0]!.data.equals(bytes)).toBe(true);
+    }
+    // A streamed file (by path) declares its on-disk size; quotes and newlines in names are escaped.
+    const onDisk = join(dir, 'say "hi"\n.txt');
+    await writeFile(onDisk, pattern(70_000));
+    await c.upload('file', onDisk);
+    const streamed = rawParts(proxy.calls('media/upload').at(-1)!)[0]!;
+    expect(streamed.headers[0]).toBe(
+      'Content-Disposition: form-data; name="media"; filename="say %22hi%22%0A.txt"; filelength=70000',
+    );
+    expect(streamed.data.equals(pattern(70_000))).toBe(true);
     // What WeCom stored is what was sent: the download names and types it as a JPEG.
     const got = await c.download(up.media_id, join(dir, 'r2.jpg'));
     expect(got).toMatchObject({ filename: `${up.media_id}.jpg`, contentType: 'image/jpeg' });
@@ -497,7 +568,7 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(e.hint).toMatch(/expired/);
     expect(proxy.calls('media/get')[0]!.json).toMatchObject({ errcode: 40007 });
     expect(await exists(to)).toBe(false);
-    expect(await exists(`${to}.part`)).toBe(false);
+    expect(await exists(downloadPartPath(to, '1unknownmediaid'))).toBe(false);
     expect((await apiError(c.downloadHdVoice('1unknownmediaid', to))).errcode).toBe(40007);
     // The same error served as text/plain, as WeChat often labels JSON (§1.5), is still read as the error.
     proxy.plan = (ex) =>
@@ -590,7 +661,18 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(early).toBeLessThan(body.length);
     expect((await streamed).bytes).toBe(body.length);
     expect(Math.max(...chunkSizes)).toBeLessThan(MB);
-    // To a path: the bytes land in `<to>.part` during the download; `<to>` appears only when complete.
+    // 30 Range chunks into one stream: the bytes arrive in order, listeners do not pile up, the stream is ended.
+    proxy.plan = undefined;
+    proxy.exchanges.length = 0;
+    const chunked = new PassThrough();
+    const parts: Buffer[] = [];
+    chunked.on('data', (c: Buffer) => parts.push(c));
+    await c.download(up.media_id, chunked, { chunkBytes: 100_000 });
+    expect(proxy.calls('media/get')).toHaveLength(30);
+    expect(Buffer.concat(parts).equals(body)).toBe(true);
+    expect(chunked.listenerCount('error')).toBeLessThanOrEqual(1);
+    expect(chunked.writableEnded).toBe(true);
+    // To a path: the bytes land in the partial file during the download; `<to>` appears only when complete.
     let releasePath!: () => void;
     const heldPath = new Promise<void>((resolve) => {
       releasePath = resolve;
@@ -601,7 +683,7 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     const toFile = c.download(up.media_id, to);
     let partSize = 0;
     for (let i = 0; i < 500 && partSize === 0; i++) {
-      partSize = (await stat(`${to}.part`).catch(() => undefined))?.size ?? 0;
+      partSize = (await stat(downloadPartPath(to, up.media_id)).catch(() => undefined))?.size ?? 0;
       if (partSize === 0) await new Promise((r) => setTimeout(r, 10));
     }
     expect(partSize).toBeGreaterThan(0);
@@ -610,7 +692,7 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     releasePath();
     await toFile;
     expect(md5(await readFile(to))).toBe(md5(body));
-    expect(await exists(`${to}.part`)).toBe(false);
+    expect(await exists(downloadPartPath(to, up.media_id))).toBe(false);
   });
 
   it('R9: files over 20 MB are fetched with Range in ≤ 20 MB chunks, and a cut download resumes from the bytes it has', async () => {
@@ -645,11 +727,11 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(resumedAt).toBeGreaterThan(0);
     expect(resumedAt).toBeLessThanOrEqual(5 * MB);
     expect(md5(await readFile(cut))).toBe(md5(body));
-    // A later call resumes a `.part` left by an earlier process.
+    // A later call resumes the partial file an earlier process left for the same media_id.
     proxy.exchanges.length = 0;
     proxy.plan = undefined;
     const later = join(dir, 'r9-later.bin');
-    await writeFile(`${later}.part`, body.subarray(0, 7 * MB));
+    await writeFile(downloadPartPath(later, media_id), body.subarray(0, 7 * MB));
     await c.download(media_id, later);
     expect(proxy.calls('media/get').map((ex) => ex.headers.range)).toEqual([
       `bytes=${7 * MB}-${7 * MB + WECOM_MAX_CHUNK - 1}`,
@@ -664,12 +746,44 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     ] as const) {
       proxy.exchanges.length = 0;
       const target = join(dir, `r9-leftover-${leftover.length}.bin`);
-      await writeFile(`${target}.part`, leftover);
+      await writeFile(downloadPartPath(target, smallId), leftover);
       expect((await c.download(smallId, target, options)).bytes).toBe(small.length);
       expect((await readFile(target)).equals(small)).toBe(true);
       expect(proxy.calls('media/get').at(-1)?.headers.range).toBe(`bytes=0-${WECOM_MAX_CHUNK - 1}`);
     }
   }, 60_000);
+
+  it('R9 (resume safety): a partial file left by a DIFFERENT media_id is discarded, never resumed', async () => {
+    const other = pattern(2 * MB).fill(0x5a, 0, MB);
+    const wanted = pattern(3 * MB);
+    const a = await client().upload('file', other, { filename: 'a.bin' });
+    const b = await client().upload('file', wanted, { filename: 'b.bin' });
+    const to = join(dir, 'r9-mixed.bin');
+    // A download of media A to `to` dies after 1 MB and is not retried: its partial file stays on disk.
+    proxy.plan = (ex) => (ex.api === 'media/get' ? { kind: 'cut', afterBytes: MB } : undefined);
+    await caught(client({ retries: 0 }).download(a.media_id, to));
+    proxy.plan = undefined;
+    // A leftover in the pre-fix naming (`<to>.part`, no media_id in it) is just as foreign.
+    await writeFile(`${to}.part`, other.subarray(0, 500_000));
+    proxy.exchanges.length = 0;
+    // Media B (longer than both leftovers) goes to the same path: its bytes, from offset 0, and no leftovers.
+    expect((await client().download(b.media_id, to)).bytes).toBe(wanted.length);
+    expect(md5(await readFile(to))).toBe(md5(wanted));
+    expect(proxy.calls('media/get').map((ex) => ex.headers.range)).toEqual([
+      `bytes=0-${WECOM_MAX_CHUNK - 1}`,
+    ]);
+    expect((await readdir(dir)).filter((f) => f.startsWith('r9-mixed.bin.'))).toEqual([]);
+    // The partial file of B itself is still resumed: its name carries B's media_id.
+    proxy.plan = (ex) => (ex.api === 'media/get' ? { kind: 'cut', afterBytes: MB } : undefined);
+    const again = join(dir, 'r9-same.bin');
+    await caught(client({ retries: 0 }).download(b.media_id, again));
+    proxy.plan = undefined;
+    expect((await stat(downloadPartPath(again, b.media_id))).size).toBeGreaterThan(0);
+    proxy.exchanges.length = 0;
+    await client().download(b.media_id, again);
+    expect(proxy.calls('media/get')[0]?.headers.range).not.toBe(`bytes=0-${WECOM_MAX_CHUNK - 1}`);
+    expect(md5(await readFile(again))).toBe(md5(wanted));
+  });
 
   it('R10: the CDN URL must support Range: probed with bytes=0-0 before upload_by_url, refused when it answers 200', async () => {
     const c = client();
@@ -769,13 +883,13 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(done.media_id).toBeTruthy();
     expect((await c.getUploadByUrlResult(jobid)).status).toBe(2);
 
-    const failures: [string, string, Buffer, string, number][] = [
-      ['norange', '/norange/r12.bin', body, md5(body), 830001],
-      ['missing', '/missing/r12.bin', body, md5(body), 830003],
-      ['tiny', '/tiny.bin', Buffer.from('12345'), md5('12345'), 45001],
-      ['md5', '/md5.bin', body, md5('something else'), 301019],
+    const failures: [string, string, Buffer, string, number, RegExp][] = [
+      ['norange', '/norange/r12.bin', body, md5(body), 830001, /Range/],
+      ['missing', '/missing/r12.bin', body, md5(body), 830003, /reachable/],
+      ['tiny', '/tiny.bin', Buffer.from('12345'), md5('12345'), 45001, /./],
+      ['md5', '/md5.bin', body, md5('something else'), 301019, /MD5/],
     ];
-    for (const [name, path, data, sum, errcode] of failures) {
+    for (const [name, path, data, sum, errcode, hint] of failures) {
       const target = path.startsWith('/missing/') ? `${origin.url}${path}` : origin.put(path, data);
       const job = await c.uploadByUrl({
         type: 'file',
@@ -792,7 +906,7 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
         platform: 'wecom',
       });
       expect(e.errmsg).toBeTruthy();
-      expect(e.hint).toBeTruthy();
+      expect(e.hint).toMatch(hint);
       const raw = await c.getUploadByUrlResult(job.jobid);
       expect(raw.status).toBe(3);
       expect(raw.detail.errcode).toBe(errcode);
@@ -839,6 +953,12 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(nobody).toMatchObject({ errcode: 81013, endpoint: 'cgi-bin/message/send', platform: 'wecom' });
     expect(nobody.errmsg).toMatch(/invalid/);
     expect(proxy.calls('message/send')).toHaveLength(1);
+    // An unknown thumb_media_id: 40007 with the media hint.
+    const badThumb = await apiError(
+      c.sendMpnews({ touser: 'zhangsan', articles: [{ ...articles[0]!, thumb_media_id: 'nope' }] }),
+    );
+    expect(badThumb.errcode).toBe(40007);
+    expect(badThumb.hint).toBeTruthy();
     // 40056: this app id is not the token's app.
     const other = client({ agentId: 999 });
     expect((await apiError(other.sendMpnews({ touser: 'zhangsan', articles }))).errcode).toBe(40056);

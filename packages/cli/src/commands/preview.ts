@@ -148,7 +148,7 @@ function escapeHtml(text: string): string {
   );
 }
 
-/** Serves until Ctrl-C (or, with `--once`, prints the URL and stops). */
+/** Serves until Ctrl-C; with `--once`, writes the preview page (images compressed locally) and prints its path. */
 export async function runPreview(
   session: Session,
   post: string,
@@ -156,16 +156,19 @@ export async function runPreview(
 ): Promise<ExitCodeValue> {
   const file = path.resolve(session.config.cwd, post);
   if (!/\.(md|markdown|mdx)$/i.test(file)) throw new UsageError(`not a Markdown file: ${post}`);
-  const serverOptions: { port?: number; host?: string; watch?: boolean } = { watch: !options.once };
+  if (options.once) {
+    const report = await runPublish(session, [file], { offline: true });
+    const preview = report.posts[0]?.preview as string;
+    session.reporter.emitJson({ preview });
+    session.reporter.result(preview);
+    return ExitCode.ok;
+  }
+  const serverOptions: { port?: number; host?: string; watch?: boolean } = { watch: true };
   if (options.port !== undefined) serverOptions.port = options.port;
   if (options.host) serverOptions.host = options.host;
   const server = await startPreviewServer(session, file, serverOptions);
   session.reporter.emitJson({ url: server.url });
   session.reporter.result(server.url);
-  if (options.once) {
-    await server.close();
-    return ExitCode.ok;
-  }
   session.reporter.info('watching for changes; Ctrl-C to stop');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

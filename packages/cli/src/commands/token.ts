@@ -19,7 +19,9 @@ export async function runToken(session: Session, options: { reveal?: boolean }):
     ? 'gettoken'
     : config.oa?.tokenService
       ? `token service ${config.oa.tokenService.url}`
-      : (config.oa?.tokenMode ?? 'stable_token');
+      : config.oa?.tokenMode === 'classic'
+        ? 'cgi-bin/token'
+        : 'stable_token';
   const endpoint =
     (wecom ? config.wecom?.baseUrl : config.oa?.baseUrl) ??
     (wecom ? 'https://qyapi.weixin.qq.com' : 'https://api.weixin.qq.com');

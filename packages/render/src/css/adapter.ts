@@ -17,7 +17,8 @@ export function linkParents(root: Root): void {
   const walk = (node: Element | Root) => {
     for (const child of node.children) {
       map.set(child, node);
-      if (child.type === 'element') walk(child);
+      // Theme rules never reach inside an <svg> (inlineTheme stops there), so neither do the links.
+      if (child.type === 'element' && child.tagName !== 'svg') walk(child);
     }
   };
   walk(root);

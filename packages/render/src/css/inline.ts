@@ -1,7 +1,24 @@
 import type { Element, ElementContent, Root } from 'hast';
 import { linkParents, setParent } from './adapter.js';
 import type { CompiledRule, CompiledTheme } from './compile.js';
-import { type Declaration, parseStyle, serialiseStyle } from './declarations.js';
+import {
+  type Declaration,
+  normaliseValue,
+  parseStyle,
+  rejectReason,
+  serialiseStyle,
+} from './declarations.js';
+
+/** Called for each declaration of an existing `style` that WeChat would strip (it is dropped). */
+export type DropHandler = (node: Element, decl: Declaration, reason: string) => void;
+
+/** Elements whose `style` the cascade wrote: already clean, so the final pass need not re-parse it. */
+const styled = new WeakSet<Element>();
+
+/** True when {@link inlineTheme} computed this element's style (theme and inline declarations cleaned). */
+export function hasCleanStyle(node: Element): boolean {
+  return styled.has(node);
+}
 
 function byCascade(a: CompiledRule, b: CompiledRule): number {
   return a.specificity - b.specificity || a.order - b.order;
@@ -83,7 +100,7 @@ function pseudoSpan(rules: CompiledRule[]): Element | undefined {
  * `::before`/`::after` rules with a `content` become real `<span>` children.
  * SVG internals are left alone: MathJax paths carry their own presentation attributes.
  */
-export function inlineTheme(root: Root, theme: CompiledTheme): void {
+export function inlineTheme(root: Root, theme: CompiledTheme, onDrop?: DropHandler): void {
   linkParents(root);
   const visit = (parent: Element | Root) => {
     const children = parent.children;
@@ -102,8 +119,16 @@ export function inlineTheme(root: Root, theme: CompiledTheme): void {
       const existing = typeof node.properties.style === 'string' ? node.properties.style : '';
       if (matched.length > 0) {
         matched.sort(byCascade);
-        const style = serialiseStyle(cascade(matched, existing ? parseStyle(existing) : []));
+        const inline: Declaration[] = [];
+        for (const d of existing ? parseStyle(existing) : []) {
+          const reason = rejectReason(d.prop, d.value);
+          if (reason) onDrop?.(node, d, reason);
+          else inline.push({ prop: d.prop, value: normaliseValue(d.value), important: d.important });
+        }
+        const style = serialiseStyle(cascade(matched, inline));
         if (style) node.properties.style = style;
+        else delete node.properties.style;
+        styled.add(node);
       }
       if (node.tagName !== 'svg') visit(node);
       if (before.length) {

@@ -1,5 +1,6 @@
 import type { Element, Root } from 'hast';
 import { normaliseValue, parseStyle, rejectReason, serialiseStyle } from '../css/declarations.js';
+import { hasCleanStyle } from '../css/inline.js';
 import type { RenderContext } from '../types.js';
 import { classList, el, report } from './element.js';
 
@@ -47,7 +48,7 @@ export function finalizeTree(root: Element, ctx: RenderContext): void {
     const cls = classList(node);
     const isMath = cls.includes('block-equation') || cls.includes('inline-equation');
     delete node.properties.className;
-    cleanStyle(node, ctx, parentIsMath && node.tagName === 'svg');
+    if (!hasCleanStyle(node)) cleanStyle(node, ctx, parentIsMath && node.tagName === 'svg');
     for (const c of node.children) if (c.type === 'element') visit(c, isMath);
   };
   visit(root, false);

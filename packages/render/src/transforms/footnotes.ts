@@ -23,6 +23,7 @@ function stripBackrefs(node: Element): void {
  */
 export function footnotesTransform(tree: Root, ctx: RenderContext): void {
   walkElements(tree, (node) => {
+    if (node.tagName === 'svg') return false;
     if (node.tagName !== 'sup') return undefined;
     const a = node.children.find(
       (c): c is Element => isElement(c, 'a') && c.properties.dataFootnoteRef !== undefined,

@@ -36,7 +36,7 @@ export function linksTransform(tree: Root, ctx: RenderContext): void {
         out.push(node);
         continue;
       }
-      visit(node);
+      if (node.tagName !== 'svg') visit(node);
       if (node.tagName !== 'a') {
         out.push(node);
         continue;

@@ -137,7 +137,7 @@ export function listsTransform(tree: Root, _ctx?: RenderContext): void {
         changed = true;
         continue;
       }
-      if (node.type === 'element') visit(node);
+      if (node.type === 'element' && node.tagName !== 'svg') visit(node);
       out.push(node);
     }
     if (changed) parent.children = out as typeof parent.children;

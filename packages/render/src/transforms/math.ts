@@ -139,6 +139,14 @@ function codeText(code: Element): string {
 
 const NBSP = '\u00a0';
 
+/** Formula wrappers made here: later passes may trust them (raw HTML cannot forge membership). */
+const generated = new WeakSet<Element>();
+
+/** True for a formula wrapper produced by {@link mathTransform}. */
+export function isGeneratedFormula(node: Element): boolean {
+  return generated.has(node);
+}
+
 /**
  * remark-math output → MathJax SVG: inline `code.math-inline` becomes
  * `<span class="inline-equation">NBSP<svg>NBSP</span>` (the NBSPs keep the spaces WeChat would
@@ -163,7 +171,9 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
         if (next?.type === 'text' || next?.type === 'element') kids.push({ type: 'text', value: NBSP });
         if (prev?.type === 'text') prev.value = prev.value.replace(/ +$/, '');
         if (next?.type === 'text') next.value = next.value.replace(/^ +/, '');
-        children[i] = el('span', { className: ['inline-equation'], dataFormula: tex }, kids);
+        const span = el('span', { className: ['inline-equation'], dataFormula: tex }, kids);
+        generated.add(span);
+        children[i] = span;
         continue;
       }
       if (node.tagName === 'pre') {
@@ -189,6 +199,7 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
             },
             [svg],
           );
+          generated.add(section);
           children[i] = section;
           continue;
         }

@@ -3,6 +3,7 @@ import type { VFile } from 'vfile';
 import type { RenderContext } from '../types.js';
 import { contextOf } from './context.js';
 import { report } from './element.js';
+import { isGeneratedFormula } from './math.js';
 
 /** Tags WeChat keeps (wechat-html.md §14 rule 2). */
 export const ALLOWED_TAGS = new Set([
@@ -171,6 +172,11 @@ export function sanitizeTransform(tree: Root, ctx: RenderContext): void {
         continue;
       }
       const tag = node.tagName.toLowerCase();
+      // Formulas come from MathJax through texToSvg, already cut to WeChat's SVG subset.
+      if (isGeneratedFormula(node)) {
+        out.push(node);
+        continue;
+      }
       if (inSvg || tag === 'svg') {
         if (!ALLOWED_SVG.has(tag)) {
           report(

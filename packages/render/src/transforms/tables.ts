@@ -18,7 +18,7 @@ export function tablesTransform(tree: Root, _ctx?: RenderContext): void {
       const node = children[i];
       if (node?.type !== 'element') continue;
       if (node.tagName !== 'table') {
-        visit(node);
+        if (node.tagName !== 'svg') visit(node);
         continue;
       }
       walkElements(node, (cell) => {

@@ -49,18 +49,27 @@ export class WechatApiError extends WechatError {
   }
 }
 
-/** The connection failed, timed out or was dropped, after all bounded retries. */
+/**
+ * The connection failed, timed out or was dropped, after all bounded retries. `ambiguous` is true when the
+ * last attempt of a create-type call (draft/add, freepublish/submit, add_material, message/send, …) may have
+ * reached WeChat: it was not repeated, because repeating could create a duplicate; check before calling again.
+ */
 export class WechatNetworkError extends WechatError {
   readonly endpoint: string;
   readonly attempts: number;
-  constructor(endpoint: string, attempts: number, reason: string) {
+  readonly ambiguous: boolean;
+  constructor(endpoint: string, attempts: number, reason: string, options: { ambiguous?: boolean } = {}) {
+    const ambiguous = options.ambiguous ?? false;
     super(
       'network',
-      `${endpoint} failed after ${attempts} attempt(s): ${reason}. Check the network and baseUrl; WeChat may be unreachable.`,
+      ambiguous
+        ? `${endpoint} failed after ${attempts} attempt(s): ${reason}. The request had been sent, so WeChat may have carried it out; it was not repeated to avoid a duplicate. Check (e.g. list drafts or materials) before calling again.`
+        : `${endpoint} failed after ${attempts} attempt(s): ${reason}. Check the network and baseUrl; WeChat may be unreachable.`,
     );
     this.name = 'WechatNetworkError';
     this.endpoint = endpoint;
     this.attempts = attempts;
+    this.ambiguous = ambiguous;
   }
 }
 

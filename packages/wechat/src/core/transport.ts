@@ -3,7 +3,9 @@ import { Readable } from 'node:stream';
 import got, { type Method, RequestError } from 'got';
 import { WechatApiError, WechatHttpError, WechatNetworkError } from './errors.js';
 import { type Platform, RETRYABLE_ERRCODES } from './hints.js';
+import type { MultipartBody } from '../media/multipart.js';
 import type { Redactor } from './redact.js';
+import { neverReachedServer, type RetryPolicy, retryPolicyFor } from './retry-policy.js';
 
 /** Receives log lines; every line is redacted before it gets here. */
 export interface Logger {
@@ -45,9 +47,16 @@ export interface HttpRequest {
   path: string;
   query?: Query;
   json?: unknown;
-  /** Builds the multipart body; called once per attempt because a sent body is consumed. */
-  form?: () => FormData;
+  /** A multipart upload body, streamed afresh for every attempt (see `encodeMultipart`). */
+  multipart?: MultipartBody;
   headers?: Record<string, string>;
+  /** How failed attempts may be repeated; default `retryPolicyFor(path)` ('create' for draft/add etc.). */
+  retry?: RetryPolicy;
+  /**
+   * Called before an attempt is repeated although the failed one may have reached WeChat (a 'repeatable' call
+   * after a drop or timeout), e.g. to count one more use of a quota. Throwing stops the retries with that error.
+   */
+  onAmbiguousRetry?: () => Promise<void>;
 }
 
 export interface JsonResponse {
@@ -96,8 +105,11 @@ function looksBinary(headers: IncomingHttpHeaders): boolean {
 
 /**
  * The HTTP layer under both clients (§1 of wechat-api.md): got with per-attempt timeouts, bounded retries with
- * exponential backoff and full jitter on network errors, HTTP 5xx, errcode -1 and 45011; JSON sniffed from the
- * body; downloads told apart from JSON errors and streamed. Never retries other errcodes.
+ * exponential backoff and full jitter on errcode -1 and 45011 (WeChat did not do it), and on network errors and
+ * HTTP 5xx as the call's `RetryPolicy` allows: a 'create' call (draft/add, freepublish/submit, add_material,
+ * message/send, …) is repeated after a network error only when the request provably never reached WeChat, and
+ * never after HTTP 5xx. JSON sniffed from the body; downloads told apart from JSON errors and streamed. Never
+ * retries other errcodes.
  */
 export class Transport {
   readonly #o: TransportOptions;
@@ -142,12 +154,18 @@ export class Transport {
   #gotOptions(req: HttpRequest) {
     return {
       method: req.method as Method,
-      headers: { 'user-agent': 'md2wx-wechat/0.1', ...req.headers },
+      headers: {
+        'user-agent': 'md2wx-wechat/0.1',
+        ...(req.multipart
+          ? { 'content-type': req.multipart.contentType, 'content-length': String(req.multipart.length) }
+          : {}),
+        ...req.headers,
+      },
       timeout: { request: this.#o.timeoutMs },
       retry: { limit: 0 },
       throwHttpErrors: false,
       ...(req.json !== undefined ? { json: req.json } : {}),
-      ...(req.form ? { body: req.form() } : {}),
+      ...(req.multipart ? { body: req.multipart.stream() } : {}),
     };
   }
 
@@ -168,6 +186,7 @@ export class Transport {
   async send(req: HttpRequest, binary: boolean): Promise<JsonResponse | BinaryResponse> {
     const endpoint = this.#endpoint(req.path);
     const url = this.url(req.path, req.query);
+    const policy = req.retry ?? retryPolicyFor(req.path);
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.#o.retries;
       this.#o.stats.requests++;
@@ -200,11 +219,15 @@ export class Transport {
       } catch (error) {
         const reason =
           error instanceof RequestError ? `${error.code ?? 'error'} ${error.message}` : String(error);
-        if (!last) {
+        const unsent = neverReachedServer(error);
+        if (!last && (unsent || policy === 'repeatable')) {
+          if (!unsent) await req.onAmbiguousRetry?.();
           await this.#backoff(attempt, this.redact(reason), req);
           continue;
         }
-        throw new WechatNetworkError(endpoint, attempt + 1, this.redact(reason));
+        throw new WechatNetworkError(endpoint, attempt + 1, this.redact(reason), {
+          ambiguous: !unsent && policy === 'create',
+        });
       }
       this.log('debug', `${req.method} ${url} → ${status} (${Date.now() - started} ms)`);
       const body = sniffJson(buffer);
@@ -217,7 +240,7 @@ export class Transport {
         }
         throw new WechatApiError({ errcode, errmsg, endpoint, platform: this.#o.platform });
       }
-      if (status >= 500 && !last) {
+      if (status >= 500 && !last && policy === 'repeatable') {
         await this.#backoff(attempt, `HTTP ${status}`, req);
         continue;
       }

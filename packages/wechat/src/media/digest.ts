@@ -11,7 +11,8 @@ export async function digestOf(input: MediaInput, algorithm: 'md5' | 'sha256' = 
   if (typeof input === 'string') {
     for await (const chunk of createReadStream(input)) hash.update(chunk as Buffer);
   } else if (input instanceof Blob) {
-    for await (const chunk of input.stream()) hash.update(chunk);
+    // Node's web stream is async-iterable; the cast keeps that true when a DOM lib is also in the program.
+    for await (const chunk of input.stream() as unknown as AsyncIterable<Uint8Array>) hash.update(chunk);
   } else {
     hash.update(input);
   }

@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { WechatInputError } from '../core/errors.js';
+import { encodeMultipart, type MultipartBody } from './multipart.js';
 
 /** What an upload accepts: a file path (streamed from disk), bytes, or a Blob. */
 export type MediaInput = string | Buffer | Uint8Array | Blob;
@@ -80,13 +81,14 @@ export async function prepareMedia(input: MediaInput, filename?: string): Promis
   };
 }
 
-/** A multipart body with `media` (the file, with filename and content-type) and optional extra text fields. */
-export function mediaForm(media: PreparedMedia, fields: Record<string, string> = {}): () => FormData {
-  return () => {
-    const form = new FormData();
-    const typed = media.detected ? new Blob([media.blob], { type: media.detected.mime }) : media.blob;
-    form.append('media', typed, media.filename);
-    for (const [k, v] of Object.entries(fields)) form.append(k, v);
-    return form;
-  };
+/**
+ * The upload body of `media`: the part `media` with filename, filelength and content-type (the real format's
+ * MIME type when detected), then optional text `fields` (e.g. add_material's `description`). See
+ * `encodeMultipart` for the wire format (wechat-api.md §1.7, §3.2).
+ */
+export function mediaForm(media: PreparedMedia, fields: Record<string, string> = {}): MultipartBody {
+  return encodeMultipart(
+    { name: 'media', filename: media.filename, type: media.detected?.mime, blob: media.blob },
+    fields,
+  );
 }

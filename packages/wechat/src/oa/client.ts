@@ -166,7 +166,7 @@ export class OfficialAccountClient {
     const body = await this.#caller.json({
       method: 'POST',
       path: '/cgi-bin/media/uploadimg',
-      form: mediaForm(media),
+      multipart: mediaForm(media),
     });
     return { url: String(body.url) };
   }
@@ -202,7 +202,7 @@ export class OfficialAccountClient {
       method: 'POST',
       path: '/cgi-bin/material/add_material',
       query: { type: args.type },
-      form: mediaForm(media, fields),
+      multipart: mediaForm(media, fields),
     });
     const out: { media_id: string; url?: string } = { media_id: String(body.media_id) };
     if (typeof body.url === 'string' && body.url !== '') out.url = body.url;
@@ -300,7 +300,7 @@ export class OfficialAccountClient {
       method: 'POST',
       path: '/cgi-bin/media/upload',
       query: { type },
-      form: mediaForm(media),
+      multipart: mediaForm(media),
     });
     return {
       type: String(body.type ?? type),

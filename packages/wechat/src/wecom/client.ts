@@ -1,5 +1,7 @@
 import { createWriteStream } from 'node:fs';
-import { rename, stat, truncate } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,12 +61,29 @@ export const TEMP_MEDIA_LIFETIME_S = 3 * 86_400;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Where `download(media_id, to)` keeps the bytes received so far: `<to>.part`, renamed to `to` when complete.
- * A later download to the same `to` resumes from it, so it must be of the same media (pass `resume: false` when
- * unsure); a leftover longer than the media is detected (416) and discarded.
+ * Where `download(media_id, to)` keeps the bytes received so far: `<to>.<tag>.part`, where `tag` is 16 hex
+ * digits of sha256(endpoint + media_id), renamed to `to` when complete. A later download of the SAME media to
+ * the same `to` resumes from it; any other partial file of `to` (another media_id, the other endpoint, or the
+ * old `<to>.part` naming) is deleted first, because resuming it would glue two files together.
+ * `endpoint`: 'media/get' (default, `download`) or 'media/get/jssdk' (`downloadHdVoice`).
  */
-export function downloadPartPath(to: string): string {
-  return `${to}.part`;
+export function downloadPartPath(
+  to: string,
+  media_id: string,
+  endpoint: 'media/get' | 'media/get/jssdk' = 'media/get',
+): string {
+  const tag = createHash('sha256').update(`${endpoint}\n${media_id}`).digest('hex').slice(0, 16);
+  return `${to}.${tag}.part`;
+}
+
+/** Partial files of `to` other than `keep`: those of other media_ids and the pre-tag `<to>.part`. */
+async function foreignParts(to: string, keep: string): Promise<string[]> {
+  const base = basename(to);
+  const names = await readdir(dirname(to)).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.startsWith(base) && /^(\.[0-9a-f]{16})?\.part$/.test(n.slice(base.length)))
+    .map((n) => join(dirname(to), n))
+    .filter((p) => p !== keep);
 }
 
 /**
@@ -159,7 +178,7 @@ export class WecomClient {
       method: 'POST',
       path: '/cgi-bin/media/upload',
       query: { type },
-      form: mediaForm(media),
+      multipart: mediaForm(media),
     });
     return {
       type: String(body.type ?? type),
@@ -195,6 +214,8 @@ export class WecomClient {
   /**
    * §3.3 `media/uploadimg`: a permanent image URL for mpnews bodies (5 B – 2 MB, jpg/png). Counted per corp per
    * day and month in the Store; throws `WechatQuotaError` without sending when 1,000/day or 3,000/month is used.
+   * Retried after a dropped connection (a repeat only yields another URL), counting one more quota use for each
+   * attempt that may have reached WeCom.
    */
   async uploadImage(input: MediaInput, options: { filename?: string } = {}): Promise<{ url: string }> {
     const media = await prepareMedia(input, options.filename);
@@ -204,7 +225,11 @@ export class WecomClient {
       const body = await this.#caller.json({
         method: 'POST',
         path: '/cgi-bin/media/uploadimg',
-        form: mediaForm(media),
+        multipart: mediaForm(media),
+        // Repeating after a drop is harmless (another permanent URL) but may use one more of WeCom's quota.
+        onAmbiguousRetry: async () => {
+          await this.#quota.reserve();
+        },
       });
       return { url: String(body.url) };
     } catch (error) {
@@ -221,8 +246,9 @@ export class WecomClient {
 
   /**
    * §3.4 `media/get` with Range: download `media_id` to `to` in chunks of `chunkBytes` (default and maximum
-   * 20 MB), so files over 20 MB (830002 without Range) work. For a path, bytes go to `<to>.part` (`downloadPartPath`) first and
-   * a later call resumes from its size (`resume`, default true); the file is renamed when complete. A chunk cut mid-way is
+   * 20 MB), so files over 20 MB (830002 without Range) work. For a path, bytes go to a partial file named after `to` and
+   * `media_id` (`downloadPartPath`) first and a later call for the same media_id resumes from its size (`resume`,
+   * default true); partial files of other media_ids are deleted; the file is renamed when complete. A chunk cut mid-way is
    * re-requested from where it stopped (bounded by `retries`). Throws `WechatApiError` 40007 for unknown ids.
    */
   async download(
@@ -230,16 +256,16 @@ export class WecomClient {
     to: string | Writable,
     options: { chunkBytes?: number; resume?: boolean } = {},
   ): Promise<DownloadedFile> {
-    return this.#rangeDownload('/cgi-bin/media/get', media_id, to, options);
+    return this.#rangeDownload('media/get', media_id, to, options);
   }
 
   /** §3.5 `media/get/jssdk`: HD (speex 16 kHz) voice of a JS-SDK upload, downloaded like `download`. */
   downloadHdVoice(media_id: string, to: string | Writable): Promise<DownloadedFile> {
-    return this.#rangeDownload('/cgi-bin/media/get/jssdk', media_id, to, {});
+    return this.#rangeDownload('media/get/jssdk', media_id, to, {});
   }
 
   async #rangeDownload(
-    path: string,
+    endpoint: 'media/get' | 'media/get/jssdk',
     media_id: string,
     to: string | Writable,
     options: { chunkBytes?: number; resume?: boolean },
@@ -247,9 +273,11 @@ export class WecomClient {
     const chunk = Math.min(options.chunkBytes ?? WECOM_MAX_CHUNK, WECOM_MAX_CHUNK);
     if (!(chunk > 0)) throw new WechatInputError('bad-argument', `chunkBytes must be > 0, got ${chunk}.`);
     const isPath = typeof to === 'string';
-    const part = isPath ? downloadPartPath(to) : '';
+    const path = `/cgi-bin/${endpoint}`;
+    const part = isPath ? downloadPartPath(to, media_id, endpoint) : '';
     let offset = 0;
     if (isPath) {
+      for (const foreign of await foreignParts(to, part)) await unlink(foreign).catch(() => undefined);
       const existing = await stat(part).catch(() => undefined);
       if (existing && options.resume !== false) offset = existing.size;
       else if (existing) await truncate(part, 0);
@@ -437,7 +465,9 @@ export class WecomClient {
   /**
    * §3.10 `message/send` with `msgtype: mpnews` from this app (`agentid`). Recipients: `touser` ids joined by `|`
    * (or `@all`), `toparty`, `totag`. Articles checked first (1–8, byte limits). Partial failures come back in
-   * `invaliduser` etc.; all-invalid recipients throw `WechatApiError` 81013.
+   * `invaliduser` etc.; all-invalid recipients throw `WechatApiError` 81013. A dropped connection after the
+   * request was sent is not retried (the message may have gone out: `WechatNetworkError` with `ambiguous`)
+   * unless `enable_duplicate_check: 1`, which makes WeCom drop the repeat, so it is retried like a read.
    */
   async sendMpnews(args: {
     touser?: string;
@@ -459,6 +489,8 @@ export class WecomClient {
     const body = await this.#caller.json({
       method: 'POST',
       path: '/cgi-bin/message/send',
+      // With WeCom's duplicate check on, a repeated send within the interval is dropped by WeCom: safe to retry.
+      retry: args.enable_duplicate_check === 1 ? 'repeatable' : 'create',
       json: { ...rest, msgtype: 'mpnews', agentid: this.agentId, mpnews: { articles } },
     });
     const out: SendResult = {};
