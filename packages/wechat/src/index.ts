@@ -13,6 +13,7 @@ export {
 export { hintFor, ipFromErrmsg, type Platform, RETRYABLE_ERRCODES, TOKEN_ERRCODES } from './core/hints.js';
 export { Redactor, redactPatterns } from './core/redact.js';
 export {
+  ambiguityAdvice,
   CREATE_ENDPOINTS,
   neverReachedServer,
   type RetryPolicy,
@@ -27,7 +28,13 @@ export {
   type MultipartFile,
 } from './media/multipart.js';
 export { checkMedia, MB, type MediaRule, RULES, type RuleName } from './media/limits.js';
-export { ARTICLE_LIMITS, checkArticles, type DraftArticle, type DraftArticleOut } from './oa/articles.js';
+export {
+  ARTICLE_LIMITS,
+  checkArticles,
+  type DraftArticle,
+  type DraftArticleOut,
+  visibleText,
+} from './oa/articles.js';
 export {
   createOfficialAccountClient,
   type MaterialContent,

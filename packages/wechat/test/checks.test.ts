@@ -10,6 +10,7 @@ import {
   QuotaCounter,
   WechatInputError,
   WechatQuotaError,
+  visibleText,
 } from '../src/index.js';
 
 const PNG_1x1 = Buffer.from(
@@ -103,6 +104,28 @@ describe('article checks (§2.13)', () => {
   ])('refuses %s', (_name, over, message) => {
     expect(() => checkArticles([article(), article(over as Partial<DraftArticle>)])).toThrow(
       new RegExp(String(message.source).replace('article 1', 'article 2')),
+    );
+  });
+
+  it('counts the visible text toward 20,000 characters, not the markup', () => {
+    const styled = (text: string) =>
+      `<section style="margin:0 0 24px;color:#333;line-height:1.75;font-size:15px">${text}</section>`;
+    // 19,999 visible characters wrapped in ~1,700 styled sections: about 150,000 characters of HTML.
+    const fine =
+      Array.from({ length: 1_999 }, () => styled('一二三四五&amp;六七八九')).join('') +
+      styled('末'.repeat(9));
+    expect(visibleText(fine)).toHaveLength(19_999);
+    expect(fine.length).toBeGreaterThan(100_000);
+    checkArticles([article({ content: fine })]);
+    expect(() => checkArticles([article({ content: `${fine}<p>。</p>` })])).toThrow(
+      /20000 visible characters.*45002/,
+    );
+  });
+
+  it('refuses content of 1,000,000 bytes or more even when its text is short', () => {
+    const heavy = `<p style="${'x'.repeat(1_000_000)}">短</p>`;
+    expect(() => checkArticles([article({ content: heavy })])).toThrow(
+      /bytes of HTML; WeChat needs less than 1 MB/,
     );
   });
 
