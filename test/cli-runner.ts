@@ -2,7 +2,7 @@
  * Runs the md2wx CLI as a subprocess, from its TypeScript sources through tsx with the `@md2wx/source`
  * condition (no build step): `node --conditions=@md2wx/source --import tsx packages/cli/src/bin.ts`.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '@md2wx/testkit';
@@ -33,13 +33,7 @@ export function runCli(
   args: string[],
   options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
 ): Promise<CliResult> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    CI: '1',
-    NO_COLOR: '1',
-    ...options.env,
-  };
+  const env = cleanEnv(options.env);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -56,4 +50,56 @@ export function runCli(
 /** The draft media_ids printed on stdout (`media_id <id>` lines). */
 export function mediaIds(stdout: string): string[] {
   return [...stdout.matchAll(/^media_id (\S+)$/gm)].map((m) => m[1] as string);
+}
+
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1', ...extra };
+}
+
+/** A long-running `md2wx` subprocess (a server command) and everything it printed so far. */
+export interface CliServer {
+  child: ChildProcessWithoutNullStreams;
+  /** stdout and stderr so far. */
+  output(): { stdout: string; stderr: string };
+  /** Sends SIGINT and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `md2wx <args>` (the same clean environment as `runCli`) and resolves once its stdout matches
+ * `ready`, with the match; rejects when it exits first.
+ */
+export function startCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; ready: RegExp },
+): Promise<{ server: CliServer; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [...cliCommand(), ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const server: CliServer = {
+    child,
+    output: () => ({ stdout, stderr }),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = options.ready.exec(stdout);
+      if (match) resolve({ server, match });
+    });
+    void exited.then((code) =>
+      reject(new Error(`md2wx ${args.join(' ')} exited (${code}) before it was ready:\n${stdout}${stderr}`)),
+    );
+  });
 }

@@ -6,22 +6,8 @@
  * plaintext) and a 64 KiB message, and the ratio ours/baseline. Ours does more per decrypt (strict padding,
  * UTF-8 validation, receiveId check), so a ratio near 1 is the expectation, not a target.
  */
-import { createRequire } from 'node:module';
 import { jssdkSignature, WXBizMsgCrypt } from '@md2wx/wechat';
-
-interface WechatCryptoInstance {
-  getSignature(timestamp: string, nonce: string, encrypt: string): string;
-  encrypt(text: string): string;
-  decrypt(text: string): { message: string; id: string };
-}
-type WechatCryptoConstructor = new (
-  token: string,
-  encodingAESKey: string,
-  id: string,
-) => WechatCryptoInstance;
-const WechatCrypto = createRequire(`${process.cwd()}/packages/wechat/package.json`)(
-  'wechat-crypto',
-) as WechatCryptoConstructor;
+import WechatCrypto from 'wechat-crypto';
 
 const TOKEN = 'QDG6eK';
 const KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';

@@ -12,10 +12,13 @@ export const ARTICLE_LIMITS = {
   authorChars: 16,
   /** "总长度不超过128个字" */
   digestChars: 128,
-  /** "必须少于2万字符" — counted on the article's text (HTML tags excluded; how WeChat counts is UNCONFIRMED). */
+  /**
+   * "必须少于2万字符" — counted on the visible text (tags dropped, whitespace collapsed), as @md2wx/wechat's
+   * `visibleText` and the sandbox count it (wechat-html.md §10); how WeChat itself counts is UNCONFIRMED.
+   */
   contentChars: 20_000,
-  /** "小于1M", bytes of the HTML. */
-  contentBytes: 1024 * 1024,
+  /** "小于1M", bytes of the HTML, read as the stricter 10^6 like @md2wx/wechat's `checkArticles`. */
+  contentBytes: 1_000_000,
   /** "大小不可超过1 kb", bytes. */
   sourceUrlBytes: 1024,
 } as const;
@@ -25,7 +28,8 @@ export interface PostMeta {
   title?: string;
   /** Where the title came from, for error locations. */
   titleLine?: number;
-  titleFrom?: 'front-matter' | 'h1';
+  /** `flag`: `--title`; `wechat_title`: the front matter's WeChat-only title. */
+  titleFrom?: 'flag' | 'wechat_title' | 'front-matter' | 'h1';
   author?: string;
   digest?: string;
   /** Cover image reference as written (path relative to the post, URL or data:). */
@@ -100,7 +104,7 @@ function plainText(inline: string): string {
 }
 
 /**
- * Reads a post's article fields: title (front matter `title`, else the first h1), author, digest
+ * Reads a post's article fields: title (front matter `wechat_title`, else `title`, else the first h1), author, digest
  * (`digest`|`description`|`summary`|`excerpt`), cover (`cover`|`image`|`thumbnail`, or `cover.image`),
  * `content_source_url` (`source_url`|`canonical`|`canonical_url`|`original_url`), comment flags
  * (`comments`|`open_comment`|`need_open_comment`, `only_fans_can_comment`|`fans_only_comment`), crop
@@ -110,11 +114,13 @@ export function readPostMeta(source: string): PostMeta {
   const fm = parseFrontMatter(source);
   const d = fm.data;
   const meta: PostMeta = { body: fm.body, bodyLineOffset: fm.bodyLineOffset };
-  const title = str(d.title);
+  // `wechat_title` lets a post keep a long site title and give WeChat (32 characters at most) a shorter one.
+  const wechatTitle = str(d.wechat_title);
+  const title = wechatTitle ?? str(d.title);
   if (title) {
     meta.title = title;
-    meta.titleFrom = 'front-matter';
-    const line = frontMatterLine(source, 'title');
+    meta.titleFrom = wechatTitle ? 'wechat_title' : 'front-matter';
+    const line = frontMatterLine(source, wechatTitle ? 'wechat_title' : 'title');
     if (line !== undefined) meta.titleLine = line;
   } else {
     const h1 = firstH1(fm.body);
@@ -167,12 +173,25 @@ export function charCount(text: string): number {
   return n;
 }
 
-/** The text of an HTML fragment (tags dropped, common entities decoded), for the content length check. */
+const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * The text a reader sees in an HTML fragment (script/style dropped, tags removed, entities decoded,
+ * whitespace collapsed), for the content length check. Counts the same as @md2wx/wechat's `visibleText`, so
+ * the CLI refuses a post before any upload exactly when the client would refuse it at draft/add.
+ */
 export function htmlText(html: string): string {
   return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<[^>]*>/g, '')
-    .replace(/&(nbsp|amp|lt|gt|quot|#39|#x27);/g, ' ');
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+      const lower = name.toLowerCase();
+      if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
+      if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
+      return ENTITIES[lower] ?? entity;
+    })
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -191,10 +210,21 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
       message: 'no title: add `title:` to the front matter or start the post with `# Title`',
     });
   } else if (charCount(meta.title) > ARTICLE_LIMITS.titleChars) {
-    problems.push({
-      ...at(meta.titleLine),
-      message: `title is ${charCount(meta.title)} characters; WeChat allows at most ${ARTICLE_LIMITS.titleChars}: shorten it`,
-    });
+    const n = charCount(meta.title);
+    const max = ARTICLE_LIMITS.titleChars;
+    problems.push(
+      meta.titleFrom === 'flag'
+        ? {
+            ...at(undefined),
+            message: `--title is ${n} characters; WeChat allows at most ${max}: shorten it`,
+          }
+        : {
+            ...at(meta.titleLine),
+            message:
+              `title is ${n} characters; WeChat allows at most ${max}: shorten it, or give WeChat its own ` +
+              'with `wechat_title:` in the front matter or --title "…"',
+          },
+    );
   }
   if (meta.author && charCount(meta.author) > ARTICLE_LIMITS.authorChars) {
     problems.push({
@@ -245,7 +275,7 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
     if (bytes >= ARTICLE_LIMITS.contentBytes) {
       problems.push({
         ...at(undefined),
-        message: `content HTML is ${bytes} bytes; WeChat needs less than 1 MiB`,
+        message: `content HTML is ${bytes} bytes; WeChat needs less than 1 MB (${ARTICLE_LIMITS.contentBytes} bytes): use a lighter theme or split the post`,
       });
     }
   }

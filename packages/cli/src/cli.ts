@@ -13,10 +13,13 @@ Exit codes:
   1  content errors (broken image, field over WeChat's limit, no cover, MUST lint errors with --publish)
   2  usage (unknown flag, missing argument)
   3  WeChat API error (printed with errcode, errmsg, rid and a hint)
-  4  configuration (missing credentials, bad config file, unknown --account)
+  4  configuration (missing credentials, bad config file, unknown --account, token service refused the
+     secret or IP, Redis store unreachable)
 
 Configuration: flags > environment (WECHAT_APP_ID, WECHAT_APP_SECRET, WECOM_CORP_ID, WECOM_CORP_SECRET,
-WECOM_AGENT_ID) > .env > md2wx.config.(json|yaml|mjs) with named accounts (--account).`;
+WECOM_AGENT_ID) > .env > md2wx.config.(json|yaml|mjs) with named accounts (--account).
+Shared state: MD2WX_REDIS_URL=redis://… (or \`redis:\` in the config file) keeps tokens, the upload cache and
+quotas in Redis for every runner; tokens from a central service: MD2WX_TOKEN_SERVICE_URL + _SECRET.`;
 
 const MAIN_EXAMPLES = `
 Examples:
@@ -27,7 +30,10 @@ Examples:
   md2wx --changed-since origin/main 'posts/**/*.md' --draft
                                          CI: only posts changed since a git ref
   md2wx a.md b.md --bundle               one draft with two articles
-  md2wx post.md --publish                draft, then publish and print the article URL`;
+  md2wx post.md --publish                draft, then publish and print the article URL
+  md2wx long.md --draft --title "…"      WeChat's title (≤ 32 characters) when the post's is longer
+  md2wx token serve --allow-ip 10.0.0.0/8
+                                         the central token service (secret from MD2WX_TOKEN_SERVICE_SECRET)`;
 
 /** Runs a command action inside a session and turns errors into messages and exit codes. */
 async function withSession(
@@ -88,6 +94,17 @@ function intOption(value: string): number {
   return n;
 }
 
+/** Collects a repeatable, comma-separated option into one list. */
+function listOption(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
+}
+
 /** Builds the command tree. `md2wx --help` lists every command; each has its own `--help`. */
 export function buildProgram(): Command {
   const program = new Command('md2wx');
@@ -141,6 +158,14 @@ export function buildProgram(): Command {
     )
     .option('--no-write', 'write no HTML or preview files')
     .option('--cover <image>', 'cover for posts whose front matter has none (default: the first image)')
+    .option(
+      '--cover-fallback',
+      'when a front-matter cover is missing, warn and use --cover or the first image (config coverFallback)',
+    )
+    .option(
+      '--title <title>',
+      "the article's title, over front matter and first heading (one post; WeChat allows 32 characters)",
+    )
     .option('--theme <name>', 'render theme')
     .option('--root-dir <dir>', 'site root for /absolute image paths and boundary for relative ones')
     .option('--allow-outside-root', 'allow relative image paths that climb out of the root dir')
@@ -312,7 +337,7 @@ export function buildProgram(): Command {
       });
     });
 
-  program
+  const token = program
     .command('token')
     .description('check that an access_token can be had (status only; the token itself only with --reveal)')
     .option('--reveal', 'print the access_token itself (it grants full API access: keep it out of logs)')
@@ -320,6 +345,44 @@ export function buildProgram(): Command {
       await withSession(command, async (session) => {
         const { runToken } = await import('./commands/token.js');
         return runToken(session, command.optsWithGlobals());
+      });
+    });
+  token
+    .command('serve')
+    .description(
+      'run the central token service (中控服务器) for IP-whitelisted accounts: holds the AppSecret(s), serves tokens to clients with the bearer secret',
+    )
+    .option('-p, --port <port>', 'port (default: a free one, printed)', intOption)
+    .option(
+      '--host <host>',
+      'bind address (0.0.0.0 to serve other machines: then set --allow-ip)',
+      '127.0.0.1',
+    )
+    .option(
+      '--secret-env <name>',
+      'environment variable holding the bearer secret (≥ 16 characters; never printed)',
+      'MD2WX_TOKEN_SERVICE_SECRET',
+    )
+    .option(
+      '--allow-ip <ips>',
+      'client IP or CIDR allowed (repeatable or comma-separated; default every IP)',
+      listOption,
+    )
+    .option('--rate-limit <n>', 'requests per client IP per minute (0: no limit)', intOption, 600)
+    .option('--refresh-ahead <seconds>', 'refresh tokens this long before they expire', intOption, 300)
+    .option('--local-address <ip>', 'local address for requests to WeChat (the whitelisted one)')
+    .addHelpText(
+      'after',
+      `
+Accounts: --account NAME, else every Official Account of md2wx.config.*, else WECHAT_APP_ID + WECHAT_APP_SECRET.
+With MD2WX_REDIS_URL set, tokens live in Redis, so several instances share one token per account.
+Clients: MD2WX_TOKEN_SERVICE_URL=<printed URL> MD2WX_TOKEN_SERVICE_SECRET=<the secret> md2wx post.md --draft
+Endpoints: GET /healthz; GET /v1/accounts/<appId>/access_token and /jsapi_ticket (Authorization: Bearer <secret>).`,
+    )
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runTokenServe } = await import('./commands/token-serve.js');
+        return runTokenServe(session, command.optsWithGlobals());
       });
     });
 

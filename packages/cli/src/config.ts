@@ -10,6 +10,7 @@
  *   blog:   { appId: wx0123456789abcdef, appSecretEnv: BLOG_SECRET }
  *   corp:   { platform: wecom, corpId: ww01234, corpSecretEnv: CORP_SECRET, agentId: 1000002 }
  * stateFile: .md2wx/drafts.json
+ * redis: redis://redis.internal:6379/0   # optional: share tokens, upload cache and quotas (MD2WX_REDIS_URL wins)
  * ```
  *
  * Secrets belong in the environment (`WECHAT_APP_SECRET`, or the variable named by `appSecretEnv`), not in a
@@ -68,7 +69,11 @@ export interface ConfigFile {
   theme?: string;
   author?: string;
   cover?: string;
+  /** When a post's front-matter cover is missing, warn and use `cover` or the first image instead. */
+  coverFallback?: boolean;
   platform?: Platform;
+  /** Redis server shared by every run (`redis://…`); `MD2WX_REDIS_URL` overrides it. */
+  redis?: string | { url?: string; prefix?: string };
 }
 
 /** Flags that take part in configuration (names as commander gives them). */
@@ -104,6 +109,13 @@ export interface ResolvedConfig {
   theme?: string;
   author?: string;
   cover?: string;
+  /** See `ConfigFile.coverFallback`. */
+  coverFallback?: boolean;
+  /**
+   * Shared Redis store for tokens, the upload dedupe cache and quota counters (`MD2WX_REDIS_URL`, else the
+   * config file's `redis`); absent: the file store in `cacheDir`.
+   */
+  redis?: { url: string; prefix?: string };
 }
 
 const CONFIG_NAMES = ['md2wx.config.json', 'md2wx.config.yaml', 'md2wx.config.yml', 'md2wx.config.mjs'];
@@ -187,7 +199,8 @@ function parseAgentId(value: string | number | undefined, where: string): number
  * Resolves the configuration from flags, environment (after `.env`) and the config file.
  *
  * Environment: `WECHAT_APP_ID`, `WECHAT_APP_SECRET`, `WECHAT_BASE_URL`, `WECOM_CORP_ID`, `WECOM_CORP_SECRET`,
- * `WECOM_AGENT_ID`, `WECOM_BASE_URL`, `MD2WX_ACCOUNT`, `MD2WX_TOKEN_SERVICE_URL`, `MD2WX_TOKEN_SERVICE_SECRET`.
+ * `WECOM_AGENT_ID`, `WECOM_BASE_URL`, `MD2WX_ACCOUNT`, `MD2WX_TOKEN_SERVICE_URL`, `MD2WX_TOKEN_SERVICE_SECRET`,
+ * `MD2WX_REDIS_URL`.
  * Credentials may be missing (no-credentials mode); `requireOfficialAccount`/`requireWecom` check them.
  * @throws ConfigError for an unknown `--account`, a bad platform or agentId, an unreadable config file.
  */
@@ -284,7 +297,89 @@ export async function resolveConfig(
     ? path.resolve(cwd, flags.cover)
     : file.cover && path.resolve(fileDir, file.cover);
   if (cover) resolved.cover = cover;
+  if (file.coverFallback === true) resolved.coverFallback = true;
+  const redis = redisConfig(env, file, where);
+  if (redis) resolved.redis = redis;
   return resolved;
+}
+
+/** The Redis store settings: `MD2WX_REDIS_URL` wins over the config file's `redis` (a URL or `{ url, prefix }`). */
+function redisConfig(
+  env: NodeJS.ProcessEnv,
+  file: ConfigFile,
+  where: string,
+): ResolvedConfig['redis'] | undefined {
+  const fromFile = typeof file.redis === 'string' ? { url: file.redis } : (file.redis ?? undefined);
+  if (fromFile !== undefined && (typeof fromFile !== 'object' || Array.isArray(fromFile))) {
+    throw new ConfigError(`${where}: "redis" must be a redis:// URL or { url, prefix }`);
+  }
+  const url = env.MD2WX_REDIS_URL?.trim() || fromFile?.url;
+  if (!url) return undefined;
+  if (!/^rediss?:\/\//i.test(url)) {
+    // The URL may carry a password: show only its scheme.
+    throw new ConfigError(
+      `${env.MD2WX_REDIS_URL?.trim() ? 'MD2WX_REDIS_URL' : `${where}: redis`} must be a redis:// or rediss:// URL (got "${url.split(':')[0]}:…")`,
+    );
+  }
+  return fromFile?.prefix ? { url, prefix: fromFile.prefix } : { url };
+}
+
+/** An Official Account whose AppSecret `md2wx token serve` holds. */
+export interface ServedAccount {
+  appId: string;
+  appSecret: string;
+  baseUrl?: string;
+  /** The config file's name for it, when it comes from one. */
+  name?: string;
+}
+
+/**
+ * The accounts `md2wx token serve` holds: the one picked by `--account`/`MD2WX_ACCOUNT`; else every Official
+ * Account of the config file (WeCom accounts and accounts that are themselves token-service clients are
+ * skipped); else `WECHAT_APP_ID` + `WECHAT_APP_SECRET`.
+ * @throws ConfigError when an account has no AppSecret, or none is configured at all.
+ */
+export async function accountsToServe(
+  flags: ConfigFlags,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServedAccount[]> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  // The service talks to WeChat itself: a token service URL in the environment is for its clients.
+  const own = { ...env, MD2WX_TOKEN_SERVICE_URL: '' };
+  const served = (config: ResolvedConfig, name?: string): ServedAccount => {
+    const oa = config.oa;
+    if (!oa)
+      throw new ConfigError(`${name ? `account "${name}"` : 'token serve'}: no appId. ${CREDENTIALS_HINT}`);
+    if (!oa.appSecret) {
+      throw new ConfigError(
+        `${name ? `account "${name}"` : `app ${oa.appId}`} has no AppSecret: the token service needs it (appSecretEnv in the config file, or WECHAT_APP_SECRET)`,
+      );
+    }
+    return {
+      appId: oa.appId,
+      appSecret: oa.appSecret,
+      ...(oa.baseUrl ? { baseUrl: oa.baseUrl } : {}),
+      ...(name ? { name } : {}),
+    };
+  };
+  const chosen = flags.account ?? env.MD2WX_ACCOUNT;
+  if (chosen) {
+    const config = await resolveConfig({ ...flags, account: chosen, tokenService: '' }, { cwd, env: own });
+    return [served(config, chosen)];
+  }
+  const configFile = findConfigFile(cwd, flags.config);
+  const file: ConfigFile = configFile ? await readConfigFile(configFile) : {};
+  const accounts: ServedAccount[] = [];
+  for (const [name, entry] of Object.entries(file.accounts ?? {})) {
+    if (parsePlatform(entry.platform ?? file.platform, configFile ?? 'configuration') === 'wecom') continue;
+    if (entry.tokenServiceUrl) continue;
+    const config = await resolveConfig({ ...flags, account: name, tokenService: '' }, { cwd, env: own });
+    const account = served(config, name);
+    if (!accounts.some((a) => a.appId === account.appId)) accounts.push(account);
+  }
+  if (accounts.length > 0) return accounts;
+  return [served(await resolveConfig({ ...flags, tokenService: '' }, { cwd, env: own }))];
 }
 
 /** One line telling how to add credentials, printed in no-credentials mode. */

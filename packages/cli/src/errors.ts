@@ -9,7 +9,10 @@ export const ExitCode = {
   usage: 2,
   /** WeChat answered an errcode (or could not be reached). */
   wechat: 3,
-  /** Configuration: missing or incomplete credentials, unreadable config file, unknown account. */
+  /**
+   * Configuration: missing or incomplete credentials, unreadable config file, unknown account, a token service
+   * refusing this client's secret or IP, an unreachable Redis store.
+   */
   config: 4,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -103,11 +106,23 @@ const WECHAT_FAILURES = new Set([
   'TokenProviderError',
 ]);
 
+/**
+ * HTTP statuses of the central token service that mean "this client is set up wrong" (exit 4): 401 wrong
+ * bearer secret, 403 IP not in the allow-list, 404 account not served.
+ */
+const TOKEN_SERVICE_CONFIG_STATUSES = new Set([401, 403, 404]);
+
 /** Maps any thrown value to the process exit code. */
 export function exitCodeOf(error: unknown): ExitCodeValue {
   if (error instanceof CliError) return error.exitCode;
   if (isWechatError(error)) return ExitCode.wechat;
   const name = (error as { name?: unknown } | undefined)?.name;
+  if (name === 'TokenProviderError') {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && TOKEN_SERVICE_CONFIG_STATUSES.has(status)) return ExitCode.config;
+  }
+  // The Redis store's own errors: a bad URL or an unreachable server is the setup's, not the post's.
+  if (name === 'RedisStoreError') return ExitCode.config;
   if (typeof name === 'string' && WECHAT_FAILURES.has(name)) return ExitCode.wechat;
   const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && code.startsWith('commander.')) return ExitCode.usage;

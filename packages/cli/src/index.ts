@@ -15,6 +15,7 @@ export {
 } from './article.js';
 export {
   type AccountEntry,
+  accountsToServe,
   type ConfigFile,
   type ConfigFlags,
   CREDENTIALS_HINT,
@@ -27,6 +28,7 @@ export {
   requireOfficialAccount,
   requireWecom,
   resolveConfig,
+  type ServedAccount,
   type WecomConfig,
 } from './config.js';
 export {

@@ -6,19 +6,22 @@
  * compressing all of a post's images before it uploads any; (3) only when every post rendered, upload covers
  * and create or update drafts; (4) `--publish` submits and waits.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ImageErrorCode, ProcessedImage, ResolvedImage, ResolveOptions } from '@md2wx/images';
+import type {
+  ImageCache,
+  ProgressEvent,
+  ProgressTotals,
+  RemarkWechatImagesError,
+  RemarkWechatImagesOptions,
+  WechatImageUploader,
+} from '@md2wx/remark-wechat-images';
+import type { ArticleMeta, LintOptions, Message, RenderOptions } from '@md2wx/render';
+import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
 import { assertNoProblems, checkArticleLimits, firstImage, type PostMeta, readPostMeta } from './article.js';
 import { CREDENTIALS_HINT } from './config.js';
-import type {
-  DraftArticle,
-  ImageCache,
-  ImageProgressEvent,
-  ImageUploader,
-  OfficialAccountClient,
-  ProcessedImage,
-  RemarkWechatImagesOptions,
-} from './contracts.js';
 import {
   CliError,
   ContentError,
@@ -48,6 +51,13 @@ export interface PublishOptions {
   allowOutsideRoot?: boolean;
   /** How long `--publish` waits for WeChat's verdict, milliseconds. Default 10 minutes. */
   publishTimeoutMs?: number;
+  /** The article title, overriding front matter and first heading (one post only: `--title`). */
+  title?: string;
+  /**
+   * When a post's front-matter cover is missing (no such file, download failed), warn and use `--cover` or
+   * the post's first image instead of refusing the post (`--cover-fallback`, config `coverFallback: true`).
+   */
+  coverFallback?: boolean;
   /** Never upload: compress images locally even when credentials are set (preview). */
   offline?: boolean;
   /** Called with each post's final HTML (used by `send`). */
@@ -73,7 +83,7 @@ export interface PostReport {
   title: string;
   html?: string;
   preview?: string;
-  images: ImageProgressEvent['totals'];
+  images: ProgressTotals;
   diagnostics: Diagnostic[];
   draft?: { media_id: string; index: number; action: 'created' | 'updated' | 'recreated' };
   cover?: { src: string; media_id: string; cached: boolean };
@@ -97,16 +107,19 @@ interface PreparedPost {
   /** The cover was named by --cover or the config file: it may live outside the post's root. */
   coverFromConfig?: boolean;
   coverLine?: number;
+  /** The cover came from the front matter (`--cover-fallback` may replace it when it is missing). */
+  coverFromFrontMatter?: boolean;
   cover?: { data: Buffer; sourceSha256: string; processed: ProcessedImage };
 }
 
-const EMPTY_TOTALS: ImageProgressEvent['totals'] = {
+const EMPTY_TOTALS: ProgressTotals = {
   images: 0,
   resolved: 0,
   processed: 0,
   uploaded: 0,
   cached: 0,
   skipped: 0,
+  written: 0,
   failed: 0,
   bytesSaved: 0,
 };
@@ -118,18 +131,19 @@ const MAX_BUNDLE_ARTICLES = 8;
 const WECHAT_URL_LENGTH = 130;
 
 /**
- * Content-size problems of an article body: ours (text < 20,000 characters, HTML < 1 MiB) and, when
- * @md2wx/wechat offers it, the client's own `checkArticles`, so that nothing is uploaded for a post the client
- * would refuse at draft/add.
+ * Content-size problems of an article body: ours (text < 20,000 characters, HTML < 1 MiB) and the
+ * @md2wx/wechat client's own `checkArticles`, so that nothing is uploaded for a post the client would refuse
+ * at draft/add.
  */
 async function contentProblems(session: Session, shown: string, html: string): Promise<ContentProblem[]> {
   const problems = checkArticleLimits({ title: 't', body: '', bodyLineOffset: 0 }, shown, html);
   const wechat = await session.wechatModule();
-  if (problems.length === 0 && wechat.checkArticles) {
+  if (problems.length === 0) {
     try {
       wechat.checkArticles([{ title: 't', content: html, thumb_media_id: 'x' }], 'article');
     } catch (error) {
-      problems.push({ file: shown, message: (error as Error).message.replace(/^article article 1: /, '') });
+      if (!(error instanceof wechat.WechatInputError)) throw error;
+      problems.push({ file: shown, message: error.message.replace(/^article article 1: /, '') });
     }
   }
   return problems;
@@ -191,6 +205,12 @@ export async function runPublish(
     );
   }
 
+  if (options.title !== undefined && files.length !== 1) {
+    throw new UsageError(
+      `--title gives one post its title, but ${files.length} posts were given: run them one at a time, or put \`wechat_title:\` in each post's front matter`,
+    );
+  }
+
   // (1) Read every post and check what can be checked without a request.
   const prepared: PreparedPost[] = [];
   const state = session.ephemeral ? DraftState.ephemeral() : await DraftState.open(config.stateFile);
@@ -199,28 +219,25 @@ export async function runPublish(
     const source = await readFile(file, 'utf8');
     const meta = readPostMeta(source);
     if (!meta.author && config.author) meta.author = config.author;
+    if (options.title !== undefined) {
+      meta.title = options.title.trim();
+      meta.titleFrom = 'flag';
+      delete meta.titleLine;
+    }
     const post: PreparedPost = { file, source, meta, key: state.keyFor(file, meta.wechatId) };
     const shown = displayPath(file, config.cwd);
     if (wantsDraft) {
       problems.push(...checkArticleLimits(meta, shown));
       if (meta.cover) {
         post.coverSrc = meta.cover;
+        post.coverFromFrontMatter = true;
         if (meta.coverLine !== undefined) post.coverLine = meta.coverLine;
-      } else if (config.cover) {
-        post.coverSrc = config.cover;
-        post.coverFromConfig = true;
-      } else {
-        const first = firstImage(meta.body);
-        if (first) {
-          post.coverSrc = first.src;
-          post.coverLine = first.line + 1 + meta.bodyLineOffset;
-        } else {
-          problems.push({
-            file: shown,
-            message:
-              'no cover: add `cover: path/to/image.jpg` to the front matter, put an image in the post, or pass --cover <image>',
-          });
-        }
+      } else if (!defaultCover(post, config.cover)) {
+        problems.push({
+          file: shown,
+          message:
+            'no cover: add `cover: path/to/image.jpg` to the front matter, put an image in the post, or pass --cover <image>',
+        });
       }
     }
     prepared.push(post);
@@ -232,9 +249,9 @@ export async function runPublish(
     // with each image src padded to the length of a WeChat URL.
     const render = await loadRender();
     for (const post of prepared) {
-      const renderOptions: Record<string, unknown> = { filePath: post.file };
+      const renderOptions: RenderOptions = { filePath: post.file };
       if (config.theme) renderOptions.theme = config.theme;
-      const dry = (await render.render(post.source, renderOptions)) as { html: string };
+      const dry = await render.render(post.source, renderOptions);
       const estimate = dry.html.replace(/(<img\b[^>]*\bsrc=")[^"]*"/g, `$1${'x'.repeat(WECHAT_URL_LENGTH)}"`);
       const shown = displayPath(post.file, config.cwd);
       problems.push(...(await contentProblems(session, shown, estimate)));
@@ -254,10 +271,7 @@ export async function runPublish(
   // (2) Render: images resolved, compressed and (with credentials) uploaded.
   const render = await loadRender();
   const remark = await loadRemarkImages();
-  const plugin = remark.remarkWechatImages ?? remark.default;
-  if (typeof plugin !== 'function')
-    throw new Error('@md2wx/remark-wechat-images exports no remarkWechatImages plugin');
-  let uploader: ImageUploader | undefined;
+  let uploader: WechatImageUploader | undefined;
   let cache: ImageCache | undefined;
   if (online && wecom) {
     uploader = await wecomUploader(session);
@@ -276,7 +290,7 @@ export async function runPublish(
     const bar = reporter.progressBars
       ? await reporter.progress(path.basename(post.file), 1)
       : { increment() {}, note() {}, stop() {}, setTotal() {} };
-    const onProgress = (event: ImageProgressEvent) => {
+    const onProgress = (event: ProgressEvent) => {
       totals = event.totals;
       bar.setTotal(event.totals.images);
       if (['uploaded', 'cached', 'skipped', 'written', 'failed'].includes(event.stage)) {
@@ -302,30 +316,17 @@ export async function runPublish(
     }
     let html: string;
     let diagnostics: Diagnostic[];
-    let renderMeta: Record<string, unknown> = {};
+    let renderMeta: ArticleMeta;
     try {
-      const renderOptions: Record<string, unknown> = {
+      const renderOptions: RenderOptions = {
         filePath: post.file,
-        // A bound attacher rather than a [plugin, options] tuple: works however the renderer calls `use`.
-        remarkPlugins: [
-          function boundRemarkWechatImages(this: unknown) {
-            return (plugin as (this: unknown, options: RemarkWechatImagesOptions) => unknown).call(
-              this,
-              pluginOptions,
-            );
-          },
-        ],
+        remarkPlugins: [[remark.remarkWechatImages, pluginOptions]],
       };
       if (config.theme) renderOptions.theme = config.theme;
-      const result = (await render.render(post.source, renderOptions)) as
-        | string
-        | { html: string; messages?: unknown[]; meta?: Record<string, unknown> };
-      html = typeof result === 'string' ? result : result.html;
-      renderMeta = typeof result === 'string' ? {} : (result.meta ?? {});
-      diagnostics = normaliseDiagnostics(
-        typeof result === 'string' ? [] : (result.messages ?? []),
-        'markdown',
-      );
+      const result = await render.render(post.source, renderOptions);
+      html = result.html;
+      renderMeta = result.meta;
+      diagnostics = normaliseDiagnostics(result.messages, 'markdown');
     } catch (error) {
       bar.stop();
       const imageProblems = imageProblemsOf(error, shown);
@@ -345,18 +346,21 @@ export async function runPublish(
     const report: PostReport = {
       file: post.file,
       key: post.key,
-      title: post.meta.title ?? String(renderMeta.title ?? path.basename(post.file)),
+      title: post.meta.title ?? renderMeta.title ?? path.basename(post.file),
       images: totals,
       diagnostics,
     };
     if (wantsDraft) problems.push(...(await contentProblems(session, shown, html)));
     if (!options.noWrite) {
-      const previewMeta: Record<string, unknown> = { title: report.title };
+      const previewMeta: Partial<ArticleMeta> = { title: report.title };
       if (post.meta.author) previewMeta.author = post.meta.author;
       if (post.meta.digest) previewMeta.digest = post.meta.digest;
-      const page = await render.previewPage(html, previewMeta);
+      // The in-process sandbox dies with this run, and its image URLs with it: the preview keeps copies.
+      const previewHtml = session.sandbox
+        ? await keepSandboxImages(session.sandbox.imageHost, html, base)
+        : html;
       report.preview = `${base}.preview.html`;
-      await writeFileAtomic(report.preview, String(page));
+      await writeFileAtomic(report.preview, render.previewPage(previewHtml, previewMeta));
       if (online) {
         report.html = `${base}.wechat.html`;
         await writeFileAtomic(report.html, html);
@@ -446,10 +450,40 @@ export async function runPublish(
 }
 
 /**
+ * Copies every image `html` takes from the in-process sandbox's `imageHost` to `<base>.images/` and points
+ * the returned HTML at the copies (relative paths), so the preview page still shows them once the sandbox is
+ * gone. The `.wechat.html` file keeps the sandbox URLs: that is the content the draft holds.
+ */
+async function keepSandboxImages(imageHost: string, html: string, base: string): Promise<string> {
+  const prefix = `${imageHost}/`;
+  const srcs = new Set(
+    [...html.matchAll(/<img\b[^>]*\bsrc="([^"]+)"/g)]
+      .map((m) => (m[1] as string).replace(/&amp;/g, '&'))
+      .filter((src) => src.startsWith(prefix)),
+  );
+  if (srcs.size === 0) return html;
+  const dir = `${base}.images`;
+  const local = new Map<string, string>();
+  for (const src of srcs) {
+    const response = await fetch(src);
+    if (!response.ok) continue;
+    const format = /[?&]wx_fmt=(\w+)/.exec(src)?.[1] ?? 'png';
+    const data = Buffer.from(await response.arrayBuffer());
+    const name = `${createHash('sha256').update(data).digest('hex').slice(0, 16)}.${format === 'jpeg' ? 'jpg' : format}`;
+    await writeFileAtomic(path.join(dir, name), data);
+    local.set(src, `${path.basename(dir)}/${name}`);
+  }
+  return html.replace(/(<img\b[^>]*\bsrc=")([^"]+)"/g, (whole, head: string, src: string) => {
+    const copy = local.get(src.replace(/&amp;/g, '&'));
+    return copy ? `${head}${copy}"` : whole;
+  });
+}
+
+/**
  * Linter options: image hosts accepted besides mmbiz.qpic.cn — the sandbox's, or a non-WeChat `baseUrl`'s
  * (a sandbox started elsewhere serves its images from its own origin).
  */
-export function lintOptions(session: Session): Record<string, unknown> {
+export function lintOptions(session: Session): LintOptions {
   const hosts: string[] = [];
   if (session.sandbox) hosts.push(`${session.sandbox.imageHost}/`);
   const base =
@@ -488,103 +522,110 @@ export function describeDiagnostic(d: Diagnostic, shown: string): string {
   return `${where} [${d.severity.toUpperCase()} ${d.rule}] ${d.message}`;
 }
 
-/** Normalises @md2wx/render messages (or anything similar) to diagnostics. */
-export function normaliseDiagnostics(value: unknown, where?: 'markdown' | 'html'): Diagnostic[] {
-  const list = Array.isArray(value)
-    ? value
-    : value && typeof value === 'object' && Array.isArray((value as { messages?: unknown }).messages)
-      ? (value as { messages: unknown[] }).messages
-      : [];
-  return list.map((item) => {
-    const m = item as {
-      rule?: string;
-      ruleId?: string;
-      severity?: string;
-      level?: string;
-      fatal?: boolean;
-      message?: string;
-      reason?: string;
-      fix?: string;
-      position?: { line?: number; column?: number; start?: { line?: number; column?: number } };
-      line?: number;
-      column?: number;
-    };
-    const severity = m.severity ?? m.level;
-    const d: Diagnostic = {
-      rule: m.rule ?? m.ruleId ?? 'render',
-      severity: severity === 'must' || severity === 'error' || m.fatal ? 'must' : 'should',
-      message: m.message ?? m.reason ?? String(item),
-    };
+/**
+ * @md2wx/render messages (renderer or linter) as the CLI's diagnostics; `where` says whether their positions
+ * point into the Markdown post or the rendered HTML.
+ */
+export function normaliseDiagnostics(
+  messages: readonly Message[],
+  where?: 'markdown' | 'html',
+): Diagnostic[] {
+  return messages.map((m) => {
+    const d: Diagnostic = { rule: m.rule, severity: m.severity, message: m.message };
     if (m.fix) d.fix = m.fix;
     if (where) d.in = where;
-    const line = m.position?.line ?? m.position?.start?.line ?? m.line;
-    const column = m.position?.column ?? m.position?.start?.column ?? m.column;
-    if (typeof line === 'number') d.line = line;
-    if (typeof column === 'number') d.column = column;
+    if (m.position) {
+      d.line = m.position.line;
+      d.column = m.position.column;
+    }
     return d;
   });
 }
 
+/**
+ * The plugin's `RemarkWechatImagesError`, thrown as is or as the `cause` of the renderer's error. Matched by
+ * name, not `instanceof`: a second copy of the package (a linked checkout, a bundled CLI) has its own class.
+ */
+function pluginErrorOf(error: unknown): RemarkWechatImagesError | undefined {
+  const isPluginError = (e: unknown): e is RemarkWechatImagesError =>
+    e instanceof Error && e.name === 'RemarkWechatImagesError';
+  if (isPluginError(error)) return error;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return isPluginError(cause) ? cause : undefined;
+}
+
 /** Content problems from a `RemarkWechatImagesError` of the 'prepare' stage; undefined for other errors. */
 function imageProblemsOf(error: unknown, shown: string): ContentProblem[] | undefined {
-  const e = error as { name?: string; stage?: string; problems?: unknown; cause?: unknown } | undefined;
-  const candidate =
-    e?.name === 'RemarkWechatImagesError'
-      ? e
-      : (e?.cause as typeof e)?.name === 'RemarkWechatImagesError'
-        ? (e?.cause as typeof e)
-        : undefined;
-  if (candidate?.stage !== 'prepare' || !Array.isArray(candidate.problems)) return undefined;
-  return (candidate.problems as Array<{ src: string; line?: number; column?: number; reason: string }>).map(
-    (p) => {
-      const problem: ContentProblem = { file: shown, image: p.src, message: `image ${p.src}: ${p.reason}` };
-      if (p.line !== undefined) problem.line = p.line;
-      if (p.column !== undefined) problem.column = p.column;
-      return problem;
-    },
-  );
+  const plugin = pluginErrorOf(error);
+  if (plugin?.stage !== 'prepare') return undefined;
+  return plugin.problems.map((p) => {
+    const problem: ContentProblem = { file: shown, image: p.src, message: `image ${p.src}: ${p.reason}` };
+    if (p.line !== undefined) problem.line = p.line;
+    if (p.column !== undefined) problem.column = p.column;
+    return problem;
+  });
 }
 
 /** An upload-stage plugin error carries the WeChat error as the cause of a problem: surface that (exit 3). */
 function unwrapUploadError(error: unknown): unknown {
-  const e = error as { name?: string; problems?: Array<{ cause?: unknown }>; cause?: unknown };
-  const plugin = e?.name === 'RemarkWechatImagesError' ? e : (e?.cause as typeof e);
-  if (plugin?.name === 'RemarkWechatImagesError') {
-    const wechat = plugin.problems?.map((p) => p.cause).find((cause) => isWechatError(cause));
-    if (wechat) return wechat;
-  }
-  return error;
+  const wechat = pluginErrorOf(error)
+    ?.problems.map((p) => p.cause)
+    .find((cause) => isWechatError(cause));
+  return wechat ?? error;
 }
 
 /**
  * WeCom body images go through WeCom's media/uploadimg (wechat-api.md §3.3), which takes jpg/png only: an
  * animated GIF cannot be placed in a WeCom mpnews body, so it is refused with what to do.
  */
-async function wecomUploader(session: Session): Promise<ImageUploader> {
+async function wecomUploader(session: Session): Promise<WechatImageUploader> {
   const client = await session.wecomClient();
   return {
     account: `wecom:${session.config.wecom?.corpId}`,
     async uploadBodyImage(data, info) {
-      return client.uploadImage(data, { filename: String(info.filename ?? 'image.png') });
+      return client.uploadImage(data, { filename: info.filename });
     },
     async uploadAnimatedImage(_data, info) {
       throw new CliError(
-        `${String(info.filename ?? 'image')}: WeCom uploadimg takes jpg/png only; an animated GIF cannot go into an mpnews body — use a still image`,
+        `${info.filename}: WeCom uploadimg takes jpg/png only; an animated GIF cannot go into an mpnews body — use a still image`,
         ExitCode.content,
       );
     },
   };
 }
 
-/** The upload dedupe cache: committed next to the draft state (CI starts empty), memory for the sandbox. */
+/**
+ * The upload dedupe cache: on the Redis store when one is configured (shared by every runner, uploads of one
+ * image serialized by a lock), else committed next to the draft state (CI starts empty), memory for the sandbox.
+ */
 async function imageCache(session: Session): Promise<ImageCache> {
   const remark = await loadRemarkImages();
-  if (session.ephemeral || !remark.stateFileCache) {
-    if (!remark.memoryCache) throw new Error('@md2wx/remark-wechat-images exports no memoryCache');
-    return remark.memoryCache();
-  }
+  if (session.sharedStore) return remark.storeCache(await session.tokenStore());
+  if (session.ephemeral) return remark.memoryCache();
   return remark.stateFileCache({ path: path.join(path.dirname(session.config.stateFile), 'images.json') });
 }
+
+/**
+ * Gives `post` the cover used when its front matter names none: `--cover`/config `cover`, else the post's
+ * first image. @returns false when there is neither.
+ */
+function defaultCover(post: PreparedPost, configCover: string | undefined): boolean {
+  delete post.coverLine;
+  post.coverFromFrontMatter = false;
+  if (configCover) {
+    post.coverSrc = configCover;
+    post.coverFromConfig = true;
+    return true;
+  }
+  const first = firstImage(post.meta.body);
+  if (!first) return false;
+  post.coverSrc = first.src;
+  post.coverLine = first.line + 1 + post.meta.bodyLineOffset;
+  return true;
+}
+
+/** Image error codes meaning "the cover is not there" (as opposed to "it is there but broken"). */
+const MISSING_COVER: ReadonlySet<ImageErrorCode> = new Set(['not-found', 'unreachable']);
 
 /** Resolves and compresses every cover before anything is uploaded: a broken cover stops the run here. */
 async function prepareCovers(
@@ -599,14 +640,40 @@ async function prepareCovers(
     const shown = displayPath(post.file, session.config.cwd);
     const at: ContentProblem = { file: shown, message: '', image: post.coverSrc };
     if (post.coverLine !== undefined) at.line = post.coverLine;
+    const resolveOptions = (): ResolveOptions => ({
+      baseDir: path.dirname(post.file),
+      rootDir: rootDirFor(post.file, session.config.cwd, options.rootDir),
+      cacheDir: path.join(session.config.cacheDir, 'downloads'),
+      ...(options.allowOutsideRoot || post.coverFromConfig ? { allowOutsideRoot: true } : {}),
+    });
     try {
-      const resolveOptions: Parameters<typeof images.resolveImage>[1] = {
-        baseDir: path.dirname(post.file),
-        rootDir: rootDirFor(post.file, session.config.cwd, options.rootDir),
-        cacheDir: path.join(session.config.cacheDir, 'downloads'),
-      };
-      if (options.allowOutsideRoot || post.coverFromConfig) resolveOptions.allowOutsideRoot = true;
-      const resolved = await images.resolveImage(post.coverSrc, resolveOptions);
+      let resolved: ResolvedImage;
+      try {
+        resolved = await images.resolveImage(post.coverSrc, resolveOptions());
+      } catch (error) {
+        const fallback =
+          (options.coverFallback || session.config.coverFallback) &&
+          post.coverFromFrontMatter &&
+          images.isImageError(error) &&
+          MISSING_COVER.has(error.code);
+        if (!fallback) throw error;
+        const { code } = error;
+        const missing = post.coverSrc;
+        if (!defaultCover(post, session.config.cover)) {
+          throw new Error(
+            `${(error as Error).message}; --cover-fallback found no other cover: the post has no image — pass --cover <image>`,
+          );
+        }
+        session.reporter.warn(
+          `${formatLocation(at)}: front-matter cover ${missing} is missing (${code}); using ${post.coverSrc}${
+            post.coverLine === undefined ? '' : ` (line ${post.coverLine})`
+          } instead (--cover-fallback)`,
+        );
+        at.image = post.coverSrc;
+        if (post.coverLine === undefined) delete at.line;
+        else at.line = post.coverLine;
+        resolved = await images.resolveImage(post.coverSrc, resolveOptions());
+      }
       if (!resolved.data) {
         problems.push({
           ...at,
@@ -637,26 +704,36 @@ async function uploadCovers(
     const cover = post.cover;
     if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
     const key = `cover:${account}:${cover.sourceSha256}`;
-    const cached = await cache.get(key);
+    let cached = await cache.get(key);
     let media_id = cached?.media_id;
-    if (!media_id) {
-      const info = cover.processed.info;
-      const ext = info.format === 'jpeg' ? 'jpg' : info.format;
-      const result = await client.addMaterial({
-        type: 'image',
-        data: cover.processed.data,
-        filename: `cover.${ext}`,
-      });
-      media_id = result.media_id;
-      await cache.set(key, {
-        url: result.url ?? '',
-        media_id,
-        bytes: info.bytes,
-        width: info.width,
-        height: info.height,
-        uploadedAt: new Date().toISOString(),
-      });
-      await cache.flush?.();
+    // Runners sharing a store take turns per cover, and the second finds the first one's upload.
+    const release = media_id ? undefined : await cache.lock?.(key);
+    try {
+      if (release) {
+        cached = await cache.get(key);
+        media_id = cached?.media_id;
+      }
+      if (!media_id) {
+        const info = cover.processed.info;
+        const ext = info.format === 'jpeg' ? 'jpg' : info.format;
+        const result = await client.addMaterial({
+          type: 'image',
+          data: cover.processed.data,
+          filename: `cover.${ext}`,
+        });
+        media_id = result.media_id;
+        await cache.set(key, {
+          url: result.url ?? '',
+          media_id,
+          bytes: info.bytes,
+          width: info.width,
+          height: info.height,
+          uploadedAt: new Date().toISOString(),
+        });
+        await cache.flush?.();
+      }
+    } finally {
+      await release?.();
     }
     ids.push(media_id);
     const report = reports[i];

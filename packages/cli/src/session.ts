@@ -1,8 +1,17 @@
 /**
  * A command's session: resolved configuration, the reporter, and — created on first use — the WeChat clients,
- * the token store and, with `--sandbox`, an in-process sandbox that lives as long as the command.
+ * the store (tokens, quotas, and with Redis the upload cache) and, with `--sandbox`, an in-process sandbox that
+ * lives as long as the command.
  */
 import path from 'node:path';
+import type { Sandbox } from '@md2wx/sandbox';
+import type {
+  OfficialAccountClient,
+  OfficialAccountOptions,
+  Store,
+  WecomClient,
+  WecomOptions,
+} from '@md2wx/wechat';
 import {
   type ConfigFlags,
   type ResolvedConfig,
@@ -10,10 +19,9 @@ import {
   requireWecom,
   resolveConfig,
 } from './config.js';
-import type { OfficialAccountClient, SandboxHandle, WecomClient, WechatModule } from './contracts.js';
-import { loadSandbox, loadWechat } from './modules.js';
+import { ConfigError } from './errors.js';
+import { loadSandbox, loadStoreRedis, loadWechat } from './modules.js';
 import { Reporter, type ReporterOptions } from './reporter.js';
-import type { Store } from './store-types.js';
 
 /** Global flags every command accepts. */
 export interface GlobalFlags extends ConfigFlags {
@@ -31,8 +39,8 @@ export class Session {
   readonly config: ResolvedConfig;
   readonly reporter: Reporter;
   /** The in-process sandbox of `--sandbox`, when running. */
-  sandbox: SandboxHandle | undefined;
-  private wechat: WechatModule | undefined;
+  sandbox: Sandbox | undefined;
+  private wechat: typeof import('@md2wx/wechat') | undefined;
   private store: Store | undefined;
   private oa: OfficialAccountClient | undefined;
   private wecom: WecomClient | undefined;
@@ -96,14 +104,44 @@ export class Session {
     return this.config.platform === 'wecom' ? this.config.wecom?.corpId : this.config.oa?.appId;
   }
 
-  async wechatModule(): Promise<WechatModule> {
+  async wechatModule(): Promise<typeof import('@md2wx/wechat')> {
     this.wechat ??= await loadWechat();
     return this.wechat;
   }
 
-  /** The token/quota store: memory for the sandbox, else a file in the cache directory (not committed). */
+  /** True when a Redis store is configured (`MD2WX_REDIS_URL` or config `redis`) and in use (not `--sandbox`). */
+  get sharedStore(): boolean {
+    return Boolean(this.config.redis) && !this.ephemeral;
+  }
+
+  /**
+   * The token/quota store: memory for the sandbox (its tokens die with it); Redis when `MD2WX_REDIS_URL` or
+   * the config file's `redis` names one, so every run on every machine shares one token, one upload cache and
+   * one quota count; else a file in the cache directory (one machine, not committed).
+   * @throws ConfigError (exit 4) when the Redis server does not answer (the URL is shown without password).
+   */
   async tokenStore(): Promise<Store> {
-    if (!this.store) {
+    if (this.store) return this.store;
+    const redis = this.config.redis;
+    if (redis && !this.ephemeral) {
+      const { createRedisStore, redactRedisUrl } = await loadStoreRedis();
+      const store = createRedisStore({
+        url: redis.url,
+        ...(redis.prefix ? { prefix: redis.prefix } : {}),
+      });
+      try {
+        await store.ping();
+      } catch (error) {
+        await store.close().catch(() => {});
+        throw new ConfigError(
+          `Redis store ${redactRedisUrl(redis.url)} (MD2WX_REDIS_URL or config "redis") does not answer: ${
+            (error as Error).message
+          } — start it, fix the URL, or unset MD2WX_REDIS_URL to use the local file store`,
+          { cause: error },
+        );
+      }
+      this.store = store;
+    } else {
       const wechat = await this.wechatModule();
       this.store = this.ephemeral
         ? wechat.memoryStore()
@@ -120,7 +158,7 @@ export class Session {
     if (this.oa) return this.oa;
     const oa = requireOfficialAccount(this.config);
     const wechat = await this.wechatModule();
-    const options: Parameters<WechatModule['createOfficialAccountClient']>[0] = {
+    const options: OfficialAccountOptions = {
       appId: oa.appId,
       store: await this.tokenStore(),
     };
@@ -128,7 +166,6 @@ export class Session {
     if (oa.baseUrl) options.baseUrl = oa.baseUrl;
     if (oa.tokenMode) options.tokenMode = oa.tokenMode;
     if (oa.tokenService) {
-      if (!wechat.remoteTokenProvider) throw new Error('@md2wx/wechat has no remoteTokenProvider yet');
       options.tokenProvider = wechat.remoteTokenProvider({
         url: oa.tokenService.url,
         secret: oa.tokenService.secret,
@@ -147,7 +184,7 @@ export class Session {
     if (this.wecom) return this.wecom;
     const wecom = requireWecom(this.config);
     const wechat = await this.wechatModule();
-    const options: Parameters<WechatModule['createWecomClient']>[0] = {
+    const options: WecomOptions = {
       corpId: wecom.corpId,
       corpSecret: wecom.corpSecret,
       agentId: wecom.agentId,

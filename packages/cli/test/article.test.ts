@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, checkArticleLimits, firstH1, firstImage, readPostMeta } from '../src/article.js';
+import {
+  charCount,
+  checkArticleLimits,
+  firstH1,
+  firstImage,
+  htmlText,
+  readPostMeta,
+} from '../src/article.js';
 import { parseFrontMatter } from '../src/front-matter.js';
 
 describe('front matter', () => {
@@ -133,5 +140,41 @@ describe('checkArticleLimits', () => {
   it('does not count HTML markup against the content limit', () => {
     const html = `<section style="${'x'.repeat(30_000)}"><p>short</p></section>`;
     expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', html)).toEqual([]);
+  });
+
+  it('counts visible text like @md2wx/wechat: entities decoded, whitespace collapsed', async () => {
+    const { visibleText } = await import('@md2wx/wechat');
+    const html =
+      '<p>a&nbsp;&amp;&#x4e2d;&#25991;</p>\n\n   <pre><code>x  =\n  1</code></pre><style>p{}</style>';
+    expect(htmlText(html)).toBe('a &中文 x = 1');
+    expect(htmlText(html)).toBe(visibleText(html));
+    // 19,999 characters pass, 20,000 do not, whatever the indentation between them.
+    const spaced = (n: number) => `<p>${'字'.repeat(n - 1)}</p>\n      <p>${'字'}</p>`;
+    expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', spaced(19_998))).toEqual([]);
+    expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', spaced(20_000))).toHaveLength(1);
+  });
+
+  it('refuses HTML of 1,000,000 bytes or more, as the client does', () => {
+    // Inline styles weigh bytes but not visible characters.
+    const html = (bytes: number) => `<p style="${'x'.repeat(bytes - 18)}">ok</p>`;
+    expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', html(999_999))).toEqual([]);
+    expect(Buffer.byteLength(html(1_000_000))).toBe(1_000_000);
+    expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', html(1_000_000))).toEqual([
+      { file: 'a.md', message: expect.stringMatching(/^content HTML is 1000000 bytes/) },
+    ]);
+  });
+
+  it('names --title, not a front-matter line, when the title given on the command line is too long', () => {
+    const problems = checkArticleLimits({ ...base, title: 'x'.repeat(33), titleFrom: 'flag' }, 'a.md');
+    expect(problems).toEqual([{ file: 'a.md', message: expect.stringMatching(/^--title is 33 characters/) }]);
+  });
+});
+
+describe('wechat_title', () => {
+  it('gives WeChat its own title, located on its line, over a long site title', () => {
+    const meta = readPostMeta(
+      '---\ntitle: A very long site title that WeChat would refuse for sure\nwechat_title: Short\n---\nText\n',
+    );
+    expect(meta).toMatchObject({ title: 'Short', titleFrom: 'wechat_title', titleLine: 3 });
   });
 });

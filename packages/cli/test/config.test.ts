@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { requireOfficialAccount, requireWecom, resolveConfig } from '../src/config.js';
+import { accountsToServe, requireOfficialAccount, requireWecom, resolveConfig } from '../src/config.js';
 import { ConfigError, ExitCode } from '../src/errors.js';
 
 let dir: string;
@@ -111,5 +111,58 @@ describe('resolveConfig', () => {
     await expect(resolveConfig({ platform: 'qq' }, { cwd: dir, env: {} })).rejects.toThrow(
       /unknown platform "qq"/,
     );
+  });
+
+  it('takes the Redis store from MD2WX_REDIS_URL over the config file, and refuses a non-redis URL', async () => {
+    await writeFile(
+      path.join(dir, 'md2wx.config.yaml'),
+      'redis: { url: "redis://file-host:6379/1", prefix: "md2wx:blog:" }\ncoverFallback: true\n',
+    );
+    const fromFile = await resolveConfig({}, { cwd: dir, env: {} });
+    expect(fromFile.redis).toEqual({ url: 'redis://file-host:6379/1', prefix: 'md2wx:blog:' });
+    expect(fromFile.coverFallback).toBe(true);
+    const fromEnv = await resolveConfig({}, { cwd: dir, env: { MD2WX_REDIS_URL: 'redis://env-host:6379' } });
+    expect(fromEnv.redis).toEqual({ url: 'redis://env-host:6379', prefix: 'md2wx:blog:' });
+    const none = await resolveConfig({}, { cwd: path.join(dir, '..'), env: {} });
+    expect(none.redis).toBeUndefined();
+    const bad = resolveConfig({}, { cwd: dir, env: { MD2WX_REDIS_URL: 'http://user:pw@host' } });
+    await expect(bad).rejects.toThrow(/MD2WX_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    await expect(bad).rejects.not.toThrow(/pw@host/);
+  });
+});
+
+describe('accountsToServe (md2wx token serve)', () => {
+  it('serves every Official Account of the config file with its own secret, skipping WeCom and clients', async () => {
+    await writeFile(
+      path.join(dir, 'md2wx.config.yaml'),
+      [
+        'default: blog',
+        'accounts:',
+        '  blog: { appId: wxblog, appSecretEnv: BLOG_SECRET }',
+        '  news: { appId: wxnews, appSecretEnv: NEWS_SECRET, baseUrl: "http://127.0.0.1:9" }',
+        '  corp: { platform: wecom, corpId: ww1, corpSecretEnv: CORP_SECRET, agentId: 1000002 }',
+        '  remote: { appId: wxremote, tokenServiceUrl: "http://service" }',
+      ].join('\n'),
+    );
+    const env = { BLOG_SECRET: 'b-secret', NEWS_SECRET: 'n-secret', MD2WX_TOKEN_SERVICE_URL: 'http://x' };
+    expect(await accountsToServe({}, { cwd: dir, env })).toEqual([
+      { appId: 'wxblog', appSecret: 'b-secret', name: 'blog' },
+      { appId: 'wxnews', appSecret: 'n-secret', baseUrl: 'http://127.0.0.1:9', name: 'news' },
+    ]);
+    expect(await accountsToServe({ account: 'news' }, { cwd: dir, env })).toEqual([
+      { appId: 'wxnews', appSecret: 'n-secret', baseUrl: 'http://127.0.0.1:9', name: 'news' },
+    ]);
+    await expect(accountsToServe({}, { cwd: dir, env: { BLOG_SECRET: 'b' } })).rejects.toThrow(
+      /account "news" has no AppSecret/,
+    );
+  });
+
+  it('falls back to WECHAT_APP_ID + WECHAT_APP_SECRET, and says what is missing (exit 4)', async () => {
+    const env = { WECHAT_APP_ID: 'wxenv', WECHAT_APP_SECRET: 's' };
+    expect(await accountsToServe({}, { cwd: dir, env })).toEqual([{ appId: 'wxenv', appSecret: 's' }]);
+    const error = await accountsToServe({}, { cwd: dir, env: { WECHAT_APP_ID: 'wxenv' } }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.exitCode).toBe(ExitCode.config);
+    expect(error.message).toMatch(/app wxenv has no AppSecret/);
   });
 });

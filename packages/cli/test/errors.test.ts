@@ -28,6 +28,12 @@ describe('exit codes', () => {
     expect(exitCodeOf(named('ImageError', { code: 'corrupt' }))).toBe(1);
     expect(exitCodeOf(named('WechatInputError', { code: 'field-too-long' }))).toBe(1);
     expect(exitCodeOf(new CliError('x', ExitCode.wechat))).toBe(3);
+    // The token service refusing this client (secret, IP, account) is its setup; a 502 is WeChat's verdict.
+    expect(exitCodeOf(named('TokenProviderError', { status: 401 }))).toBe(4);
+    expect(exitCodeOf(named('TokenProviderError', { status: 403 }))).toBe(4);
+    expect(exitCodeOf(named('TokenProviderError', { status: 502, errcode: 40164 }))).toBe(3);
+    expect(exitCodeOf(named('TokenProviderError'))).toBe(3);
+    expect(exitCodeOf(named('RedisStoreError', { code: 'connection' }))).toBe(4);
   });
 
   it('recognises WeChat errors by shape', () => {

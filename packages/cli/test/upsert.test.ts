@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DraftArticle, OfficialAccountClient, SandboxHandle } from '../src/contracts.js';
+import type { Sandbox } from '@md2wx/sandbox';
+import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
 import { loadSandbox, loadWechat } from '../src/modules.js';
 import { upsertDraft } from '../src/pipeline.js';
 import { DraftState } from '../src/state.js';
@@ -10,9 +11,8 @@ import { DraftState } from '../src/state.js';
 const here = path.dirname(new URL(import.meta.url).pathname);
 const PNG = path.join(here, '../../../examples/hello/images/pipeline.png');
 
-// Loaded the way the CLI loads them (contracts.ts types), so this file type-checks whatever state the
-// other packages' sources are in.
-let sandbox: SandboxHandle;
+// Loaded through the CLI's own lazy loaders, so the test exercises the modules the CLI gets.
+let sandbox: Sandbox;
 let DEFAULT_ACCOUNT: { appId: string; appSecret: string };
 let client: OfficialAccountClient;
 let dir: string;

@@ -14,6 +14,13 @@ export interface AnimatedResult {
 }
 
 const MIN_WIDTH = 120;
+/**
+ * libimagequant effort per frame. A 93-frame 1080-px animated WebP takes ~45 s at effort 7, ~17 s at 4 and
+ * ~10 s at 2 for a mean SSIM of 0.9996 / 0.9996 / 0.9994: the full-palette attempt runs fast, the reduced
+ * ones (which must squeeze bytes) a little harder.
+ */
+const FULL_EFFORT = 2;
+const REDUCED_EFFORT = 4;
 
 /**
  * Fit an animation (GIF or animated WebP) into an animated GIF strictly under `maxBytes`, keeping the
@@ -67,7 +74,14 @@ export async function fitAnimation(
       if (targetWidth < opened.width) pipeline = pipeline.resize({ width: targetWidth });
       const lossy = colours < 256 ? { interFrameMaxError: 8, interPaletteMaxError: 6 } : {};
       const { data: out, info } = await pipeline
-        .gif({ colours, effort: colours < 256 ? 7 : 4, dither: 1, loop, keepDuplicateFrames: true, ...lossy })
+        .gif({
+          colours,
+          effort: colours < 256 ? REDUCED_EFFORT : FULL_EFFORT,
+          dither: 1,
+          loop,
+          keepDuplicateFrames: true,
+          ...lossy,
+        })
         .toBuffer({ resolveWithObject: true });
       return { data: out, width: info.width, height: info.pageHeight ?? info.height / opened.pages };
     } catch (error) {
@@ -163,7 +177,7 @@ async function dropFrames(
     })
       .gif({
         colours: 128,
-        effort: 7,
+        effort: REDUCED_EFFORT,
         dither: 1,
         loop,
         delay: delays,

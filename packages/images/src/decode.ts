@@ -88,8 +88,12 @@ export async function openImage(data: Buffer, options: OpenOptions = {}): Promis
   if (format === 'svg') {
     const probe = await readMetadata(data, { ...base, limitInputPixels: false, density: 72 }, source, format);
     const naturalWidth = probe.width ?? 1;
+    const naturalPixels = naturalWidth * (probe.height ?? 1);
     const wanted = options.targetWidth ? Math.min(2, (2 * options.targetWidth) / naturalWidth) : 2;
-    base.density = Math.max(1, Math.round(72 * Math.max(wanted, 1 / 72)));
+    // A vector image has no size of its own to guard: rasterize it at most at the pixel limit instead of
+    // refusing a 20000-px canvas as a decompression bomb.
+    const largest = Math.sqrt(maxPixels / Math.max(1, naturalPixels));
+    base.density = Math.max(1, Math.min(Math.round(72 * wanted), Math.floor(72 * largest)));
   }
   // Headers only: safe without the pixel limit, and lets the check below name the real size.
   const metadata = await readMetadata(
@@ -286,6 +290,15 @@ export function classifyDecodeError(
   const cutOff = data !== undefined && (format === 'jpeg' || format === 'png') && endsEarly(data, format);
   const text = errorText(error);
   const kind = format ? `${format.toUpperCase()} ` : '';
+  if (format === 'svg' && /XML parse error/i.test(text)) {
+    const where = /line \d+ column \d+/i.exec(text)?.[0];
+    return new ImageError(
+      'corrupt',
+      source,
+      `SVG is not well-formed XML${where ? ` (${where})` : ''}: ${text.replace(/^.*?XML parse error:\s*/i, '')}. Fix the SVG (undefined entities and external DTDs are not loaded) or export it as PNG.`,
+      { cause: error },
+    );
+  }
   if (/exceeds pixel limit/i.test(text)) {
     return new ImageError(
       'too-large',

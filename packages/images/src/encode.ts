@@ -1,10 +1,13 @@
 import { fromRaw, type RawImage } from './raster.js';
 
-/** A JPEG of raw pixels with mozjpeg at `quality` (1–100); transparency is flattened onto white. */
-export async function encodeJpeg(raw: RawImage, quality: number): Promise<Buffer> {
+/**
+ * A JPEG of raw pixels at `quality` (1–100), with mozjpeg (smaller, ~10× slower) unless `mozjpeg` is
+ * false (plain libjpeg-turbo, for size estimates); transparency is flattened onto white.
+ */
+export async function encodeJpeg(raw: RawImage, quality: number, mozjpeg = true): Promise<Buffer> {
   let pipeline = fromRaw(raw);
   if (raw.channels === 4) pipeline = pipeline.flatten({ background: '#ffffff' });
-  return pipeline.jpeg({ quality, mozjpeg: true }).toBuffer();
+  return pipeline.jpeg({ quality, mozjpeg }).toBuffer();
 }
 
 /**
@@ -16,21 +19,29 @@ export async function encodePngLossless(raw: RawImage): Promise<Buffer> {
 }
 
 /**
- * A palette PNG quantized by libimagequant: `quality` 0–100 is the least quality accepted; with 256 colours
- * or fewer in the image and quality 100 the result is exact.
+ * A palette PNG quantized by libimagequant: `quality` 0–100 is the quality aimed at (fewer colours below
+ * 100); with 256 colours or fewer in the image and quality 100 the result is exact. `effort` 1–10 trades
+ * CPU for smaller files (default 7).
  */
-export async function encodePngPalette(raw: RawImage, quality: number, dither = 1): Promise<Buffer> {
+export async function encodePngPalette(
+  raw: RawImage,
+  quality: number,
+  dither = 1,
+  effort = 7,
+): Promise<Buffer> {
   return fromRaw(raw)
-    .png({ palette: true, quality, colours: 256, dither, effort: 7, compressionLevel: 9 })
+    .png({ palette: true, quality, colours: 256, dither, effort, compressionLevel: 9 })
     .toBuffer();
 }
 
 /**
- * The highest `quality` in [min, max] whose encoding is strictly under `maxBytes`, by binary search
- * (tries `max` first, so an image that fits costs one encode). Encoded size grows with quality, which
- * is true of JPEG and libimagequant in practice; a rare non-monotonic step only costs a few bytes of quality.
+ * The highest `quality` in [min, max] whose encoding is strictly under `maxBytes`, by binary search.
+ * Tries `max` first (an image that fits costs one encode), then `min` (an image that cannot fit at any
+ * quality costs two, and the caller downscales at once instead of paying for a whole search). Encoded size
+ * grows with quality, which is true of JPEG and libimagequant in practice; a rare non-monotonic step only
+ * costs a little quality.
  *
- * @returns the encoding and its quality, or undefined when even `min` does not fit (with its size, to plan a downscale).
+ * @returns the encoding and its quality, or `data: undefined` with the size at `min` (to plan a downscale).
  */
 export async function highestQualityUnder(
   encode: (quality: number) => Promise<Buffer>,
@@ -39,15 +50,17 @@ export async function highestQualityUnder(
   max: number,
 ): Promise<{ data: Buffer; quality: number } | { data: undefined; smallest: number }> {
   const top = await encode(max);
-  if (top.length < maxBytes) return { data: top, quality: max };
-  let low = min;
+  if (top.length < maxBytes || min >= max) {
+    return top.length < maxBytes ? { data: top, quality: max } : { data: undefined, smallest: top.length };
+  }
+  const bottom = await encode(min);
+  if (bottom.length >= maxBytes) return { data: undefined, smallest: Math.min(bottom.length, top.length) };
+  let best = { data: bottom, quality: min };
+  let low = min + 1;
   let high = max - 1;
-  let best: { data: Buffer; quality: number } | undefined;
-  let smallest = top.length;
   while (low <= high) {
     const quality = Math.floor((low + high) / 2);
     const data = await encode(quality);
-    smallest = Math.min(smallest, data.length);
     if (data.length < maxBytes) {
       best = { data, quality };
       low = quality + 1;
@@ -55,5 +68,5 @@ export async function highestQualityUnder(
       high = quality - 1;
     }
   }
-  return best ?? { data: undefined, smallest };
+  return best;
 }

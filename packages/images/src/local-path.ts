@@ -7,21 +7,24 @@ import { ImageError } from './errors.js';
  * (`my%20pic.png`, `%E5%9B%BE.png`), with backslashes as separators (`images\a.png`), and without a
  * `?query`/`#fragment`. A leading `/` is site-absolute first (joined to `rootDir`), then a real absolute path.
  * The file's real path (symlinks followed) must lie inside `rootDir` unless `allowOutsideRoot`.
+ * With `exactPath` (a path from a file: URL) only `src` itself is tried.
  *
  * @returns the absolute real path of the file.
  * @throws ImageError `not-found` (no candidate exists or it is not a file), `forbidden-path` (outside the root).
  */
 export async function resolveLocalPath(
   src: string,
-  options: { baseDir: string; rootDir?: string; allowOutsideRoot?: boolean },
+  options: { baseDir: string; rootDir?: string; allowOutsideRoot?: boolean; exactPath?: boolean },
 ): Promise<string> {
   const baseDir = path.resolve(options.baseDir);
   const rootDir = path.resolve(options.rootDir ?? baseDir);
   const tried: string[] = [];
-  for (const candidate of spellings(src)) {
-    const places = path.isAbsolute(candidate)
-      ? [path.join(rootDir, candidate), candidate]
-      : [path.resolve(baseDir, candidate)];
+  for (const candidate of options.exactPath ? [src] : spellings(src)) {
+    const places = options.exactPath
+      ? [path.resolve(baseDir, candidate)]
+      : path.isAbsolute(candidate)
+        ? [path.join(rootDir, candidate), candidate]
+        : [path.resolve(baseDir, candidate)];
     for (const place of places) {
       if (tried.includes(place)) continue;
       tried.push(place);
@@ -44,7 +47,11 @@ export async function resolveLocalPath(
   throw new ImageError(
     'not-found',
     src,
-    `no such file (looked for ${tried[0] ?? src}${tried.length > 1 ? ` and ${tried.length - 1} other spelling(s)` : ''}). Fix the path; it is relative to the Markdown file.`,
+    `no such file (looked for ${tried[0] ?? src}${tried.length > 1 ? ` and ${tried.length - 1} other spelling(s)` : ''}). ${
+      src.startsWith('/') && !options.exactPath
+        ? `A path starting with / is site-absolute: it is looked up under the project root ${rootDir} (set it with --root-dir / rootDir), then as an absolute path.`
+        : `Fix the path; it is relative to the Markdown file's folder ${baseDir}.`
+    }`,
   );
 }
 

@@ -3,7 +3,8 @@ import { isSrgbProfile } from './icc.js';
 /**
  * Remove metadata from a JPEG without touching the compressed image data: drops EXIF/XMP (APP1, GPS
  * included), IPTC (APP13), comments and other APPn segments; keeps JFIF (APP0), Adobe (APP14, needed
- * for colour transforms) and an sRGB ICC profile (APP2). Everything from the first SOS on is copied as is.
+ * for colour transforms) and an sRGB ICC profile (APP2). Everything from the first SOS to the end marker is
+ * copied as is; bytes after it are dropped (phones append Motion Photo videos and maker trailers there).
  *
  * @returns the stripped bytes, or undefined when the segment structure is not what a JPEG should be
  *   (the caller then re-encodes instead).
@@ -21,7 +22,10 @@ export function stripJpegMetadata(data: Buffer): Buffer | undefined {
     const end = markerAt + 2 + length;
     if (length < 2 || end > data.length) return undefined;
     if (marker === 0xda) {
-      parts.push(data.subarray(markerAt));
+      // Entropy-coded data never holds FFD9 (FF is stuffed as FF00), so the first one after SOS is the EOI.
+      const eoi = data.indexOf(END_OF_IMAGE, end);
+      if (eoi < 0) return undefined;
+      parts.push(data.subarray(markerAt, eoi + 2));
       return Buffer.concat(parts);
     }
     const segment = data.subarray(markerAt, end);
@@ -31,13 +35,16 @@ export function stripJpegMetadata(data: Buffer): Buffer | undefined {
   return undefined;
 }
 
+const END_OF_IMAGE = Buffer.from([0xff, 0xd9]);
+
 function keepJpegSegment(marker: number, segment: Buffer): boolean {
   if (marker === 0xfe) return false; // COM
   if (marker < 0xe0 || marker > 0xef) return true; // tables, frame headers
   if (marker === 0xe0 || marker === 0xee) return true; // JFIF, Adobe
   if (marker === 0xe2 && segment.subarray(4, 16).toString('latin1') === 'ICC_PROFILE\0') {
-    // Single-chunk profiles only: a multi-chunk profile is re-encoded by the caller anyway.
-    return isSrgbProfile(segment.subarray(18));
+    // Byte 17 is the chunk count. Only a whole single-chunk sRGB profile is kept: a chunk of a split one
+    // would leave a broken profile, and an image without a profile is read as sRGB anyway.
+    return segment[17] === 1 && isSrgbProfile(segment.subarray(18));
   }
   return false;
 }

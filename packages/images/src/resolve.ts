@@ -90,7 +90,8 @@ export async function resolveImage(src: string, options: ResolveOptions): Promis
     } catch (error) {
       throw new ImageError('not-found', src, `not a valid file: URL (${String(error)}).`, { cause: error });
     }
-    return readLocal(src, file, options, maxBytes);
+    // A file: URL names a real absolute path: no site-absolute reading, no second URL-decoding.
+    return readLocal(src, file, { ...options, exactPath: true }, maxBytes);
   }
   // A single letter before ':' is a Windows drive (C:\x.png), not a scheme.
   if (scheme !== undefined) {
@@ -106,7 +107,7 @@ export async function resolveImage(src: string, options: ResolveOptions): Promis
 async function readLocal(
   src: string,
   file: string,
-  options: ResolveOptions,
+  options: ResolveOptions & { exactPath?: boolean },
   maxBytes: number,
 ): Promise<ResolvedImage> {
   const real = await resolveLocalPath(file, options);

@@ -71,6 +71,18 @@ describe.skipIf(!requireCorpus())('resolveImage: local files', () => {
     expect(resolved.data?.length).toBe(png.length);
   });
 
+  it('reads a file: URL as the absolute path it is: never site-absolute, still confined to the root', async () => {
+    // /static/assets/site.png exists under the root only: as a file: URL it names /static/…, which does not.
+    const siteLike = await errorOf(
+      resolveImage('file:///static/assets/site.png', { baseDir: postDir, rootDir: root }),
+    );
+    expect(siteLike?.code).toBe('not-found');
+    const outside = await errorOf(
+      resolveImage(pathToFileURL(path.join(root, 'secret.png')).href, { baseDir: postDir, rootDir: postDir }),
+    );
+    expect(outside?.code).toBe('forbidden-path');
+  });
+
   it('refuses files outside the project root, by path or through a symlink, unless allowed', async () => {
     const outside = await errorOf(resolveImage('../../secret.png', { baseDir: postDir, rootDir: postDir }));
     expect(outside).toBeInstanceOf(ImageError);
@@ -92,6 +104,11 @@ describe.skipIf(!requireCorpus())('resolveImage: local files', () => {
     const error = await errorOf(resolveImage('images/nope.png', { baseDir: postDir, rootDir: root }));
     expect(error?.code).toBe('not-found');
     expect(error?.message).toContain(path.join(postDir, 'images', 'nope.png'));
+    expect(error?.message).toContain(`relative to the Markdown file's folder ${postDir}`);
+    const site = await errorOf(resolveImage('/cover.jpg', { baseDir: postDir, rootDir: root }));
+    expect(site?.code).toBe('not-found');
+    expect(site?.message).toContain(path.join(root, 'cover.jpg'));
+    expect(site?.message).toContain(`site-absolute: it is looked up under the project root ${root}`);
   });
 
   it('rejects a 0-byte file and files over the size cap', async () => {

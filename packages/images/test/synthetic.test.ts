@@ -3,9 +3,12 @@ import { crc32 } from 'node:zlib';
 import { corpusPath, requireCorpus } from '@md2wx/testkit';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { encodePngLossless, encodePngPalette, highestQualityUnder } from '../src/encode.js';
+import { decodeLike, type RawImage, ssimOnWhite } from '../src/raster.js';
 import {
   detectFormat,
   type ImageError,
+  probeImage,
   processImage,
   setImageConcurrency,
   stripJpegMetadata,
@@ -143,6 +146,28 @@ describe.skipIf(!requireCorpus())('formats the corpus does not hold', () => {
     expect(result.warnings.join(' ')).toMatch(/APNG/);
   });
 
+  it('refuses an SVG with an external entity, naming line and column, without reading the file', async () => {
+    const svg = Buffer.from(
+      '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/hostname">]>\n<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><text y="20">&x;</text></svg>',
+    );
+    const error = await errorOf(processImage(svg, { target: 'body', source: 'xxe.svg' }));
+    expect(error?.code).toBe('corrupt');
+    expect(error?.message).toMatch(/^xxe\.svg: SVG is not well-formed XML \(line 3 column \d+\)/);
+  });
+
+  it('rasterizes a huge SVG canvas within the pixel limit instead of refusing it', async () => {
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="200000" height="100000"><rect width="100000" height="100000" fill="#0000ff"/></svg>',
+    );
+    const probe = await probeImage(svg, { source: 'huge.svg' });
+    expect(probe.width * probe.height).toBeLessThanOrEqual(100_000_000);
+    const result = await processImage(svg, { target: 'body', source: 'huge.svg' });
+    expect([result.info.width, result.info.height]).toEqual([1080, 540]);
+    const image = await rgb(result.data);
+    expect(pixelAt(image, 100, 270)).toEqual([0, 0, 255]);
+    expect(pixelAt(image, 1000, 270)).toEqual([255, 255, 255]);
+  });
+
   it('says so when a "picture" is an HTML page', async () => {
     const error = await errorOf(
       processImage(Buffer.from('<!DOCTYPE html><html><head><title>403</title></head></html>'), {
@@ -192,6 +217,16 @@ describe.skipIf(!requireCorpus())('lossless metadata stripping', () => {
     expect(scan(result.data).equals(scan(withGps))).toBe(true);
   });
 
+  it('drops what follows the JPEG end marker (a Motion Photo video, a maker trailer)', async () => {
+    const jpeg = read('images/special/progressive-small-nikon.jpeg');
+    const trailer = Buffer.concat([Buffer.from('\0\0\0\x18ftypmp42'), Buffer.alloc(4000, 7)]);
+    const result = await processImage(Buffer.concat([jpeg, trailer]), { target: 'body' });
+    expect(result.info.passthrough).toBe(true);
+    expect(result.data.subarray(-2)).toEqual(Buffer.from([0xff, 0xd9]));
+    expect(result.data.includes(Buffer.from('ftypmp42'))).toBe(false);
+    expect(result.data.length).toBe(stripJpegMetadata(jpeg)?.length);
+  });
+
   it('removes text and eXIf chunks from a PNG and keeps every other chunk', () => {
     const png = read('images/broken-and-tiny/pngsuite-1x1.png');
     const iend = png.length - 12;
@@ -205,6 +240,133 @@ describe.skipIf(!requireCorpus())('lossless metadata stripping', () => {
     expect(stripped?.equals(png)).toBe(true);
     expect(stripPngMetadata(png.subarray(0, 20))).toBeUndefined();
     expect(stripJpegMetadata(png)).toBeUndefined();
+  });
+});
+
+describe.skipIf(!requireCorpus())('photographic images with transparency', () => {
+  it('stay PNG with their alpha, quantized to fit the budget', { timeout: 60_000 }, async () => {
+    const photo = await sharp(read('images/photos/panasonic-lx7-night.jpg')).resize(1600).toBuffer();
+    const { width = 0, height = 0 } = await sharp(photo).metadata();
+    const vignette = Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><radialGradient id="g"><stop offset="0.6" stop-color="#fff"/><stop offset="1" stop-color="#000"/></radialGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`,
+    );
+    const alpha = await sharp(vignette).extractChannel(0).toBuffer();
+    const rgba = await sharp(photo).joinChannel(alpha).png().toBuffer();
+    expect(rgba.length).toBeGreaterThan(1_000_000);
+    const result = await processImage(rgba, { target: 'body' });
+    expect(result.info).toMatchObject({ format: 'png', width: 1080, height: 810 });
+    expect(result.info.bytes).toBeLessThan(1_000_000);
+    expect(result.info.quality).toBeGreaterThanOrEqual(50);
+    const stats = await sharp(result.data).stats();
+    expect(stats.channels[3]?.min).toBe(0);
+    expect(stats.channels[3]?.max).toBe(255);
+  });
+});
+
+describe.skipIf(!requireCorpus())('graphics with a few thousand colours', () => {
+  /** The SVG rasterized at 1080 px wide the way the pipeline does, as truecolour pixels. */
+  const truth = async (file: string): Promise<RawImage> => {
+    const svg = read(file);
+    const { width = 1 } = await sharp(svg).metadata();
+    const { data, info } = await sharp(svg, { density: Math.round((72 * 2 * 1080) / width) })
+      .resize({ width: 1080 })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: 4 };
+  };
+
+  it('become a near-lossless palette PNG, far smaller than truecolour', async () => {
+    const result = await processImage(read('images/svg/pingcap-chart.svg'), { target: 'body' });
+    expect(result.info).toMatchObject({ format: 'png', quality: 95, width: 1080 });
+    const pixels = await truth('images/svg/pingcap-chart.svg');
+    expect(result.info.bytes).toBeLessThan((await encodePngLossless(pixels)).length * 0.6);
+    expect(ssimOnWhite(pixels, await decodeLike(result.data, pixels))).toBeGreaterThan(0.999);
+  });
+
+  it('stay truecolour when a palette would band their smooth gradients', async () => {
+    const file = 'images/svg/debian-joy-inksplat-3840x2160.svg';
+    const pixels = await truth(file);
+    const banded = await encodePngPalette(pixels, 95, 0, 3);
+    expect(ssimOnWhite(pixels, await decodeLike(banded, pixels))).toBeLessThan(0.995);
+    const result = await processImage(read(file), { target: 'body' });
+    expect(result.info.format).toBe('png');
+    expect(result.info.quality).toBeUndefined();
+    expect(ssimOnWhite(pixels, await decodeLike(result.data, pixels))).toBeGreaterThan(0.999);
+  });
+});
+
+describe('ssimOnWhite', () => {
+  const flat = (value: number, size = 32): RawImage => ({
+    data: Buffer.alloc(size * size * 3, value),
+    width: size,
+    height: size,
+    channels: 3,
+  });
+
+  it('is 1 for identical pixels and falls with noise, more with more noise', () => {
+    const base = flat(128);
+    expect(ssimOnWhite(base, flat(128))).toBe(1);
+    const noisy = (amplitude: number): RawImage => ({
+      ...base,
+      data: Buffer.from(
+        base.data.map((value, index) => value + ((index * 7919) % 3 === 0 ? amplitude : -amplitude)),
+      ),
+    });
+    const slight = ssimOnWhite(base, noisy(4));
+    const strong = ssimOnWhite(base, noisy(40));
+    expect(slight).toBeLessThan(1);
+    expect(strong).toBeLessThan(slight);
+  });
+
+  it('ignores the colour under fully transparent pixels and compares on white', () => {
+    const clear = (r: number): RawImage => ({
+      data: Buffer.from(Array.from({ length: 16 * 16 }, () => [r, 0, 0, 0]).flat()),
+      width: 16,
+      height: 16,
+      channels: 4,
+    });
+    expect(ssimOnWhite(clear(0), clear(255))).toBe(1);
+    const black: RawImage = {
+      ...clear(0),
+      data: Buffer.from(clear(0).data.map((v, i) => (i % 4 === 3 ? 255 : v))),
+    };
+    expect(ssimOnWhite(clear(0), black)).toBeLessThan(0.1);
+    expect(() => ssimOnWhite(clear(0), flat(0, 16))).toThrow(RangeError);
+  });
+});
+
+describe('highestQualityUnder', () => {
+  /** A fake codec whose output grows 1,000 bytes per quality step, recording what it was asked for. */
+  const codec = () => {
+    const asked: number[] = [];
+    return {
+      asked,
+      encode: async (quality: number) => {
+        asked.push(quality);
+        return Buffer.alloc(quality * 1000);
+      },
+    };
+  };
+
+  it('encodes once when the top quality fits', async () => {
+    const { asked, encode } = codec();
+    expect(await highestQualityUnder(encode, 100_000, 60, 90)).toMatchObject({ quality: 90 });
+    expect(asked).toEqual([90]);
+  });
+
+  it('finds the highest quality strictly under the budget by binary search', async () => {
+    const { asked, encode } = codec();
+    const found = await highestQualityUnder(encode, 77_000, 60, 90);
+    expect(found).toMatchObject({ quality: 76 });
+    expect(found.data?.length).toBe(76_000);
+    expect(asked.slice(0, 2)).toEqual([90, 60]);
+    expect(asked.length).toBeLessThanOrEqual(7);
+  });
+
+  it('gives up after two encodes when even the lowest quality does not fit', async () => {
+    const { asked, encode } = codec();
+    expect(await highestQualityUnder(encode, 50_000, 60, 90)).toEqual({ data: undefined, smallest: 60_000 });
+    expect(asked).toEqual([90, 60]);
   });
 });
 

@@ -103,6 +103,26 @@ function rehypeWechat(this: unknown, options: { theme: CompiledTheme }) {
   };
 }
 
+/**
+ * Compiled themes by stylesheet text, shared by every renderer of the process: a renderer made per
+ * call (the CLI's, with its per-post image plugin) reuses the compiled theme instead of compiling it
+ * again. A compiled theme is only read after compilation.
+ */
+const compiledThemes = new Map<string, CompiledTheme>();
+const COMPILED_THEME_LIMIT = 32;
+
+function themeFor(sheets: string[]): CompiledTheme {
+  const key = sheets.join('\0/* md2wx sheet */\0');
+  let theme = compiledThemes.get(key);
+  if (!theme) {
+    if (compiledThemes.size >= COMPILED_THEME_LIMIT)
+      compiledThemes.delete(compiledThemes.keys().next().value as string);
+    theme = compileTheme(sheets);
+    compiledThemes.set(key, theme);
+  }
+  return theme;
+}
+
 function themeSheets(options: RenderOptions): string[] {
   const name = options.theme ?? DEFAULT_THEME;
   const css = themes[name];
@@ -121,7 +141,7 @@ function themeSheets(options: RenderOptions): string[] {
  * @throws {RenderError} for an unknown theme name.
  */
 export function createRenderer(options: RenderOptions = {}): Renderer {
-  const theme = compileTheme(themeSheets(options));
+  const theme = themeFor(themeSheets(options));
   const allowHtml = options.allowHtml ?? true;
   let processor = unified()
     .use(remarkParse)
@@ -133,15 +153,16 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
     MdastRoot,
     MdastRoot
   >;
-  for (const plugin of options.remarkPlugins ?? [])
-    processor = processor.use(plugin as never) as typeof processor;
+  // `use(list)` is unified's PluggableList reading: each entry a plugin, a `[plugin, ...options]`
+  // tuple or a preset. Passing entries one by one would read a tuple's options as a preset.
+  if (options.remarkPlugins?.length) processor = processor.use(options.remarkPlugins) as typeof processor;
   let hast = processor.use(remarkRehype, { allowDangerousHtml: allowHtml }) as unknown as Processor<
     MdastRoot,
     MdastRoot,
     HastRoot
   >;
   if (allowHtml) hast = hast.use(rehypeRawFast) as typeof hast;
-  for (const plugin of options.rehypePlugins ?? []) hast = hast.use(plugin as never) as typeof hast;
+  if (options.rehypePlugins?.length) hast = hast.use(options.rehypePlugins) as typeof hast;
   const pipeline = hast.use(rehypeWechat, { theme }).use(rehypeStringify, {
     // Only `"` and `&` need escaping inside double-quoted attributes; escaping `'` in every font
     // stack would cost bytes of the 1 MB budget.
@@ -187,7 +208,7 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
   };
 
   const finish = (key: string, file: VFile, ctx: RenderContext, tree: HastRoot): RenderResult => {
-    const html = pipeline.stringify(tree, file);
+    const html = escapeBracketsInAttributes(pipeline.stringify(tree, file));
     const pending = file.data.md2wxMeta;
     const meta: ArticleMeta = {
       ...(pending?.meta ?? { frontmatter: {} }),
@@ -228,6 +249,27 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
       return finish(p.key, p.file, p.ctx, tree);
     },
   };
+}
+
+/** Any `<` or `>` after `="` before the closing quote: only then is the full pass needed. */
+const BRACKET_IN_ATTRIBUTE = /="[^"<>]*[<>]/;
+/** A start tag with double-quoted attributes (the only form rehype-stringify writes here). */
+const START_TAG = /<[a-zA-Z][^\s/>]*(?:\s+[^\s"'>/=]+(?:="[^"]*")?)*\s*\/?>/g;
+
+/**
+ * Writes `<` and `>` inside attribute values (a formula's TeX in `data-formula`, an alt text) as
+ * character references. HTML allows them raw, but counters that strip tags with `<[^>]*>` — as
+ * WeChat's 20,000-character check may, and as `visibleText` in @md2wx/wechat does — would cut the
+ * tag short and count the rest of it as text. Text nodes need nothing: their `<` is always escaped.
+ */
+function escapeBracketsInAttributes(html: string): string {
+  if (!BRACKET_IN_ATTRIBUTE.test(html)) return html;
+  return html.replace(START_TAG, (tag) =>
+    tag.replace(
+      /="([^"]*)"/g,
+      (_m, value: string) => `="${value.replace(/</g, '&#x3C;').replace(/>/g, '&#x3E;')}"`,
+    ),
+  );
 }
 
 function copy(r: RenderResult): RenderResult {

@@ -1,6 +1,6 @@
 import type { Root as HastRoot } from 'hast';
 import type { Root as MdastRoot } from 'mdast';
-import type { Pluggable } from 'unified';
+import type { PluggableList } from 'unified';
 
 /** Severity of a message: `must` blocks publishing, `should` is a warning. */
 export type Severity = 'must' | 'should';
@@ -64,10 +64,13 @@ export interface RenderOptions {
   css?: string;
   /** Source file path: used in messages and as the vfile path handed to remark plugins. */
   filePath?: string;
-  /** Remark plugins run right after parsing (for example the image-upload plugin). */
-  remarkPlugins?: Pluggable[];
-  /** Rehype plugins run before the WeChat transforms. */
-  rehypePlugins?: Pluggable[];
+  /**
+   * Remark plugins run right after parsing (for example the image-upload plugin), as a unified
+   * `PluggableList`: each entry is a plugin, a `[plugin, options]` tuple or a preset.
+   */
+  remarkPlugins?: PluggableList;
+  /** Rehype plugins run before the WeChat transforms (a `PluggableList`, like `remarkPlugins`). */
+  rehypePlugins?: PluggableList;
   /** Keep raw HTML from the Markdown (sanitised to WeChat's tag set). Default true. */
   allowHtml?: boolean;
   /** Add a macOS-style window bar (inline SVG) on code blocks. Default false. */

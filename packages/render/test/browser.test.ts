@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { corpusPath, requireCorpus } from '@md2wx/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRenderer, previewPage } from '../src/index.js';
+import { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
+import { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
+import { TeX } from 'mathjax-full/js/input/tex.js';
+import 'mathjax-full/js/input/tex/ams/AmsConfiguration.js';
+import { mathjax } from 'mathjax-full/js/mathjax.js';
+import { SVG } from 'mathjax-full/js/output/svg.js';
+import { toHtml } from 'hast-util-to-html';
+import { createRenderer, previewPage, texToSvg } from '../src/index.js';
 import { remarkFakeUpload } from './corpus-posts.js';
 
 const CHROMIUM = process.env.MD2WX_CHROMIUM ?? '/usr/bin/chromium';
@@ -82,6 +89,65 @@ describe.skipIf(!hasChromium || !requireCorpus())('preview in headless Chromium 
       }
     });
   }
+
+  it("tagged equations, re-laid out for WeChat, draw the same pixels as MathJax's own layout", async () => {
+    const adaptor = liteAdaptor();
+    RegisterHTMLHandler(adaptor);
+    const doc = mathjax.document('', {
+      InputJax: new TeX({ packages: ['base', 'ams'] }),
+      OutputJax: new SVG({ fontCache: 'none' }),
+    });
+    const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
+    await page.route('**/*', (route) => route.abort());
+    /** Screenshot of one svg alone at the page's top-left corner, as a base64 PNG. */
+    const shot = async (svg: string, wrapper: string) => {
+      await page.setContent(
+        `<body style="margin:0;font:16px serif"><span style="display:inline-block;${wrapper}">${svg}</span></body>`,
+      );
+      const box = await page.locator('body > span > svg').boundingBox();
+      return {
+        box,
+        png: (await page.screenshot({ clip: { x: 0, y: 0, width: 400, height: 80 } })).toString('base64'),
+      };
+    };
+    for (const tex of [
+      String.raw`E = mc^2 \tag{1}`,
+      String.raw`\begin{align} a&=b+c \tag{A}\\ c&=\frac{d}{e} \tag{B}\end{align}`,
+      String.raw`\sum_{i=1}^n i = \frac{n(n+1)}{2} \tag*{(*)}`,
+      // A stretchy arrow is a sized nested svg of its own: it must survive the re-layout.
+      String.raw`a \xrightarrow{\text{a long label}} b \tag{2}`,
+    ]) {
+      const original = adaptor.innerHTML(doc.convert(tex, { display: true }) as never);
+      expect(original).toContain('width="100%"');
+      // A zero-width box makes MathJax's width:100% svg fall back to its min-width.
+      const a = await shot(original, 'width:0;white-space:nowrap');
+      const b = await shot(toHtml(texToSvg(tex, true).svg, { space: 'svg' }), '');
+      expect(b.box?.width).toBeCloseTo(a.box?.width ?? 0, 0);
+      expect(b.box?.height).toBeCloseTo(a.box?.height ?? 0, 0);
+      const [differ, ink] = (await page.evaluate(`(async () => {
+        const pixels = async (png) => {
+          const img = new Image();
+          img.src = 'data:image/png;base64,' + png;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.width; c.height = img.height;
+          const g = c.getContext('2d');
+          g.drawImage(img, 0, 0);
+          return g.getImageData(0, 0, img.width, img.height).data;
+        };
+        const p = await pixels('${a.png}'), q = await pixels('${b.png}');
+        let differ = 0, ink = 0;
+        for (let i = 0; i < p.length; i += 4) {
+          if (Math.abs(p[i] - q[i]) > 48) differ++;
+          if (p[i] < 128) ink++;
+        }
+        return [differ, ink];
+      })()`)) as [number, number];
+      expect(ink).toBeGreaterThan(100);
+      expect(differ).toBeLessThan(ink * 0.02);
+    }
+    await page.close();
+  });
 
   it('the posts did exercise wide code and wide tables', () => {
     expect(overflowingCode).toBeGreaterThan(0);

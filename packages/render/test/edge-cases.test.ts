@@ -1,3 +1,4 @@
+import { visibleText } from '@md2wx/wechat';
 import { describe, expect, it } from 'vitest';
 import { lint } from '../src/index.js';
 import { all, mustViolations, renderMd, textOf, tree } from './helpers.js';
@@ -17,6 +18,21 @@ describe('edge cases', () => {
     expect(r.html).not.toMatch(/defs|linearGradient|foreignObject|url\(#|clip-path|<use|href/);
     expect(all(tree(r.html), 'rect')).toHaveLength(1);
     expect(mustViolations(r.html)).toEqual([]);
+  });
+
+  it('writes < and > in attribute values as references, so tag-stripping counters see only the text', () => {
+    const { html } = renderMd(
+      'If $a<b$ and $c > d$ then ![x > y](https://mmbiz.qpic.cn/a.png "<t>") holds; `a<b>` is code.\n',
+    );
+    expect(html).toContain('data-formula="a&#x3C;b"');
+    expect(html).toContain('data-formula="c &#x3E; d"');
+    expect(html).toMatch(/alt="x &#x3E; y"/);
+    expect(html).not.toMatch(/="[^"]*[<>]/);
+    const dom = textOf(tree(html)).replace(/\s+/g, ' ').trim();
+    expect(visibleText(html)).toBe(dom);
+    expect(dom).toContain('a<b> is code');
+    // The parsed attribute is the TeX as written.
+    expect(all(tree(html), 'span').some((s) => s.properties.dataFormula === 'a<b')).toBe(true);
   });
 
   it('keeps an image inside a link and references the link', () => {

@@ -1,3 +1,4 @@
+import { visibleText } from '@md2wx/wechat';
 import { describe, expect, it } from 'vitest';
 import { lint, RULES } from '../src/index.js';
 
@@ -296,5 +297,29 @@ describe('lint details', () => {
     expect(lint(wrap('<p>a</p>'), { meta: {} }).find((m) => m.rule === 'title-length')?.severity).toBe(
       'must',
     );
+  });
+
+  it('size-text counts visible text (§10, rule 38) exactly as visibleText in @md2wx/wechat does', () => {
+    const styled = (n: number) => `<p style="${'color:#333;'.repeat(50)}">${'字'.repeat(n)}</p>`;
+    const inputs = [
+      // Markup does not count: 19,999 characters in 200 heavily styled paragraphs.
+      wrap(Array.from({ length: 200 }, (_, i) => styled(i === 0 ? 99 : 100)).join('')),
+      wrap(`${styled(19_998)}<p>x</p>`),
+      // Whitespace runs (spaces, newlines, U+00A0, &nbsp;) collapse to one character.
+      wrap(`<p>${'字'.repeat(19_997)}  \n\u00a0&nbsp; y</p>`),
+      wrap(`<p>${'字'.repeat(19_996)} a&amp;b</p>`),
+      // Text drawn in an SVG is visible; script/style text is not.
+      wrap(
+        `<p>${'字'.repeat(19_990)}</p><svg xmlns="http://www.w3.org/2000/svg"><text>0123456789</text></svg>`,
+      ),
+      wrap(`<p>${'字'.repeat(19_999)}</p><style>p{color:red}</style><script>var a = 1;</script>`),
+    ];
+    for (const html of inputs) {
+      const count = [...visibleText(html)].length;
+      expect(count === 19_999 || count === 20_000).toBe(true);
+      const fired = lint(html).find((m) => m.rule === 'size-text');
+      expect(Boolean(fired), `${count} visible characters`).toBe(count >= 20_000);
+      if (fired) expect(fired.message).toContain(`${count} visible characters`);
+    }
   });
 });

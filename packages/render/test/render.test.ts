@@ -1,3 +1,4 @@
+import type { Root as HastRoot } from 'hast';
 import type { Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import { describe, expect, it } from 'vitest';
@@ -159,6 +160,49 @@ describe('render: composition and caching', () => {
     };
     const r = await createRenderer({ remarkPlugins: [plugin] }).render('![a](./local.png)\n');
     expect(r.html).toContain('src="https://mmbiz.qpic.cn/mmbiz_png/x/0?wx_fmt=png"');
+  });
+
+  it('reads remarkPlugins/rehypePlugins as unified lists: plugins, [plugin, options] tuples, presets', async () => {
+    const rewrite = (options: { host: string }) => (t: Root) => {
+      visit(t, 'image', (node) => {
+        node.url = `${options.host}x/0?wx_fmt=png`;
+      });
+    };
+    const shout = (options: { suffix: string }) => (t: Root) => {
+      visit(t, 'text', (node) => {
+        node.value += options.suffix;
+      });
+    };
+    const mark = (options: { tag: string }) => (t: HastRoot) => {
+      visit(t, 'element', (node) => {
+        if (node.tagName === 'p') node.properties.dataMark = options.tag;
+      });
+    };
+    const renderer = createRenderer({
+      cacheSize: 0,
+      remarkPlugins: [
+        [rewrite, { host: 'https://mmbiz.qpic.cn/mmbiz_png/' }],
+        { plugins: [[shout, { suffix: '!' }]] },
+      ],
+      rehypePlugins: [[mark, { tag: 'ok' }]],
+    });
+    const { html } = await renderer.render('![a](./local.png)\n\nhello\n');
+    expect(html).toContain('src="https://mmbiz.qpic.cn/mmbiz_png/x/0?wx_fmt=png"');
+    expect(html).toMatch(/<p data-mark="ok"[^>]*>hello!<\/p>/);
+    expect(renderer.renderSync('hi\n').html).toMatch(/>hi!<\/p>/);
+  });
+
+  it('compiles a theme once per process: renderers with plugins, made per call, share it', () => {
+    const noop = () => () => {};
+    const a = createRenderer({ theme: 'tech', css: 'p { color: #123456 }', remarkPlugins: [noop] });
+    const b = createRenderer({ theme: 'tech', css: 'p { color: #123456 }', remarkPlugins: [noop] });
+    expect(b.theme).toBe(a.theme);
+    expect(createRenderer({ theme: 'tech', css: 'p { color: #654321 }' }).theme).not.toBe(a.theme);
+    expect(createRenderer({ theme: 'minimal', css: 'p { color: #123456 }' }).theme).not.toBe(a.theme);
+    // Sharing does not leak one render's messages into another's.
+    const first = a.renderSync('x\n').messages.length;
+    a.renderSync('y\n');
+    expect(b.renderSync('z\n').messages.length).toBe(first);
   });
 
   it('awaits async remark plugins', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clearMathCache, texToSvg } from '../src/index.js';
 import { all, mustViolations, renderMd, textOf, tree } from './helpers.js';
 
 const NB = '\u00a0';
@@ -200,9 +201,53 @@ describe('math', () => {
     expect(mustViolations(html)).toEqual([]);
   });
 
+  it('lays out tagged equations at their own width: one svg with viewBox, no nested svg, no id', () => {
+    const { html, messages } = renderMd(
+      '$$\nE = mc^2 \\tag{1}\n$$\n\n$$\n\\begin{align} a&=b \\tag{A}\\\\ c&=d \\tag{B}\\end{align}\n$$\n',
+    );
+    expect(messages).toEqual([]);
+    const svgs = all(tree(html), 'svg');
+    expect(svgs).toHaveLength(2);
+    for (const svg of svgs) {
+      expect(String(svg.properties.viewBox)).toMatch(/^0 -[\d.]+ [\d.]+ [\d.]+$/);
+      const style = String(svg.properties.style);
+      expect(style).toMatch(/width:[\d.]+ex;height:[\d.]+ex/);
+      expect(style).not.toMatch(/100%|min-width/);
+    }
+    expect(html).not.toMatch(/ id=|data-table|data-labels/);
+    expect(mustViolations(html)).toEqual([]);
+    // The label sits right of the body: its group is translated further than the body's.
+    const moves = [...html.matchAll(/<g transform="translate\(([\d.]+) [\d.]+\)">/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(moves.length).toBeGreaterThanOrEqual(2);
+    expect(moves[1]).toBeGreaterThan(moves[0] as number);
+  });
+
+  it('renders mhchem formulas (\\ce) instead of flagging an undefined macro', () => {
+    const r = renderMd('$\\ce{H2O ->[heat] H2 + O2}$\n');
+    expect(r.messages).toEqual([]);
+    // Without mhchem, noundefined would draw \ce in red.
+    expect(r.html).not.toMatch(/="red"/);
+  });
+
   it('reports TeX errors with the source line', () => {
     const r = renderMd('ok\n\n$\\frac{a$\n');
     expect(r.messages.find((m) => m.rule === 'render/math')?.position?.line).toBe(3);
+  });
+
+  it('gives every caller its own tree, from the cache as from MathJax, errors included', () => {
+    clearMathCache();
+    const first = texToSvg('\\frac{a}{b} \\tag{1}', true);
+    const pristine = structuredClone(first.svg);
+    first.svg.properties.style = 'changed';
+    first.svg.children = [];
+    const again = texToSvg('\\frac{a}{b} \\tag{1}', true);
+    expect(again.svg).toEqual(pristine);
+    expect(again.svg.properties.viewBox).toBeDefined();
+    const broken = texToSvg('\\frac{a', false);
+    expect(broken.error).toBeTruthy();
+    expect(texToSvg('\\frac{a', false).error).toBe(broken.error);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * Seeded fault injection (SandboxFaults): latency, -1 busy answers, 45011, dropped connections,
- * the 40164 IP whitelist. Decisions come from the state's fault PRNG, so a given seed and request
+ * Seeded fault injection (SandboxFaults): latency, -1 busy answers, 45011, dropped connections (before
+ * or after the request was carried out), the 40164 IP whitelist. Decisions come from the state's fault PRNG, so a given seed and request
  * order give the same faults.
  */
 import type { SandboxState } from './state.js';
@@ -50,4 +50,13 @@ export function randomFault(
     return { kind: 'error', error: new WxError(45011) };
   }
   return { kind: 'none' };
+}
+
+/**
+ * Whether to carry this request out and then destroy the connection instead of answering (`dropAnswerRate`),
+ * honouring `scope`. Draws from the fault PRNG only when the rate is set, so other seeded runs are unchanged.
+ */
+export function dropAnswer(faults: SandboxFaults, state: SandboxState, tokenEndpoint: boolean): boolean {
+  if ((faults.scope ?? 'api') === 'api' && tokenEndpoint) return false;
+  return !!faults.dropAnswerRate && state.faultRandom.next() < faults.dropAnswerRate;
 }

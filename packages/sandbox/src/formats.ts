@@ -163,16 +163,33 @@ export interface CheckedUpload {
 }
 
 /**
- * Applies `rule` to the multipart `media` part, in WeChat's order: part present (41005) → filename
- * extension (40113 OA / 40004 WeCom) → empty (44001) → extension allowed → size → real format matches
- * the extension (40005 OA / 40004 WeCom: "filename的文件后缀和上传的文件类型不一致").
+ * Applies `rule` to the multipart `media` part, in WeChat's order: part present (41005) → `filelength`
+ * (below) → filename extension (40113 OA / 40004 WeCom) → empty (44001) → extension allowed → size → real
+ * format matches the extension (40005 OA / 40004 WeCom: "filename的文件后缀和上传的文件类型不一致").
+ * `filelength`: a declared `filelength=` that differs from the bytes received is refused with 40006 (the
+ * client's encoder is wrong); with `requireFilelength` (WeCom, `SandboxOptions.requireFilelength`) a part
+ * without one is refused with 41005, WeCom's media part being "filename、filelength、content-type" (seeds/001 G4).
+ * Both errcodes are the sandbox's reading: WeCom documents no error for it.
  */
 export async function checkUpload(
   media: UploadedFile | undefined,
   rule: UploadRule,
   platform: 'oa' | 'wecom',
+  options: { requireFilelength?: boolean } = {},
 ): Promise<CheckedUpload> {
   if (!media) throw new WxError(41005);
+  if (media.filelength === undefined && options.requireFilelength) {
+    throw new WxError(
+      41005,
+      'media data missing: the media part has no filelength (sandbox requireFilelength)',
+    );
+  }
+  if (media.filelength !== undefined && media.filelength !== media.data.length && !media.truncated) {
+    throw new WxError(
+      40006,
+      `invalid file size: filelength=${media.filelength} but the part has ${media.data.length} bytes`,
+    );
+  }
   const badType = platform === 'oa' ? 40005 : 40004;
   const ext = extensionOf(media.filename);
   if (rule.exts.length > 0 && ext === '') throw new WxError(platform === 'oa' ? 40113 : 40004);

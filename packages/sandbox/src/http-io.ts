@@ -17,6 +17,11 @@ export interface UploadedFile {
   data: Buffer;
   /** The part was longer than `MAX_UPLOAD_BYTES` and was cut. */
   truncated: boolean;
+  /**
+   * The `filelength=` parameter of the part's Content-Disposition (WeCom's wire format, seeds/001 G4), bytes;
+   * undefined when the client did not send one (browsers' FormData cannot).
+   */
+  filelength: number | undefined;
 }
 
 export interface MultipartBody {
@@ -54,6 +59,76 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
   return parsed as Record<string, unknown>;
 }
 
+/** Longest part header block kept while looking for its end, bytes; a longer one is not a real part header. */
+const MAX_PART_HEADER = 16 * 1024;
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+/**
+ * Collects the raw header block of every part of a multipart body as the chunks stream past, holding at most a
+ * delimiter's length or one header block between chunks. Busboy reports only name, filename and type; WeCom's
+ * `filelength` parameter has to be read from the raw headers.
+ */
+class PartHeaderScanner {
+  /** Header blocks in body order, e.g. `Content-Disposition: form-data; name="media"; …\r\nContent-Type: …`. */
+  readonly headers: string[] = [];
+  readonly #delimiter: Buffer;
+  /** Unscanned bytes from the previous chunk; the body's first delimiter has no CRLF before it, so one is added. */
+  #carry: Buffer = Buffer.from('\r\n');
+  #inHeader = false;
+  #done = false;
+
+  constructor(boundary: string) {
+    this.#delimiter = Buffer.from(`\r\n--${boundary}`);
+  }
+
+  push(chunk: Buffer): void {
+    if (this.#done) return;
+    const buf: Buffer = this.#carry.length > 0 ? Buffer.concat([this.#carry, chunk]) : chunk;
+    let pos = 0;
+    for (;;) {
+      if (!this.#inHeader) {
+        const at = buf.indexOf(this.#delimiter, pos);
+        if (at < 0) {
+          this.#carry = buf.subarray(Math.max(pos, buf.length - this.#delimiter.length + 1));
+          return;
+        }
+        pos = at + this.#delimiter.length;
+        this.#inHeader = true;
+      }
+      // After a delimiter: `--` closes the body, CRLF starts a part's header block.
+      if (buf.length - pos < 2) {
+        this.#carry = buf.subarray(pos);
+        return;
+      }
+      if (buf[pos] === 0x2d && buf[pos + 1] === 0x2d) {
+        this.#done = true;
+        this.#carry = Buffer.alloc(0);
+        return;
+      }
+      const end = buf.indexOf(CRLFCRLF, pos);
+      if (end < 0) {
+        if (buf.length - pos > MAX_PART_HEADER) {
+          this.#inHeader = false;
+          this.#carry = buf.subarray(buf.length - this.#delimiter.length + 1);
+        } else {
+          this.#carry = buf.subarray(pos);
+        }
+        return;
+      }
+      this.headers.push(buf.subarray(pos + 2, end).toString('utf8'));
+      this.#inHeader = false;
+      pos = end + CRLFCRLF.length;
+    }
+  }
+}
+
+/** The `filelength` parameter of a part header block, when present and a whole number. */
+function filelengthOf(header: string | undefined): number | undefined {
+  const disposition = header?.split('\r\n').find((line) => /^content-disposition:/i.test(line));
+  const m = disposition ? /;\s*filelength\s*=\s*"?(\d+)"?\s*(?:;|$)/i.exec(disposition) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * Parses a multipart/form-data body into buffered files and text fields. A body that is not multipart
  * (or is malformed) has no media: 41005 `media data missing`.
@@ -78,7 +153,14 @@ export function readMultipart(req: IncomingMessage): Promise<MultipartBody> {
       reject(new WxError(41005));
       return;
     }
+    // Busboy parsed the Content-Type already, so the boundary is there; parts arrive in body order.
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+    const scanner = new PartHeaderScanner(boundary?.[1] ?? boundary?.[2] ?? '');
+    req.on('data', (chunk: Buffer) => scanner.push(chunk));
+    const partOf = new Map<UploadedFile, number>();
+    let parts = 0;
     parser.on('file', (field, stream, info) => {
+      const index = parts++;
       const chunks: Buffer[] = [];
       let truncated = false;
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -86,19 +168,27 @@ export function readMultipart(req: IncomingMessage): Promise<MultipartBody> {
         truncated = true;
       });
       stream.on('close', () => {
-        result.files.push({
+        const file: UploadedFile = {
           field,
           filename: info.filename ?? '',
           mimeType: info.mimeType,
           data: Buffer.concat(chunks),
           truncated,
-        });
+          filelength: undefined,
+        };
+        partOf.set(file, index);
+        result.files.push(file);
       });
     });
     parser.on('field', (name, value) => {
+      parts++;
       result.fields[name] = value;
     });
-    parser.on('close', () => resolve(result));
+    parser.on('close', () => {
+      for (const file of result.files)
+        file.filelength = filelengthOf(scanner.headers[partOf.get(file) ?? -1]);
+      resolve(result);
+    });
     parser.on('error', () => {
       req.resume();
       reject(new WxError(41005));

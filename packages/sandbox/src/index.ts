@@ -3,6 +3,7 @@ export type {
   SandboxAccount,
   SandboxFaults,
   SandboxLogEntry,
+  SandboxLoggedFile,
   SandboxOptions,
   SandboxSnapshot,
   SandboxStats,

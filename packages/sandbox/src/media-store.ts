@@ -2,8 +2,9 @@
  * Storing uploaded media and serving files back from the image host with WeChat-shaped URLs
  * (`/mmbiz_png/<id>/0?wx_fmt=png`, wechat-api.md §2.3).
  */
-import { type MediaFormat, mimeOf } from './formats.js';
-import type { MediaRecord, Platform, SandboxState } from './state.js';
+import { checkUpload, type MediaFormat, mimeOf, type UploadRule } from './formats.js';
+import type { RouteContext } from './route.js';
+import type { MediaRecord, MediaType, Platform, SandboxState } from './state.js';
 
 /** Temporary media live 3 days (wechat-api.md §2.9, §3.2). */
 export const TEMP_MEDIA_TTL_MS = 3 * 24 * 3600_000;
@@ -17,6 +18,37 @@ const WX_FMT: Partial<Record<MediaFormat, { dir: string; fmt: string }>> = {
 /** A fresh media_id: 64 chars for OA (like `R7Ifp6ogGOmtr3u-…`), 44 for WeCom (like `1G6nrLmr5EC3…`). */
 export function newMediaId(state: SandboxState, platform: Platform): string {
   return platform === 'oa' ? state.ids.b64url(64) : `${1 + state.ids.int(3)}${state.ids.b64url(43)}`;
+}
+
+/**
+ * Reads the multipart body of an upload (`media/upload`, `material/add_material`), checks its `media` part
+ * against `rule` (see `checkUpload` for the errcodes, in WeChat's order) and answers a new media record that
+ * the route completes (url, description) and stores. WeCom parts are held to `requireFilelength` when set.
+ */
+export async function receiveMedia(
+  ctx: RouteContext,
+  upload: { platform: Platform; lifetime: MediaRecord['lifetime']; type: string; rule: UploadRule },
+): Promise<{ record: MediaRecord; fields: Record<string, string> }> {
+  const form = await ctx.multipart();
+  const { file, format } = await checkUpload(
+    form.files.find((f) => f.field === 'media'),
+    upload.rule,
+    upload.platform,
+    upload.platform === 'wecom' ? { requireFilelength: ctx.options.requireFilelength } : {},
+  );
+  const record: MediaRecord = {
+    mediaId: newMediaId(ctx.state, upload.platform),
+    principal: ctx.principal,
+    platform: upload.platform,
+    lifetime: upload.lifetime,
+    type: upload.type as MediaType,
+    data: file.data,
+    filename: file.filename,
+    format,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  return { record, fields: form.fields };
 }
 
 /**

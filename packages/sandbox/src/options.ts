@@ -16,6 +16,7 @@ export interface ResolvedOptions {
   clock: () => number;
   quotas: Record<string, number>;
   contentTypeQuirks: boolean;
+  requireFilelength: boolean;
 }
 
 export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
@@ -33,5 +34,6 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     clock: options.clock ?? Date.now,
     quotas: { ...(options.quotas ?? {}) },
     contentTypeQuirks: options.contentTypeQuirks ?? true,
+    requireFilelength: options.requireFilelength ?? false,
   };
 }

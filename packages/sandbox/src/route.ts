@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { MultipartBody } from './http-io.js';
 import type { ResolvedOptions } from './options.js';
 import type { Platform, SandboxState, TokenRecord } from './state.js';
+import { WxError } from './wx-error.js';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -69,4 +70,19 @@ export function int(body: Record<string, unknown>, key: string): number | undefi
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
   return undefined;
+}
+
+/**
+ * The paging fields of the `batchget` endpoints (draft, freepublish, material): `offset` ≥ 0 (default 0),
+ * `count` 1–20 (required), `no_content` 1 or not. Anything else → 40002 "invalid args", as WeChat answers.
+ */
+export function pageArgs(body: Record<string, unknown>): {
+  offset: number;
+  count: number;
+  noContent: boolean;
+} {
+  const offset = int(body, 'offset') ?? 0;
+  const count = int(body, 'count');
+  if (offset < 0 || count === undefined || count < 1 || count > 20) throw new WxError(40002, 'invalid args');
+  return { offset, count, noContent: int(body, 'no_content') === 1 };
 }

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkWhitelist, latencyFor, randomFault } from './faults.js';
+import { checkWhitelist, dropAnswer, latencyFor, randomFault } from './faults.js';
 import { readJsonObject, readMultipart, type MultipartBody } from './http-io.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { Reply, Route, RouteContext } from './route.js';
@@ -191,7 +191,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return jsonBody;
       },
       multipart: () => {
-        multipartBody ??= readMultipart(req);
+        multipartBody ??= readMultipart(req).then((body) => {
+          entry.files = body.files.map((f) => ({
+            field: f.field,
+            filename: f.filename,
+            contentType: f.mimeType,
+            bytes: f.data.length,
+            filelength: f.filelength,
+          }));
+          return body;
+        });
         return multipartBody;
       },
       consumeQuota: (name, dailyLimit, monthlyLimit) => {
@@ -246,6 +255,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (faults.exhaustedQuotas?.some((name) => name === api || name === statName)) throw new WxError(45009);
       if (route.dailyQuota !== undefined) ctx.consumeQuota(api, route.dailyQuota);
       const reply = await route.handler(ctx);
+      if (dropAnswer(faults, state, tokenEndpoint)) {
+        req.socket.destroy();
+        return;
+      }
       if (!res.destroyed) send(reply);
       if (!tokenEndpoint) countTowardsRevocation();
     } catch (error) {

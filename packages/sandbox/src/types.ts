@@ -40,8 +40,14 @@ export interface SandboxFaults {
   busyRate?: number;
   /** Fraction of requests answered 45011 (API minute-quota reached). */
   rateLimitRate?: number;
-  /** Fraction of requests whose connection is destroyed without an answer. */
+  /** Fraction of requests whose connection is destroyed without an answer, before anything is done. */
   dropRate?: number;
+  /**
+   * Fraction of requests carried out and then left unanswered: the handler runs (a draft is added, a message
+   * sent) and the connection is destroyed instead of sending the answer, as when the answer is lost on the way
+   * back. The client cannot tell whether it happened; repeating a create-type call makes a duplicate.
+   */
+  dropAnswerRate?: number;
   /**
    * Which endpoints the rate-based faults above hit: 'api' = every endpoint but the token endpoints
    * (token, stable_token, gettoken), 'all' = every endpoint. Default 'api'.
@@ -102,6 +108,12 @@ export interface SandboxOptions {
   contentTypeQuirks?: boolean;
   /** How long a WeCom upload_by_url job stays at status 1 at least, milliseconds; default 50. */
   uploadByUrlDelayMs?: number;
+  /**
+   * WeCom `media/upload` and `media/uploadimg` refuse (41005) a `media` part whose Content-Disposition has no
+   * `filelength=` (seeds/001 G4: "form-data 中必须包含 filename、filelength、content-type"). Default false, since
+   * browsers' FormData cannot send it; a declared filelength that differs from the bytes is refused (40006) always.
+   */
+  requireFilelength?: boolean;
 }
 
 /** Counters read by tests ("exactly 1 token request"). */
@@ -137,6 +149,19 @@ export interface SandboxLogEntry {
   errcode?: number;
   /** API name ('media/uploadimg', 'wecom/gettoken', 'image-host', …). */
   api?: string;
+  /** The file parts of a multipart upload, as received (set once the endpoint read the body). */
+  files?: SandboxLoggedFile[];
+}
+
+/** One multipart file part in the request log. */
+export interface SandboxLoggedFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  /** Bytes received. */
+  bytes: number;
+  /** The part's declared `filelength=` (WeCom's wire format), undefined when absent. */
+  filelength: number | undefined;
 }
 
 export interface Sandbox {

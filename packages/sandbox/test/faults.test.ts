@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT, type SandboxServer, startSandbox } from '../src/index.js';
-import { getJson, oaToken, wecomToken } from './helpers.js';
+import { getJson, jpeg, oaToken, upload, wecomToken } from './helpers.js';
 
 let sb: SandboxServer | undefined;
 afterEach(async () => {
@@ -62,6 +62,19 @@ describe('fault injection', () => {
     expect(sb.stats().requests['draft/count']).toBe(1);
     const entry = sb.requestLog().find((e) => e.api === 'draft/count');
     expect(entry?.status).toBe(0);
+  });
+
+  it('dropAnswerRate 1 carries the request out, then destroys the connection instead of answering', async () => {
+    sb = await startSandbox();
+    const token = await oaToken(sb.url);
+    sb.setFaults({ dropAnswerRate: 1 });
+    const url = `${sb.url}/cgi-bin/material/add_material?access_token=${token}&type=image`;
+    await expect(upload(url, { data: jpeg(), filename: 'a.jpg', type: 'image/jpeg' })).rejects.toThrow();
+    sb.setFaults({ dropAnswerRate: 0 });
+    // The material exists although the caller never heard so: what a repeat after a lost answer would duplicate.
+    expect(sb.stats().materials).toBe(1);
+    expect(sb.requestLog().find((e) => e.api === 'material/add_material')?.status).toBe(0);
+    expect(await getJson(countUrl(sb.url, token))).toEqual({ total_count: 0 });
   });
 
   it('latencyMs delays answers (measured loosely: at least the fixed part)', async () => {

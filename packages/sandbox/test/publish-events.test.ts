@@ -71,6 +71,9 @@ describe('PUBLISHJOBFINISH push', () => {
     expect(push.body).toContain(`<publish_id>${publishId}</publish_id>`);
     expect(push.body).toContain('<publish_status>0</publish_status>');
     expect(push.body).toMatch(/<article_detail><count>1<\/count><item><idx>1<\/idx>/);
+    // The receiver has the body before the sandbox has read its answer: wait for the sandbox's record.
+    const server = sb;
+    await expect.poll(() => server.inspect().callbacks.length, { timeout: 5000 }).toBe(1);
     expect(sb.inspect().callbacks).toEqual([
       { url, event: 'PUBLISHJOBFINISH', id: String(publishId), status: 200 },
     ]);

@@ -134,6 +134,94 @@ describe('WeCom media/upload + media/get', () => {
   });
 });
 
+/** POSTs a hand-encoded multipart body whose `media` part header is exactly `disposition`, in small writes. */
+async function rawUpload(url: string, disposition: string, data: Buffer): Promise<Record<string, unknown>> {
+  const boundary = '-------------------------acebdf13572468';
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\n${disposition}\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    data,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  // 7-byte pieces: part headers and delimiters straddle the chunks the server reads.
+  const pieces = Array.from({ length: Math.ceil(body.length / 7) }, (_, i) =>
+    body.subarray(i * 7, i * 7 + 7),
+  );
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: new ReadableStream({
+      async pull(controller) {
+        const next = pieces.shift();
+        if (next) {
+          controller.enqueue(next);
+          await new Promise((r) => setImmediate(r));
+        } else controller.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe('WeCom media part filelength (seeds/001 G4)', () => {
+  it('records the declared filelength in the request log and refuses one that disagrees with the bytes (40006)', async () => {
+    const ok = await rawUpload(
+      api('media/upload', '&type=file'),
+      'Content-Disposition: form-data; name="media";filename="wework.txt"; filelength=6',
+      Buffer.from('mytext'),
+    );
+    expect(ok.errcode).toBe(0);
+    const bad = await rawUpload(
+      api('media/upload', '&type=file'),
+      'Content-Disposition: form-data; name="media"; filename="wework.txt"; filelength=60',
+      Buffer.from('mytext'),
+    );
+    expect(bad.errcode).toBe(40006);
+    const logged = sb.requestLog().filter((e) => e.api === 'wecom/media/upload');
+    expect(logged.map((e) => e.files)).toEqual([
+      [
+        {
+          field: 'media',
+          filename: 'wework.txt',
+          contentType: 'application/octet-stream',
+          bytes: 6,
+          filelength: 6,
+        },
+      ],
+      [
+        {
+          field: 'media',
+          filename: 'wework.txt',
+          contentType: 'application/octet-stream',
+          bytes: 6,
+          filelength: 60,
+        },
+      ],
+    ]);
+  });
+
+  it('with requireFilelength, a media part without filelength is refused (41005) on media/upload and uploadimg', async () => {
+    await sb.close();
+    sb = await startSandbox({ requireFilelength: true });
+    token = await wecomToken(sb.wecomUrl);
+    const missing = await upload(api('media/upload', '&type=file'), {
+      data: Buffer.from('mytext'),
+      filename: 'a.txt',
+    });
+    expect(missing.body.errcode).toBe(41005);
+    expect(String(missing.body.errmsg)).toMatch(/filelength/);
+    const img = await upload(api('media/uploadimg'), { data: jpeg(), filename: 'a.jpg', type: 'image/jpeg' });
+    expect(img.body.errcode).toBe(41005);
+    const declared = await rawUpload(
+      api('media/upload', '&type=file'),
+      'Content-Disposition: form-data; name="media"; filename="a.txt"; filelength=6',
+      Buffer.from('mytext'),
+    );
+    expect(declared.errcode).toBe(0);
+    expect(sb.requestLog().at(-1)?.files?.[0]?.filelength).toBe(6);
+  });
+});
+
 describe('WeCom media/uploadimg', () => {
   it('answers a pic_wework URL served back; 1000 a day then 45009', async () => {
     await sb.close();

@@ -8,5 +8,5 @@ export {
   type RedisStoreOptions,
   redisUrlFromEnv,
 } from './redis-store.js';
-export type { Store, StoreLock } from './store-contract.js';
+export type { Store, StoreLock } from '@md2wx/wechat';
 export { freePort, type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.js';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisStoreError, redactRedisUrl } from './errors.js';
 import { ACQUIRE_LOCK, EXTEND_LOCK, INCR_WITH_TTL, RELEASE_LOCK } from './scripts.js';
-import type { Store, StoreLock } from './store-contract.js';
+import type { Store, StoreLock } from '@md2wx/wechat';
 
 /** Environment variable naming the Redis server, e.g. `redis://:password@redis.internal:6379/0`. */
 export const REDIS_URL_ENV = 'MD2WX_REDIS_URL';

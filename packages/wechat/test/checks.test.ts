@@ -122,6 +122,12 @@ describe('article checks (§2.13)', () => {
     );
   });
 
+  it("visible text skips tags whole, even with '>' inside a quoted attribute", () => {
+    expect(
+      visibleText(`<p data-formula="a > b" title='x>y'>公式 &lt;a&gt;</p>\n<br/>  <span>末</span>`),
+    ).toBe('公式 <a> 末');
+  });
+
   it('refuses content of 1,000,000 bytes or more even when its text is short', () => {
     const heavy = `<p style="${'x'.repeat(1_000_000)}">短</p>`;
     expect(() => checkArticles([article({ content: heavy })])).toThrow(

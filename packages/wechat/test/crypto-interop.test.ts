@@ -1,24 +1,11 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import WechatCrypto from 'wechat-crypto';
 import {
   parseCallbackXml,
   parseUploadMediaJobFinish,
   WXBizMsgCrypt,
   WXBizMsgCryptError,
 } from '../src/crypto/index.js';
-
-// wechat-crypto (node-webot) is CommonJS without type declarations: describe the part we use.
-interface WechatCryptoInstance {
-  getSignature(timestamp: string, nonce: string, encrypt: string): string;
-  encrypt(text: string): string;
-  decrypt(text: string): { message: string; id: string };
-}
-type WechatCryptoConstructor = new (
-  token: string,
-  encodingAESKey: string,
-  id: string,
-) => WechatCryptoInstance;
-const WechatCrypto = createRequire(import.meta.url)('wechat-crypto') as WechatCryptoConstructor;
 
 const TOKEN = 'md2wxCallbackToken01';
 const KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';

@@ -3,11 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ACCOUNT, DEFAULT_WECOM_APP, type Sandbox, startSandbox } from '@md2wx/sandbox';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import {
   createOfficialAccountClient,
   createWecomClient,
   type OfficialAccountOptions,
+  WechatApiError,
   type WecomOptions,
 } from '../src/index.js';
 
@@ -78,4 +79,21 @@ export function runNode(
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** What `p` rejects with; a resolved `p` fails the test (a call that should have failed succeeded). */
+export function caught(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => {
+      throw new Error('expected a rejection, the call succeeded');
+    },
+    (e: unknown) => e,
+  );
+}
+
+/** The `WechatApiError` `p` rejects with; anything else fails the test. */
+export async function apiError(p: Promise<unknown>): Promise<WechatApiError> {
+  const e = await caught(p);
+  expect(e).toBeInstanceOf(WechatApiError);
+  return e as WechatApiError;
 }

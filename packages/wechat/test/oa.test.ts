@@ -8,12 +8,11 @@ import { describe, expect, it } from 'vitest';
 import {
   jssdkSignature,
   type OfficialAccountClient,
-  WechatApiError,
   WechatInputError,
   WechatPublishError,
   WechatTimeoutError,
 } from '../src/index.js';
-import { DEFAULT_ACCOUNT, oaClient, useSandbox, useTempDir } from './helpers.js';
+import { apiError, DEFAULT_ACCOUNT, oaClient, useSandbox, useTempDir } from './helpers.js';
 import { amrVoice, mp4Video } from './media-fixtures.js';
 
 const ctx = useSandbox();
@@ -25,12 +24,6 @@ const JPG = () => corpusPath('images/special/progressive-small-nikon.jpeg');
 async function cover(client: OfficialAccountClient): Promise<string> {
   return (await client.addMaterial({ type: 'image', file: JPG() })).media_id;
 }
-
-const apiError = async (p: Promise<unknown>): Promise<WechatApiError> => {
-  const error = await p.catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(WechatApiError);
-  return error as WechatApiError;
-};
 
 describe.skipIf(!requireCorpus())('Official Account media (§2.3–§2.10)', () => {
   it('uploadImage: a PNG file → a permanent mmbiz URL (JSON served as text/plain)', async () => {
@@ -364,6 +357,20 @@ describe('JS-SDK (§2.15)', () => {
 });
 
 describe('remaining error paths', () => {
+  it('deleteDraft of an unknown or already deleted draft → 40007 with the media_id hint; nothing else is deleted', async () => {
+    const client = oaClient(ctx.sb);
+    const thumb = await cover(client);
+    const { media_id } = await client.addDraft([
+      { title: 'keep', content: '<p>x</p>', thumb_media_id: thumb },
+    ]);
+    const unknown = await apiError(client.deleteDraft('no-such-draft'));
+    expect(unknown).toMatchObject({ errcode: 40007, endpoint: 'cgi-bin/draft/delete' });
+    expect(unknown.hint).toMatch(/media_id/);
+    expect(await client.countDrafts()).toBe(1);
+    await client.deleteDraft(media_id);
+    expect((await apiError(client.deleteDraft(media_id))).errcode).toBe(40007);
+  });
+
   it('getMaterialCount, countDrafts, listDrafts, getJsapiTicket surface WeChat errors with hints', async () => {
     const client = oaClient(ctx.sb, { retries: 1, retryBaseMs: 1 });
     await client.getAccessToken();

@@ -17,20 +17,11 @@ import {
   WechatHttpError,
   WechatNetworkError,
 } from '../src/index.js';
-import { DEFAULT_ACCOUNT, oaClient, useSandbox, wecomClient } from './helpers.js';
+import { caught, DEFAULT_ACCOUNT, oaClient, useSandbox, wecomClient } from './helpers.js';
 
 const ctx = useSandbox();
 
 const JPG = () => corpusPath('images/special/progressive-small-nikon.jpeg');
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection, the call succeeded');
-    },
-    (e: unknown) => e,
-  );
-}
 
 /** What the faulty front does with one request. */
 type Verdict = 'pass' | 'destroy-before-body' | 'destroy-after-body' | 'http-502';
@@ -110,7 +101,7 @@ async function bigJpeg(size: number): Promise<Buffer> {
 }
 
 describe('retry policy table', () => {
-  it('create-type endpoints are listed; reads, updates, deletes and uploadimg are repeatable', () => {
+  it('create-type endpoints (media/upload included) are listed; reads, updates, deletes and uploadimg are repeatable', () => {
     for (const path of [
       '/cgi-bin/draft/add',
       '/cgi-bin/freepublish/submit',
@@ -118,6 +109,7 @@ describe('retry policy table', () => {
       '/cgi-bin/material/add_news',
       '/cgi-bin/message/send',
       '/cgi-bin/media/upload_by_url',
+      '/cgi-bin/media/upload',
     ]) {
       expect(retryPolicyFor(path)).toBe('create');
     }
@@ -126,13 +118,12 @@ describe('retry policy table', () => {
       '/cgi-bin/draft/update',
       '/cgi-bin/draft/delete',
       '/cgi-bin/media/uploadimg',
-      '/cgi-bin/media/upload',
       '/cgi-bin/stable_token',
       '/cgi-bin/gettoken',
     ]) {
       expect(retryPolicyFor(path)).toBe('repeatable');
     }
-    expect(CREATE_ENDPOINTS.size).toBe(6);
+    expect(CREATE_ENDPOINTS.size).toBe(7);
   });
 });
 
@@ -161,6 +152,41 @@ describe.skipIf(!requireCorpus())('retries of create-type calls (no duplicates i
     const e = (await caught(client.countDrafts())) as WechatNetworkError;
     expect(e).toMatchObject({ ambiguous: false, attempts: 4 });
     expect(front.seen.filter((s) => s.path === '/cgi-bin/draft/count')).toHaveLength(4);
+  });
+
+  it('draft/add carried out but its answer lost (sandbox dropAnswerRate) is not repeated: one draft, and the error says to check the draft box', async () => {
+    const client = oaClient(ctx.sb, { retries: 4, retryBaseMs: 1 });
+    const thumb = (await client.addMaterial({ type: 'image', file: JPG() })).media_id;
+    ctx.sb.setFaults({ dropAnswerRate: 1 });
+    const e = (await caught(
+      client.addDraft([{ title: 't', content: '<p>x</p>', thumb_media_id: thumb }]),
+    )) as WechatNetworkError;
+    ctx.sb.setFaults({ dropAnswerRate: 0 });
+    expect(e).toBeInstanceOf(WechatNetworkError);
+    expect(e).toMatchObject({ ambiguous: true, attempts: 1, endpoint: 'cgi-bin/draft/add' });
+    expect(e.message).toMatch(/not repeated to avoid a duplicate\. Check the draft box \(草稿箱/);
+    expect(ctx.sb.stats().requests['draft/add']).toBe(1);
+    expect(ctx.sb.stats().drafts).toBe(1);
+    expect(await client.countDrafts()).toBe(1);
+  });
+
+  it('media/upload (OA and WeCom) carried out but its answer lost is not repeated: one temporary media each', async () => {
+    const oa = oaClient(ctx.sb, { retries: 4, retryBaseMs: 1 });
+    const wecom = wecomClient(ctx.sb, { retries: 4, retryBaseMs: 1 });
+    await Promise.all([oa.getAccessToken(), wecom.getAccessToken()]);
+    ctx.sb.setFaults({ dropAnswerRate: 1 });
+    const errors = [
+      (await caught(oa.uploadTempMedia('image', JPG()))) as WechatNetworkError,
+      (await caught(wecom.upload('image', JPG()))) as WechatNetworkError,
+    ];
+    ctx.sb.setFaults({ dropAnswerRate: 0 });
+    for (const e of errors) {
+      expect(e).toMatchObject({ ambiguous: true, attempts: 1, endpoint: 'cgi-bin/media/upload' });
+      expect(e.message).toMatch(/temporary media_id may have been created/);
+    }
+    expect(ctx.sb.stats().requests['media/upload']).toBe(1);
+    expect(ctx.sb.stats().requests['wecom/media/upload']).toBe(1);
+    expect(ctx.sb.stats().temporaryMedia).toBe(2);
   });
 
   it('errcode -1 on draft/add IS repeated: WeChat answered that it did not do it', async () => {

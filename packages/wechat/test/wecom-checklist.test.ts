@@ -18,6 +18,7 @@ import {
   createWecomClient,
   digestOf,
   downloadPartPath,
+  encodeMultipart,
   fileStore,
   memoryStore,
   QuotaCounter,
@@ -25,13 +26,14 @@ import {
   TEMP_MEDIA_LIFETIME_S,
   WECOM_MAX_CHUNK,
   WECOM_UPLOADIMG_LIMITS,
-  WechatApiError,
   WechatError,
   WechatInputError,
   WechatQuotaError,
   WechatTimeoutError,
   type WecomOptions,
 } from '../src/index.js';
+import { apiError, caught } from './helpers.js';
+import { amrVoice as amr, mp4Video as mp4 } from './media-fixtures.js';
 
 // ── Fixtures ────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -46,41 +48,9 @@ function pattern(n: number): Buffer {
   return b;
 }
 
-/** AMR-NB: the `#!AMR\n` magic, then `frames` silent 12.2 kbit/s frames (32 bytes each). */
-function amr(frames = 40): Buffer {
-  const frame = Buffer.concat([Buffer.from([0x3c]), Buffer.alloc(31)]);
-  return Buffer.concat([Buffer.from('#!AMR\n'), ...Array.from({ length: frames }, () => frame)]);
-}
-
-/** MP4 (ISO BMFF): an `ftyp` box (brand isom) and an `mdat` box of `payload` bytes. */
-function mp4(payload = 2048): Buffer {
-  const ftyp = Buffer.alloc(24);
-  ftyp.writeUInt32BE(24, 0);
-  ftyp.write('ftypisom', 4, 'latin1');
-  ftyp.writeUInt32BE(0x200, 12);
-  ftyp.write('isomiso2', 16, 'latin1');
-  const mdat = Buffer.alloc(8 + payload, 0x11);
-  mdat.writeUInt32BE(8 + payload, 0);
-  mdat.write('mdat', 4, 'latin1');
-  return Buffer.concat([ftyp, mdat]);
-}
-
 /** `head` padded with zero bytes to exactly `size` bytes: the format detectors only read the start. */
 const padded = (head: Buffer, size: number) => Buffer.concat([head, Buffer.alloc(size - head.length)]);
 
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection, the call succeeded');
-    },
-    (e: unknown) => e,
-  );
-}
-async function apiError(p: Promise<unknown>): Promise<WechatApiError> {
-  const e = await caught(p);
-  expect(e).toBeInstanceOf(WechatApiError);
-  return e as WechatApiError;
-}
 async function inputError(p: Promise<unknown>, code: string): Promise<WechatInputError> {
   const e = await caught(p);
   expect(e).toBeInstanceOf(WechatInputError);
@@ -300,8 +270,9 @@ let origin: Origin;
 let dir: string;
 
 beforeAll(async () => {
-  sb = await startSandbox();
-  clocked = await startSandbox({ clock: () => now });
+  // requireFilelength: WeCom's media part must declare filelength (seeds/001 G4); without it uploads fail.
+  sb = await startSandbox({ requireFilelength: true });
+  clocked = await startSandbox({ clock: () => now, requireFilelength: true });
   proxy = await startRecorder(() => sb.wecomUrl);
   clockedProxy = await startRecorder(() => clocked.wecomUrl);
   origin = await startOrigin();
@@ -450,6 +421,14 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
       'Content-Disposition: form-data; name="media"; filename="say %22hi%22%0A.txt"; filelength=70000',
     );
     expect(streamed.data.equals(pattern(70_000))).toBe(true);
+    // The sandbox (strict about filelength here) read the same declared lengths from the wire.
+    const logged = sb.requestLog().filter((e) => e.api === 'wecom/media/upload');
+    expect(logged.map((e) => e.files?.map((f) => [f.filelength, f.bytes]))).toEqual([
+      [[expected[0]!.bytes.length, expected[0]!.bytes.length]],
+      [[expected[1]!.bytes.length, expected[1]!.bytes.length]],
+      [[expected[2]!.bytes.length, expected[2]!.bytes.length]],
+      [[70_000, 70_000]],
+    ]);
     // What WeCom stored is what was sent: the download names and types it as a JPEG.
     const got = await c.download(up.media_id, join(dir, 'r2.jpg'));
     expect(got).toMatchObject({ filename: `${up.media_id}.jpg`, contentType: 'image/jpeg' });
@@ -514,11 +493,18 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(sb.stats().uploads['wecom/media/uploadimg']).toBe(1);
     // The server would have refused 5 bytes too (40006): the client's bound is WeCom's.
     const token = await c.getAccessToken();
-    const form = new FormData();
-    form.append('media', new Blob([Buffer.from('12345')]), 'five.txt');
+    const five = encodeMultipart({
+      name: 'media',
+      filename: 'five.txt',
+      type: undefined,
+      blob: new Blob([Buffer.from('12345')]),
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of five.stream()) chunks.push(chunk as Buffer);
     const res = await fetch(`${sb.wecomUrl}/cgi-bin/media/upload?access_token=${token}&type=file`, {
       method: 'POST',
-      body: form,
+      headers: { 'content-type': five.contentType },
+      body: Buffer.concat(chunks),
     });
     expect(((await res.json()) as { errcode: number }).errcode).toBe(40006);
   }, 30_000);

@@ -6,12 +6,6 @@ import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { Session } from '../session.js';
 import { DraftState } from '../state.js';
 
-interface DraftItem {
-  media_id: string;
-  update_time?: number;
-  content?: { news_item?: Array<{ title?: string; url?: string }> };
-}
-
 /** @returns ExitCode.ok; WeChat errors are thrown (exit 3). */
 export async function runDrafts(
   session: Session,
@@ -22,14 +16,11 @@ export async function runDrafts(
   const { reporter } = session;
   const client = await session.officialAccount();
   if (action === 'list') {
-    const answer = (await client.listDrafts({
+    const answer = await client.listDrafts({
       offset: options.offset ?? 0,
       count: options.count ?? 20,
       no_content: true,
-    })) as {
-      total_count?: number;
-      item?: DraftItem[];
-    };
+    });
     reporter.emitJson(answer);
     for (const item of answer.item ?? []) {
       const titles = (item.content?.news_item ?? []).map((n) => n.title).join(' | ');

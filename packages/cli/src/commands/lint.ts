@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { RenderOptions } from '@md2wx/render';
 import { checkArticleLimits, readPostMeta } from '../article.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadRender } from '../modules.js';
@@ -44,15 +45,11 @@ export async function runLint(
       if (p.line !== undefined) d.line = p.line;
       return d;
     });
-    const renderOptions: Record<string, unknown> = { filePath: file };
+    const renderOptions: RenderOptions = { filePath: file };
     const theme = options.theme ?? config.theme;
     if (theme) renderOptions.theme = theme;
-    const result = (await render.render(source, renderOptions)) as
-      | { html: string; messages?: unknown[] }
-      | string;
-    const html = typeof result === 'string' ? result : result.html;
-    if (typeof result !== 'string')
-      diagnostics.push(...normaliseDiagnostics(result.messages ?? [], 'markdown'));
+    const { html, messages } = await render.render(source, renderOptions);
+    diagnostics.push(...normaliseDiagnostics(messages, 'markdown'));
     // Images are uploaded (and their src rewritten) only when publishing, so "not on WeChat" is not a finding here.
     const findings = normaliseDiagnostics(await render.lint(html, lintOptions(session)), 'html');
     diagnostics.push(...findings.filter((d) => d.rule !== 'img-on-mmbiz'));

@@ -14,6 +14,8 @@ export interface MainOptions {
   write?: boolean;
   rootDir?: string;
   allowOutsideRoot?: boolean;
+  title?: string;
+  coverFallback?: boolean;
 }
 
 /**
@@ -49,6 +51,8 @@ export async function runMain(
   if (options.write === false) publishOptions.noWrite = true;
   if (options.rootDir) publishOptions.rootDir = options.rootDir;
   if (options.allowOutsideRoot) publishOptions.allowOutsideRoot = true;
+  if (options.title !== undefined) publishOptions.title = options.title;
+  if (options.coverFallback) publishOptions.coverFallback = true;
   if (config.platform === 'wecom') {
     const { runWecomRender } = await import('./send.js');
     await runWecomRender(session, posts, publishOptions);

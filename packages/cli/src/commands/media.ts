@@ -36,7 +36,7 @@ export async function runMedia(
   const answer = wecom
     ? await (await session.wecomClient()).download(target, out)
     : await (await session.officialAccount()).downloadTempMedia(target, out);
-  const video = (answer as { video_url?: string }).video_url;
+  const video = 'video_url' in answer ? answer.video_url : undefined;
   reporter.emitJson({ media_id: target, ...(video ? { video_url: video } : { file: out }) });
   if (video) reporter.result(video);
   else reporter.success(`media ${target} written to ${out}`);

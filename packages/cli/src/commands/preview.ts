@@ -59,7 +59,7 @@ export async function startPreviewServer(
         title = meta.title ?? title;
       },
     });
-    page = String(await render.previewPage(html, { title }));
+    page = render.previewPage(html, { title });
   };
   await build();
 

@@ -4,6 +4,7 @@
  * `md2wx <post> --platform wecom` renders and uploads without sending.
  */
 import path from 'node:path';
+import type { MpnewsArticle } from '@md2wx/wechat';
 import { firstImage, type PostMeta } from '../article.js';
 import { ContentError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadImages } from '../modules.js';
@@ -75,7 +76,7 @@ export async function runSend(
   const ext = processed.info.format === 'jpeg' ? 'jpg' : processed.info.format;
   const media = await client.upload('image', processed.data, { filename: `cover.${ext}` });
 
-  const article: Record<string, unknown> = { title, thumb_media_id: media.media_id, content: html };
+  const article: MpnewsArticle = { title, thumb_media_id: media.media_id, content: html };
   if (meta.author) article.author = meta.author;
   if (meta.digest) article.digest = meta.digest;
   if (meta.contentSourceUrl) article.content_source_url = meta.contentSourceUrl;

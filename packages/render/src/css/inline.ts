@@ -20,6 +20,14 @@ export function hasCleanStyle(node: Element): boolean {
   return styled.has(node);
 }
 
+/**
+ * Cascaded style by matched-rule set, per theme: most elements (every paragraph, every token span of
+ * one kind) match the same few rules and carry no style of their own, so their style is computed once.
+ * Rule `order`s are unique within a theme, so the joined orders name the set.
+ */
+const cascaded = new WeakMap<CompiledTheme, Map<string, string>>();
+const CASCADED_LIMIT = 4096;
+
 function byCascade(a: CompiledRule, b: CompiledRule): number {
   return a.specificity - b.specificity || a.order - b.order;
 }
@@ -102,6 +110,12 @@ function pseudoSpan(rules: CompiledRule[]): Element | undefined {
  */
 export function inlineTheme(root: Root, theme: CompiledTheme, onDrop?: DropHandler): void {
   linkParents(root);
+  let memo = cascaded.get(theme);
+  if (!memo) {
+    memo = new Map();
+    cascaded.set(theme, memo);
+  }
+  const styles = memo;
   const visit = (parent: Element | Root) => {
     const children = parent.children;
     for (let i = 0; i < children.length; i++) {
@@ -119,13 +133,25 @@ export function inlineTheme(root: Root, theme: CompiledTheme, onDrop?: DropHandl
       const existing = typeof node.properties.style === 'string' ? node.properties.style : '';
       if (matched.length > 0) {
         matched.sort(byCascade);
-        const inline: Declaration[] = [];
-        for (const d of existing ? parseStyle(existing) : []) {
-          const reason = rejectReason(d.prop, d.value);
-          if (reason) onDrop?.(node, d, reason);
-          else inline.push({ prop: d.prop, value: normaliseValue(d.value), important: d.important });
+        let style: string | undefined;
+        if (existing) {
+          const inline: Declaration[] = [];
+          for (const d of parseStyle(existing)) {
+            const reason = rejectReason(d.prop, d.value);
+            if (reason) onDrop?.(node, d, reason);
+            else inline.push({ prop: d.prop, value: normaliseValue(d.value), important: d.important });
+          }
+          style = serialiseStyle(cascade(matched, inline));
+        } else {
+          let key = '';
+          for (const r of matched) key += `${r.order},`;
+          style = styles.get(key);
+          if (style === undefined) {
+            style = serialiseStyle(cascade(matched, []));
+            if (styles.size >= CASCADED_LIMIT) styles.clear();
+            styles.set(key, style);
+          }
         }
-        const style = serialiseStyle(cascade(matched, inline));
         if (style) node.properties.style = style;
         else delete node.properties.style;
         styled.add(node);

@@ -570,9 +570,13 @@ function plainText(node: Element): string {
     .join('');
 }
 
+/**
+ * `textContent` as rule 38 reads it, without `script`/`style` (WeChat drops them): the same text
+ * `visibleText` in @md2wx/wechat extracts, so the linter and the draft check agree on the count.
+ */
 function visible(node: Root | RootContent): string {
   if (node.type === 'text') return node.value;
-  if (node.type === 'element' && node.tagName === 'svg') return '';
+  if (node.type === 'element' && (node.tagName === 'script' || node.tagName === 'style')) return '';
   if (node.type === 'element' || node.type === 'root') return node.children.map(visible).join('');
   return '';
 }

@@ -8,6 +8,7 @@ import 'mathjax-full/js/input/tex/ams/AmsConfiguration.js';
 import 'mathjax-full/js/input/tex/boldsymbol/BoldsymbolConfiguration.js';
 import 'mathjax-full/js/input/tex/cancel/CancelConfiguration.js';
 import 'mathjax-full/js/input/tex/color/ColorConfiguration.js';
+import 'mathjax-full/js/input/tex/mhchem/MhchemConfiguration.js';
 import 'mathjax-full/js/input/tex/newcommand/NewcommandConfiguration.js';
 import 'mathjax-full/js/input/tex/noundefined/NoUndefinedConfiguration.js';
 import { mathjax } from 'mathjax-full/js/mathjax.js';
@@ -21,31 +22,39 @@ type MathDocument = ReturnType<typeof mathjax.document>;
 
 let adaptor: ReturnType<typeof liteAdaptor> | undefined;
 let doc: MathDocument | undefined;
+/** The font's x-height in em (0.442 for MathJax TeX): converts the `ex` sizes back to MathJax units. */
+let xHeight = 0.442;
 
 /** The MathJax document, created on first use (loading MathJax costs ~100 ms). */
 function mathDocument(): MathDocument {
   if (!doc) {
     adaptor = liteAdaptor();
     RegisterHTMLHandler(adaptor);
+    // fontCache 'none': every glyph is an inline <path>, no <defs>/<use> (wechat-html.md §8, rule 20).
+    const output = new SVG({ fontCache: 'none' });
     doc = mathjax.document('', {
       InputJax: new TeX({
-        packages: ['base', 'ams', 'newcommand', 'noundefined', 'boldsymbol', 'color', 'cancel'],
+        packages: ['base', 'ams', 'newcommand', 'noundefined', 'boldsymbol', 'color', 'cancel', 'mhchem'],
       }),
-      // fontCache 'none': every glyph is an inline <path>, no <defs>/<use> (wechat-html.md §8, rule 20).
-      OutputJax: new SVG({ fontCache: 'none' }),
+      OutputJax: output,
     });
+    xHeight = output.font.params.x_height;
   }
   return doc;
 }
 
 /** SVG attributes WeChat does not need; dropping them keeps the article under 1 MB. */
 const DROP_ATTRS = new Set([
+  // MathJax ids equation labels (`mjx-eqn:1`); WeChat forbids id (rule 4).
+  'id',
   'data-c',
   'data-mml-node',
   'focusable',
   'xmlns:xlink',
   'data-mjx-texclass',
   'aria-hidden',
+  'data-table',
+  'data-labels',
 ]);
 
 function toHast(node: LiteNode): ElementContent | undefined {
@@ -79,8 +88,13 @@ interface Formula {
   error?: string;
 }
 
-/** Converted formulas by `display|tex`: a post in watch mode re-renders the same formulas. */
-const cache = new Map<string, Formula>();
+/**
+ * MathJax's output by `display|tex`: a post in watch mode re-renders the same formulas. The lite
+ * tree is kept rather than the hast built from it: rebuilding hast from it is cheaper than copying
+ * a cached hast tree (the caller owns and mutates what it gets), and MathJax never touches a
+ * container again once it has returned it.
+ */
+const cache = new Map<string, { svg: LiteElement | undefined; error: string | undefined }>();
 const CACHE_LIMIT = 2000;
 
 /** Empties the formula cache (benchmarks use it to measure cold renders). */
@@ -104,19 +118,24 @@ function findError(node: LiteNode): string | undefined {
  * Converts TeX to a WeChat-safe SVG hast element (wechat-html.md §8, rules 20–23, 35):
  * MathJax SVG with inline paths, width/height moved into `style` in `ex`, `currentColor` ink.
  * Never throws: TeX errors come back in `error` with MathJax's red error rendering.
+ * Each call returns a fresh tree the caller may change.
  */
 export function texToSvg(tex: string, display: boolean): Formula {
   const key = `${display ? 'D' : 'I'}|${tex}`;
-  const hit = cache.get(key);
-  if (hit) return { svg: structuredClone(hit.svg), ...(hit.error ? { error: hit.error } : {}) };
-  const container = mathDocument().convert(tex, { display }) as LiteElement;
-  const svgNode = container.children.find((c) => c.kind === 'svg') as LiteElement | undefined;
-  const svg = (svgNode ? toHast(svgNode) : undefined) as Element | undefined;
+  let converted = cache.get(key);
+  if (!converted) {
+    const container = mathDocument().convert(tex, { display }) as LiteElement;
+    const svgNode = container.children.find((c) => c.kind === 'svg') as LiteElement | undefined;
+    converted = { svg: svgNode, error: svgNode ? findError(svgNode) : undefined };
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(key, converted);
+  }
+  const svg = (converted.svg ? toHast(converted.svg) : undefined) as Element | undefined;
   const result: Formula = svg
     ? { svg }
     : { svg: el('svg', { xmlns: 'http://www.w3.org/2000/svg', viewBox: '0 0 0 0' }), error: 'empty formula' };
-  const error = svgNode ? findError(svgNode) : undefined;
-  if (error) result.error = error;
+  if (converted.error) result.error = converted.error;
+  fixFullWidth(result.svg);
   const props = result.svg.properties;
   const width = props.width;
   const height = props.height;
@@ -127,10 +146,85 @@ export function texToSvg(tex: string, display: boolean): Formula {
   // Inline: an over-long formula shrinks to the column instead of widening the page.
   const extra = display ? 'max-width:300% !important' : 'display:inline;max-width:100%';
   props.style = [base, ...sizes, extra].filter(Boolean).join(';');
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  // The caller gets the fresh tree and may mutate it; the cache keeps its own copy.
-  cache.set(key, { ...result, svg: structuredClone(result.svg) });
   return result;
+}
+
+const num = (v: unknown) => Number.parseFloat(String(v));
+
+/**
+ * MathJax lays out a formula with an equation label (`\tag`, numbered environments) at 100 % of
+ * the container: an `<svg width="100%">` without viewBox, whose label and body are nested `<svg>`s
+ * placed by `preserveAspectRatio`. WeChat needs every svg with a viewBox and an explicit size
+ * (rule 22), so this fixes the layout at the formula's minimum width (`min-width`, label beside
+ * the body) and replaces each nested `<svg>` by the `<g transform>` a browser would apply for it.
+ */
+function fixFullWidth(svg: Element): void {
+  const props = svg.properties;
+  if (props.viewBox !== undefined) return;
+  const style = typeof props.style === 'string' ? props.style : '';
+  const minWidth = /min-width:\s*(-?[\d.]+)ex/.exec(style);
+  const height = /(?:^|;)\s*height:\s*([\d.]+)ex/.exec(style) ?? /^([\d.]+)ex$/.exec(String(props.height));
+  const root = svg.children.find((c): c is Element => isElement(c, 'g'));
+  const lift = /translate\(\s*0\s*,\s*(-?[\d.]+)\s*\)/.exec(String(root?.properties.transform ?? ''));
+  if (!minWidth?.[1] || !height?.[1] || !root || !lift?.[1]) return;
+  const unitsPerEx = 1000 * xHeight;
+  const w = num(minWidth[1]) * unitsPerEx;
+  const h = -num(lift[1]);
+  const total = num(height[1]) * unitsPerEx;
+  props.viewBox = `0 ${fmt(-h)} ${fmt(w)} ${fmt(total)}`;
+  props.width = `${minWidth[1]}ex`;
+  props.style = style
+    .split(';')
+    .filter((d) => d.trim() && !/^\s*(min-)?width\s*:/.test(d))
+    .join(';');
+  root.properties.transform = 'scale(1,-1)';
+  const flatten = (node: Element) => {
+    for (let i = 0; i < node.children.length; i++) {
+      const child = node.children[i];
+      if (!isElement(child)) continue;
+      // Only the full-viewport svgs (no size of their own) are the label layout; a sized nested svg
+      // (a stretchy arrow, clipped to its box) lives in its parent's units and stays as it is.
+      if (
+        child.tagName === 'svg' &&
+        (child.properties.width !== undefined || child.properties.height !== undefined)
+      )
+        continue;
+      if (child.tagName !== 'svg') {
+        flatten(child);
+        continue;
+      }
+      // The nested svgs sat in a px system scaled back to MathJax units; without the outer
+      // px system the scale goes, and the nested viewport is the whole w × total box.
+      node.properties.transform = String(node.properties.transform ?? '')
+        .replace(/\s*scale\([^)]*\)\s*$/, '')
+        .trim();
+      node.children[i] = el('g', { transform: placement(child, w, total) }, child.children);
+      flatten(node.children[i] as Element);
+    }
+  };
+  flatten(root);
+}
+
+/** The transform SVG's viewBox + preserveAspectRatio (meet) amounts to in a `vw × vh` viewport. */
+function placement(svg: Element, vw: number, vh: number): string {
+  const [x = 0, y = 0, bw = vw, bh = vh] = String(svg.properties.viewBox ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
+  const k = Math.min(vw / bw, vh / bh);
+  const align = String(svg.properties.preserveAspectRatio ?? 'xMidYMid');
+  const free = (room: number, used: number, axis: 'x' | 'y') => {
+    const a = axis === 'x' ? align.slice(0, 4) : align.slice(4, 8);
+    return a.endsWith('Min') ? 0 : a.endsWith('Max') ? room - used : (room - used) / 2;
+  };
+  const tx = free(vw, bw * k, 'x') - x * k;
+  const ty = free(vh, bh * k, 'y') - y * k;
+  // The ex sizes MathJax prints are rounded to 3 decimals: a scale within 0.1 % of 1 is 1.
+  return `translate(${fmt(tx)} ${fmt(ty)})${Math.abs(k - 1) > 1e-3 ? ` scale(${fmt(k)})` : ''}`;
+}
+
+function fmt(n: number): string {
+  return String(Math.round(n * 100) / 100);
 }
 
 function codeText(code: Element): string {

@@ -1,7 +1,7 @@
 /** OA draft box: `draft/add|update|get|delete|batchget|count` (wechat-api.md §2.12–2.13). */
 import { articleOut, finishDigests, validateArticle, validateArticles } from '../articles.js';
 import { newMediaId } from '../media-store.js';
-import { int, ok, type Route, type RouteContext, str } from '../route.js';
+import { int, ok, pageArgs, type Route, type RouteContext, str } from '../route.js';
 import type { DraftRecord } from '../state.js';
 import { WxError } from '../wx-error.js';
 
@@ -93,11 +93,7 @@ export const oaDraftRoutes: Route[] = [
     dailyQuota: 1000,
     async handler(ctx) {
       const body = await ctx.json();
-      const offset = int(body, 'offset') ?? 0;
-      const count = int(body, 'count');
-      if (offset < 0 || count === undefined || count < 1 || count > 20)
-        throw new WxError(40002, 'invalid args');
-      const noContent = int(body, 'no_content') === 1;
+      const { offset, count, noContent } = pageArgs(body);
       const all = [...ctx.state.drafts.values()]
         .filter((d) => d.principal === ctx.principal)
         .sort((a, b) => b.updatedAt - a.updatedAt);

@@ -3,10 +3,10 @@
  * batchget_material, get_materialcount, and the retired add_news / update_news.
  */
 import { finishDigests, validateArticle } from '../articles.js';
-import { checkUpload, mimeOf, OA_PERMANENT } from '../formats.js';
-import { findMedia, hostImage, hostVideo, newMediaId } from '../media-store.js';
-import { int, ok, type Route, str } from '../route.js';
-import { bump, type MediaRecord, type MediaType } from '../state.js';
+import { mimeOf, OA_PERMANENT } from '../formats.js';
+import { findMedia, hostImage, hostVideo, newMediaId, receiveMedia } from '../media-store.js';
+import { int, ok, pageArgs, type Route, str } from '../route.js';
+import { bump } from '../state.js';
 import { WxError } from '../wx-error.js';
 
 const PERMANENT_TYPES = ['image', 'voice', 'video', 'thumb'];
@@ -41,32 +41,20 @@ export const oaMaterialRoutes: Route[] = [
         ctx.req.resume();
         throw new WxError(40004);
       }
-      const form = await ctx.multipart();
-      const { file, format } = await checkUpload(
-        form.files.find((f) => f.field === 'media'),
-        rule,
-        'oa',
-      );
-      const mediaId = newMediaId(ctx.state, 'oa');
-      const record: MediaRecord = {
-        mediaId,
-        principal: ctx.principal,
+      const { record, fields } = await receiveMedia(ctx, {
         platform: 'oa',
         lifetime: 'permanent',
-        type: type as MediaType,
-        data: file.data,
-        filename: file.filename,
-        format,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      };
+        type,
+        rule,
+      });
+      const { mediaId, data, format } = record;
       if (type === 'video') {
-        const d = videoDescription(form.fields.description ?? ctx.query.get('description') ?? undefined);
+        const d = videoDescription(fields.description ?? ctx.query.get('description') ?? undefined);
         record.title = d.title;
         record.introduction = d.introduction;
-        record.url = hostVideo(ctx.state, ctx.imageHost, ctx.principal, file.data);
+        record.url = hostVideo(ctx.state, ctx.imageHost, ctx.principal, data);
       } else if (type === 'image' || type === 'thumb') {
-        record.url = hostImage(ctx.state, ctx.imageHost, ctx.principal, 'oa', format, file.data);
+        record.url = hostImage(ctx.state, ctx.imageHost, ctx.principal, 'oa', format, data);
       }
       ctx.state.media.set(mediaId, record);
       bump(ctx.state.counters.uploads, 'material/add_material');
@@ -121,10 +109,7 @@ export const oaMaterialRoutes: Route[] = [
       const body = await ctx.json();
       const type = str(body, 'type') ?? '';
       if (!LIST_TYPES.includes(type)) throw new WxError(40004);
-      const offset = int(body, 'offset') ?? 0;
-      const count = int(body, 'count');
-      if (offset < 0 || count === undefined || count < 1 || count > 20)
-        throw new WxError(40002, 'invalid args');
+      const { offset, count } = pageArgs(body);
       const all = [...ctx.state.media.values()]
         .filter(
           (m) =>

@@ -3,9 +3,9 @@
  * `media/get/jssdk` (§2.10) of wechat-api.md.
  */
 import { checkUpload, mimeOf, OA_TEMPORARY, OA_UPLOADIMG } from '../formats.js';
-import { findMedia, hostImage, hostVideo, newMediaId } from '../media-store.js';
+import { findMedia, hostImage, hostVideo, receiveMedia } from '../media-store.js';
 import { ok, type Reply, type Route } from '../route.js';
-import { bump, type MediaRecord, type MediaType } from '../state.js';
+import { bump, type MediaRecord } from '../state.js';
 import { WxError } from '../wx-error.js';
 
 const TEMP_TYPES = ['image', 'voice', 'video', 'thumb'];
@@ -56,28 +56,11 @@ export const oaMediaRoutes: Route[] = [
         ctx.req.resume();
         throw new WxError(40004);
       }
-      const form = await ctx.multipart();
       const rule = OA_TEMPORARY[type];
       if (!rule) throw new WxError(40004);
-      const { file, format } = await checkUpload(
-        form.files.find((f) => f.field === 'media'),
-        rule,
-        'oa',
-      );
-      const mediaId = newMediaId(ctx.state, 'oa');
-      const record: MediaRecord = {
-        mediaId,
-        principal: ctx.principal,
-        platform: 'oa',
-        lifetime: 'temp',
-        type: type as MediaType,
-        data: file.data,
-        filename: file.filename,
-        format,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      };
-      if (type === 'video') record.url = hostVideo(ctx.state, ctx.imageHost, ctx.principal, file.data);
+      const { record } = await receiveMedia(ctx, { platform: 'oa', lifetime: 'temp', type, rule });
+      const { mediaId } = record;
+      if (type === 'video') record.url = hostVideo(ctx.state, ctx.imageHost, ctx.principal, record.data);
       ctx.state.media.set(mediaId, record);
       bump(ctx.state.counters.uploads, 'media/upload');
       return ok({ type, media_id: mediaId, created_at: Math.floor(ctx.now / 1000) });

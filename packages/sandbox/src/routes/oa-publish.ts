@@ -6,7 +6,7 @@
 import { articleOut } from '../articles.js';
 import type { ResolvedOptions } from '../options.js';
 import { pushPublishEvent } from './publish-events.js';
-import { int, ok, type Route, type RouteContext, str } from '../route.js';
+import { int, ok, pageArgs, type Route, type RouteContext, str } from '../route.js';
 import type { PublishedArticle, SandboxState } from '../state.js';
 import { WxError } from '../wx-error.js';
 
@@ -148,11 +148,7 @@ export const oaPublishRoutes: Route[] = [
     async handler(ctx) {
       requireVerified(ctx);
       const body = await ctx.json();
-      const offset = int(body, 'offset') ?? 0;
-      const count = int(body, 'count');
-      if (offset < 0 || count === undefined || count < 1 || count > 20)
-        throw new WxError(40002, 'invalid args');
-      const noContent = int(body, 'no_content') === 1;
+      const { offset, count, noContent } = pageArgs(body);
       const all = [...ctx.state.published.values()]
         .filter((p) => p.principal === ctx.principal)
         .sort((a, b) => b.updateTime - a.updateTime);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { checkUpload, mimeOf, WECOM_TEMPORARY, WECOM_UPLOADIMG } from '../formats.js';
-import { findMedia, hostImage, newMediaId } from '../media-store.js';
+import { findMedia, hostImage, receiveMedia } from '../media-store.js';
 import { int, ok, type Reply, type Route, type RouteContext, str } from '../route.js';
 import { bump, type MediaRecord, type MediaType, type UploadByUrlJob } from '../state.js';
 import { wxEncrypt, wxSignature } from '../wecom-crypto.js';
@@ -256,25 +256,9 @@ export const wecomRoutes: Route[] = [
         ctx.req.resume();
         throw new WxError(40005);
       }
-      const form = await ctx.multipart();
-      const { file, format } = await checkUpload(
-        form.files.find((f) => f.field === 'media'),
-        rule,
-        'wecom',
-      );
-      const mediaId = newMediaId(ctx.state, 'wecom');
-      ctx.state.media.set(mediaId, {
-        mediaId,
-        principal: ctx.principal,
-        platform: 'wecom',
-        lifetime: 'temp',
-        type: type as MediaType,
-        data: file.data,
-        filename: file.filename,
-        format,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      });
+      const { record } = await receiveMedia(ctx, { platform: 'wecom', lifetime: 'temp', type, rule });
+      const { mediaId } = record;
+      ctx.state.media.set(mediaId, record);
       bump(ctx.state.counters.uploads, 'wecom/media/upload');
       return ok({ errcode: 0, errmsg: '', type, media_id: mediaId, created_at: Math.floor(ctx.now / 1000) });
     },
@@ -290,6 +274,7 @@ export const wecomRoutes: Route[] = [
         form.files.find((f) => f.field === 'media'),
         WECOM_UPLOADIMG,
         'wecom',
+        { requireFilelength: ctx.options.requireFilelength },
       );
       // "每个企业每月最多可上传3000张图片，每天最多可上传1000张图片" (§3.3); errcode UNCONFIRMED → 45009.
       ctx.consumeQuota('wecom/media/uploadimg', 1000, 3000);

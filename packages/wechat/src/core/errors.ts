@@ -58,12 +58,22 @@ export class WechatNetworkError extends WechatError {
   readonly endpoint: string;
   readonly attempts: number;
   readonly ambiguous: boolean;
-  constructor(endpoint: string, attempts: number, reason: string, options: { ambiguous?: boolean } = {}) {
+  /**
+   * `options.advice`: what to check before calling again when `ambiguous` (e.g. "Check the draft box …"), from
+   * `ambiguityAdvice`.
+   */
+  constructor(
+    endpoint: string,
+    attempts: number,
+    reason: string,
+    options: { ambiguous?: boolean; advice?: string } = {},
+  ) {
     const ambiguous = options.ambiguous ?? false;
+    const advice = options.advice ?? 'Check (e.g. list drafts or materials) before calling again';
     super(
       'network',
       ambiguous
-        ? `${endpoint} failed after ${attempts} attempt(s): ${reason}. The request had been sent, so WeChat may have carried it out; it was not repeated to avoid a duplicate. Check (e.g. list drafts or materials) before calling again.`
+        ? `${endpoint} failed after ${attempts} attempt(s): ${reason}. The request had been sent, so WeChat may have carried it out; it was not repeated to avoid a duplicate. ${advice}.`
         : `${endpoint} failed after ${attempts} attempt(s): ${reason}. Check the network and baseUrl; WeChat may be unreachable.`,
     );
     this.name = 'WechatNetworkError';

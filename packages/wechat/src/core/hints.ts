@@ -23,7 +23,7 @@ const OA_HINTS: Record<number, string> = {
     'Invalid AppSecret: copy it again from mp.weixin.qq.com → 设置与开发 → 基本配置 (reset it if lost; other systems using the old one stop working).',
   41001: 'access_token missing: this is a client bug or a token provider returned nothing.',
   41005:
-    'Media data missing: the multipart part `media` was not sent; check that the file exists and is not empty.',
+    'Media data missing: the multipart part `media` was not sent, or (WeCom) its Content-Disposition lacks filename/filelength; check that the file exists and is not empty.',
   42001:
     'The access_token expired: the client refreshes it once automatically; if this persists, check the clock and the token store.',
   45001:

@@ -5,7 +5,7 @@ import { WechatApiError, WechatHttpError, WechatNetworkError } from './errors.js
 import { type Platform, RETRYABLE_ERRCODES } from './hints.js';
 import type { MultipartBody } from '../media/multipart.js';
 import type { Redactor } from './redact.js';
-import { neverReachedServer, type RetryPolicy, retryPolicyFor } from './retry-policy.js';
+import { ambiguityAdvice, neverReachedServer, type RetryPolicy, retryPolicyFor } from './retry-policy.js';
 
 /** Receives log lines; every line is redacted before it gets here. */
 export interface Logger {
@@ -227,6 +227,7 @@ export class Transport {
         }
         throw new WechatNetworkError(endpoint, attempt + 1, this.redact(reason), {
           ambiguous: !unsent && policy === 'create',
+          advice: ambiguityAdvice(req.path),
         });
       }
       this.log('debug', `${req.method} ${url} → ${status} (${Date.now() - started} ms)`);

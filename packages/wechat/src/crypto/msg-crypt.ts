@@ -76,10 +76,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Undo what URL form-decoding does to a base64 value passed unencoded in a query string: `+` arrives as a
- * space. Base64 has no spaces and no `%`, so either one can only be a transport artifact.
+ * space. Base64 has no spaces and no `%`, so either one can only be a transport artifact. Only line breaks (and
+ * the indentation around them, from pretty-printed XML) and tabs are stripped: a plain `trim()` would also eat
+ * the space that a leading `+` became, and 1 ciphertext in 64 starts with `+`.
  */
 function normaliseBase64(value: string): string {
-  let text = value.trim();
+  let text = value.replace(/^\s*[\r\n]|[\r\n]\s*$/g, '').replace(/[\t\r\n]/g, '');
   if (text.includes('%')) {
     try {
       text = decodeURIComponent(text);

@@ -53,17 +53,20 @@ const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>'
  * alone would put most illustrated posts over it.
  */
 export function visibleText(html: string): string {
-  return html
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-      const lower = name.toLowerCase();
-      if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
-      if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
-      return ENTITIES[lower] ?? entity;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    html
+      .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+      // A quoted attribute may hold '>' (data-formula="a > b"): skip quoted runs whole.
+      .replace(/<(?:[^>"']|"[^"]*"|'[^']*')*>/g, '')
+      .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+        const lower = name.toLowerCase();
+        if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
+        if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
+        return ENTITIES[lower] ?? entity;
+      })
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /**

@@ -288,6 +288,7 @@ export class OfficialAccountClient {
   /**
    * §2.9 `media/upload?type=`: temporary media (3 days) → `{ type, media_id, created_at }` (`created_at` in
    * seconds, number). Limits: image 10 MB png/jpg/gif, voice 2 MB amr/mp3, video 10 MB mp4, thumb 64 KB jpg.
+   * Not repeated after a drop once sent (each run creates a media_id): `WechatNetworkError` with `ambiguous`.
    */
   async uploadTempMedia(
     type: MaterialType,

@@ -166,6 +166,9 @@ export class WecomClient {
   /**
    * §3.2 `media/upload?type=`: temporary media (3 days) → `{ type, media_id, created_at }` (`created_at` as sent,
    * string or number). Checked first: > 5 bytes; image 10 MB jpg/png, voice 2 MB AMR, video 10 MB MP4, file 20 MB.
+   * The file is streamed (paths are never read whole) in a part carrying filename, filelength and content-type
+   * (seeds/001 G4). Not repeated after a drop once sent (each run creates a media_id): `WechatNetworkError`
+   * with `ambiguous`.
    */
   async upload(
     type: WecomMediaType,
