@@ -1,6 +1,7 @@
 /**
  * Front matter → draft article fields (wechat-api.md §2.13), and the field limits checked before any upload.
  */
+import { visibleText } from '@md2wx/wechat';
 import { ContentError, type ContentProblem } from './errors.js';
 import { frontMatterLine, parseFrontMatter } from './front-matter.js';
 
@@ -68,17 +69,7 @@ function flag(value: unknown): 0 | 1 | undefined {
  */
 export function firstH1(markdown: string): { text: string; line: number } | undefined {
   const lines = markdown.split('\n');
-  let fence: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (fenceMatch) {
-      const marker = fenceMatch[1] ?? '';
-      if (fence === undefined) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
-      continue;
-    }
-    if (fence !== undefined) continue;
+  for (const { line, i } of linesOutsideFences(lines)) {
     const atx = /^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
     if (atx?.[1]) return { text: plainText(atx[1]), line: i };
     const next = lines[i + 1];
@@ -92,6 +83,22 @@ export function firstH1(markdown: string): { text: string; line: number } | unde
     }
   }
   return undefined;
+}
+
+/** The lines of `lines` outside fenced code blocks (``` or ~~~, closed by a fence as long or longer), with their index. */
+function* linesOutsideFences(lines: readonly string[]): Generator<{ line: string; i: number }> {
+  let fence: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fenceMatch) {
+      const marker = fenceMatch[1] ?? '';
+      if (fence === undefined) fence = marker;
+      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
+      continue;
+    }
+    if (fence === undefined) yield { line, i };
+  }
 }
 
 function plainText(inline: string): string {
@@ -173,27 +180,6 @@ export function charCount(text: string): number {
   return n;
 }
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/**
- * The text a reader sees in an HTML fragment (script/style dropped, tags removed, entities decoded,
- * whitespace collapsed), for the content length check. Counts the same as @md2wx/wechat's `visibleText`, so
- * the CLI refuses a post before any upload exactly when the client would refuse it at draft/add.
- */
-export function htmlText(html: string): string {
-  return html
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-      const lower = name.toLowerCase();
-      if (lower.startsWith('#x')) return String.fromCodePoint(Number.parseInt(lower.slice(2), 16));
-      if (lower.startsWith('#')) return String.fromCodePoint(Number(lower.slice(1)));
-      return ENTITIES[lower] ?? entity;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 /**
  * Checks the fields WeChat limits (wechat-api.md §2.13) before anything is uploaded: title present and
  * ≤ 32 characters, author ≤ 16, digest ≤ 128, content_source_url an http(s) URL ≤ 1 KiB, crops
@@ -264,7 +250,7 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
     }
   }
   if (html !== undefined) {
-    const chars = charCount(htmlText(html));
+    const chars = charCount(visibleText(html));
     if (chars >= ARTICLE_LIMITS.contentChars) {
       problems.push({
         ...at(undefined),
@@ -298,18 +284,7 @@ export function assertNoProblems(problems: ContentProblem[]): void {
  * 0-based line in `markdown`: the default cover.
  */
 export function firstImage(markdown: string): { src: string; line: number } | undefined {
-  const lines = markdown.split('\n');
-  let fence: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (fenceMatch) {
-      const marker = fenceMatch[1] ?? '';
-      if (fence === undefined) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
-      continue;
-    }
-    if (fence !== undefined) continue;
+  for (const { line, i } of linesOutsideFences(markdown.split('\n'))) {
     const withoutCode = line.replace(/`[^`]*`/g, '');
     const md = /!\[[^\]]*\]\(\s*(?:<([^>]+)>|([^\s)]+))/.exec(withoutCode);
     const html = /<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']/i.exec(withoutCode);

@@ -9,7 +9,6 @@ export {
   checkArticleLimits,
   firstH1,
   firstImage,
-  htmlText,
   type PostMeta,
   readPostMeta,
 } from './article.js';

@@ -1,8 +1,20 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { corpusDir } from '@md2wx/testkit';
 import type { Root as HastRoot } from 'hast';
 import type { Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import { describe, expect, it } from 'vitest';
-import { compileTheme, createRenderer, previewPage, RenderError, render, themes } from '../src/index.js';
+import {
+  compileTheme,
+  countWords,
+  createRenderer,
+  previewPage,
+  RenderError,
+  render,
+  themes,
+} from '../src/index.js';
+import { corpusPosts } from './corpus-posts.js';
 import { all, mustViolations, renderMd, tree } from './helpers.js';
 
 const KITCHEN = `---
@@ -89,6 +101,33 @@ describe('render: metadata and front matter', () => {
 
   it('counts words: CJK characters and Latin words', () => {
     expect(renderMd('中文字 and two words\n').meta.wordCount).toBe(3 + 3);
+  });
+
+  it('counts words as the reference pattern does, joiners and non-ASCII letters included', () => {
+    // The definition countWords implements by hand.
+    const CJK = /[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]/g;
+    const reference = (t: string) =>
+      (t.match(CJK)?.length ?? 0) +
+      (t.replace(CJK, ' ').match(/[A-Za-z0-9\u00c0-\u024f]+(['’.-][A-Za-z0-9]+)*/g)?.length ?? 0);
+    const samples = [
+      "don't stop — it's 3.14, e-mail.x- .5 a.b.c -x x- ’y y’ a’b",
+      'naïve café façade aé.é a.é é-a Ωmega ǅx',
+      '中文English混排123测试, 한국어 テスト ｶﾀｶﾅ 丽',
+      "a'",
+      "'a",
+      'a.',
+      '...',
+      'x.-y',
+      'x-.y',
+      'x--y',
+      '1.2.3-rc.1',
+      '',
+    ];
+    for (const t of samples) expect(countWords(t), t).toBe(reference(t));
+    for (const p of corpusPosts()) {
+      const md = readFileSync(path.join(corpusDir(), p), 'utf8');
+      expect(countWords(md), p).toBe(reference(md));
+    }
   });
 });
 
