@@ -17,8 +17,7 @@ import { extractHeadlessFrontMatter, type FrontMatter, parseFrontMatter } from '
 import { countWords, extractMeta, visibleText } from './meta.js';
 import { DEFAULT_THEME, themes } from './themes/index.js';
 import { codeTransform } from './transforms/code.js';
-import { report } from './transforms/element.js';
-import { finalizeTree, wrapRoot } from './transforms/finalize.js';
+import { finalizeTree, reportDroppedStyle, wrapRoot } from './transforms/finalize.js';
 import { footnotesTransform } from './transforms/footnotes.js';
 import { imagesTransform } from './transforms/images.js';
 import { linksTransform } from './transforms/links.js';
@@ -90,15 +89,7 @@ function rehypeWechat(this: unknown, options: { theme: CompiledTheme }) {
     sanitizeTransform(tree, ctx);
     whitespaceTransform(tree, ctx);
     const root = wrapRoot(tree);
-    inlineTheme(tree, options.theme, (node, d, reason) =>
-      report(
-        ctx,
-        'render/css',
-        'should',
-        `\`${d.prop}: ${d.value}\` dropped from <${node.tagName}>: ${reason}`,
-        node,
-      ),
-    );
+    inlineTheme(tree, options.theme, (node, d, reason) => reportDroppedStyle(ctx, node, d, reason));
     finalizeTree(root, ctx);
   };
 }

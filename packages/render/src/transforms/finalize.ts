@@ -11,6 +11,22 @@ export function wrapRoot(tree: Root): Element {
   return root;
 }
 
+/** Reports a style declaration WeChat would strip or mangle (and that md2wx therefore drops) as a SHOULD message. */
+export function reportDroppedStyle(
+  ctx: RenderContext,
+  node: Element,
+  d: { prop: string; value: string },
+  reason: string,
+): void {
+  report(
+    ctx,
+    'render/css',
+    'should',
+    `\`${d.prop}: ${d.value}\` dropped from <${node.tagName}>: ${reason}`,
+    node,
+  );
+}
+
 function cleanStyle(node: Element, ctx: RenderContext, inMath: boolean): void {
   const style = node.properties.style;
   if (typeof style !== 'string') return;
@@ -18,13 +34,7 @@ function cleanStyle(node: Element, ctx: RenderContext, inMath: boolean): void {
   for (const d of parseStyle(style)) {
     const reason = rejectReason(d.prop, d.value);
     if (reason) {
-      report(
-        ctx,
-        'render/css',
-        'should',
-        `\`${d.prop}: ${d.value}\` dropped from <${node.tagName}>: ${reason}`,
-        node,
-      );
+      reportDroppedStyle(ctx, node, d, reason);
       continue;
     }
     // `!important` defeats WeChat's dark mode (§11); tolerated only on math SVG max-width (rule 13).
