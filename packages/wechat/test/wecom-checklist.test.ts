@@ -771,6 +771,21 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(md5(await readFile(again))).toBe(md5(wanted));
   });
 
+  it('R9 (concurrency): two downloads into the same path at once each leave the intact file, never glued bytes', async () => {
+    const wanted = pattern(3 * MB);
+    const { media_id } = await client().upload('file', wanted, { filename: 'c.bin' });
+    const to = join(dir, 'r9-concurrent.bin');
+    // Small chunks make the two downloads interleave: unlocked, both append to the one partial file.
+    const [first, second] = await Promise.all([
+      client().download(media_id, to, { chunkBytes: 256 * 1024 }),
+      client().download(media_id, to, { chunkBytes: 256 * 1024 }),
+    ]);
+    expect(first.bytes).toBe(wanted.length);
+    expect(second.bytes).toBe(wanted.length);
+    expect(md5(await readFile(to))).toBe(md5(wanted));
+    expect((await readdir(dir)).filter((f) => f.startsWith('r9-concurrent.bin.'))).toEqual([]);
+  });
+
   it('R10: the CDN URL must support Range: probed with bytes=0-0 before upload_by_url, refused when it answers 200', async () => {
     const c = client();
     const body = pattern(40_000);

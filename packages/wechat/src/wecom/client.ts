@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import got from 'got';
+import lockfile from 'proper-lockfile';
 import { ApiCaller } from '../core/caller.js';
 import { type DownloadedFile, dispositionFilename } from '../core/download.js';
 import {
@@ -275,6 +276,28 @@ export class WecomClient {
   ): Promise<DownloadedFile> {
     const chunk = Math.min(options.chunkBytes ?? WECOM_MAX_CHUNK, WECOM_MAX_CHUNK);
     if (!(chunk > 0)) throw new WechatInputError('bad-argument', `chunkBytes must be > 0, got ${chunk}.`);
+    if (typeof to !== 'string') return this.#rangeDownloadTo(endpoint, media_id, to, chunk, options);
+    // Two downloads into one path (two processes, or two calls) would append to the same partial file and
+    // glue the bytes together: the destination is locked across processes (`<to>.lock`, stale after 30 s).
+    const release = await lockfile.lock(to, {
+      realpath: false,
+      stale: 30_000,
+      retries: { retries: 1_000, minTimeout: 50, maxTimeout: 1_000 },
+    });
+    try {
+      return await this.#rangeDownloadTo(endpoint, media_id, to, chunk, options);
+    } finally {
+      await release();
+    }
+  }
+
+  async #rangeDownloadTo(
+    endpoint: 'media/get' | 'media/get/jssdk',
+    media_id: string,
+    to: string | Writable,
+    chunk: number,
+    options: { resume?: boolean },
+  ): Promise<DownloadedFile> {
     const isPath = typeof to === 'string';
     const path = `/cgi-bin/${endpoint}`;
     const part = isPath ? downloadPartPath(to, media_id, endpoint) : '';
