@@ -112,18 +112,6 @@ interface PreparedPost {
   cover?: { data: Buffer; sourceSha256: string; processed: ProcessedImage };
 }
 
-const EMPTY_TOTALS: ProgressTotals = {
-  images: 0,
-  resolved: 0,
-  processed: 0,
-  uploaded: 0,
-  cached: 0,
-  skipped: 0,
-  written: 0,
-  failed: 0,
-  bytesSaved: 0,
-};
-
 /** Articles per draft: the legacy news limit, which the sandbox enforces (§2.13 calls it UNCONFIRMED). */
 const MAX_BUNDLE_ARTICLES = 8;
 
@@ -286,7 +274,7 @@ export async function runPublish(
   for (const post of prepared) {
     const shown = displayPath(post.file, config.cwd);
     const base = outputBase(post.file, config.cwd, config.outDir);
-    let totals = { ...EMPTY_TOTALS };
+    let totals = remark.emptyTotals();
     const bar = reporter.progressBars
       ? await reporter.progress(path.basename(post.file), 1)
       : { increment() {}, note() {}, stop() {}, setTotal() {} };

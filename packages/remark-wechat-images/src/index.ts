@@ -15,6 +15,7 @@ export { cacheKey, type ProcessingSettings } from './cache/key.js';
 export { collectImages, type ImageOccurrence, type ImageSites } from './collect.js';
 export { findHtmlImages, rewriteHtmlImages, type HtmlImg } from './html-img.js';
 export { RemarkWechatImagesError, StateFileError, type ImageProblem } from './errors.js';
+export { emptyTotals } from './types.js';
 export type {
   CacheEntry,
   ImageCache,

@@ -15,11 +15,11 @@ import type {
   ImageCache,
   ProgressEvent,
   ProgressStage,
-  ProgressTotals,
   RemarkWechatImagesOptions,
   UploadEndpoint,
   UploadImageInfo,
 } from './types.js';
+import { emptyTotals } from './types.js';
 
 /** Messages carry this `source`, so reporters can group them. */
 export const MESSAGE_SOURCE = 'remark-wechat-images';
@@ -93,17 +93,7 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
     const filePath = file.path ? path.resolve(file.cwd, file.path) : undefined;
     const fileDir = filePath ? path.dirname(filePath) : file.cwd;
     const baseDir = settings.baseDir ? path.resolve(settings.baseDir) : fileDir;
-    const totals: ProgressTotals = {
-      images: jobs.length,
-      resolved: 0,
-      processed: 0,
-      uploaded: 0,
-      cached: 0,
-      skipped: 0,
-      written: 0,
-      failed: 0,
-      bytesSaved: 0,
-    };
+    const totals = emptyTotals(jobs.length);
     const progress = (stage: ProgressStage, job: SourceJob, extra: Partial<ProgressEvent> = {}) => {
       if (!settings.onProgress) return;
       try {

@@ -108,6 +108,21 @@ export interface ProgressTotals {
   bytesSaved: number;
 }
 
+/** Totals of a file with `images` unique sources, before any work: every counter at 0. */
+export function emptyTotals(images = 0): ProgressTotals {
+  return {
+    images,
+    resolved: 0,
+    processed: 0,
+    uploaded: 0,
+    cached: 0,
+    skipped: 0,
+    written: 0,
+    failed: 0,
+    bytesSaved: 0,
+  };
+}
+
 /** Options of `remarkWechatImages`. */
 export interface RemarkWechatImagesOptions {
   /** Where images go. Without one the plugin does a dry run: compress and write local files under `outDir`. */
