@@ -24,6 +24,11 @@
  *   md2wx-warm   the same full render with MathJax's formula cache kept (formulas seen before are not
  *                re-typeset): what a long-running preview or a second post with shared formulas costs
  *   md2wx-2nd    second render of an unchanged post through a caching renderer (preview/watch mode)
+ *   parse        the floor's remark-parse + gfm + frontmatter + math alone (no remark-rehype, no stringify)
+ *   mathjax      MathJax alone: the post's formulas through texToSvg with the formula cache emptied
+ *
+ * The last two are parts, not tools: they show how much of the floor is parsing (work md2wx cannot
+ * skip) and what typesetting the formulas costs by itself, next to the targets they bound.
  *
  * `--tools=md2wx,floor` runs a subset; ratios that need a missing tool are not printed.
  */
@@ -31,7 +36,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { clearMathCache, createRenderer, themes } from '@md2wx/render';
+import { clearMathCache, createRenderer, texToSvg, themes } from '@md2wx/render';
 import { corpusDir } from '@md2wx/testkit';
 import { createWenyanCore } from '@wenyan-md/core';
 import { renderStyledContent } from '@wenyan-md/core/wrapper';
@@ -52,12 +57,14 @@ const passes = Number(process.argv.find((a) => a.startsWith('--passes='))?.slice
 const mathCounter = unified().use(remarkParse).use(remarkMath);
 const posts = corpusPosts().map((p) => {
   const md = readFileSync(path.join(corpusDir(), p), 'utf8');
-  let formulas = 0;
+  const tex: { value: string; display: boolean }[] = [];
   visit(mathCounter.parse(md), (n) => {
-    if (n.type === 'inlineMath' || n.type === 'math') formulas++;
+    if (n.type === 'inlineMath' || n.type === 'math')
+      tex.push({ value: n.value, display: n.type === 'math' });
   });
-  return { name: p, md, formulas };
+  return { name: p, md, formulas: tex.length, tex };
 });
+const texByName = new Map(posts.map((p) => [p.name, p.tex]));
 
 const md2wx = createRenderer({ cacheSize: 0 });
 const cached = createRenderer({ cacheSize: 256 });
@@ -68,6 +75,12 @@ const floor = unified()
   .use(remarkMath)
   .use(remarkRehype)
   .use(rehypeStringify)
+  .freeze();
+const parseOnly = unified()
+  .use(remarkParse)
+  .use(remarkFrontmatter, ['yaml', 'toml'])
+  .use(remarkGfm)
+  .use(remarkMath)
   .freeze();
 const wenyan = await createWenyanCore({ mermaid: false });
 const marked = new Marked({
@@ -85,7 +98,16 @@ const juiceCss = `${(themes.wechat as string)
   .replace(/\.code-block/g, 'pre')
   .replace(/\.code\b/g, 'pre code')}`;
 
-type Tool = 'md2wx' | 'md2wx-warm' | 'floor' | 'wenyan' | 'wenyan-mermaid' | 'marked+juice' | 'md2wx-2nd';
+type Tool =
+  | 'md2wx'
+  | 'md2wx-warm'
+  | 'floor'
+  | 'wenyan'
+  | 'wenyan-mermaid'
+  | 'marked+juice'
+  | 'md2wx-2nd'
+  | 'parse'
+  | 'mathjax';
 const tools: Record<Tool, (md: string, name: string) => Promise<unknown> | unknown> = {
   md2wx: (md) => {
     clearMathCache();
@@ -111,6 +133,11 @@ const tools: Record<Tool, (md: string, name: string) => Promise<unknown> | unkno
       preserveImportant: true,
     }),
   'md2wx-2nd': (md, name) => cached.renderSync(md, { filePath: name }),
+  parse: (md) => parseOnly.runSync(parseOnly.parse(md)),
+  mathjax: (_md, name) => {
+    clearMathCache();
+    for (const f of texByName.get(name) ?? []) texToSvg(f.value, f.display);
+  },
 };
 const only = process.argv
   .find((a) => a.startsWith('--tools='))
@@ -215,3 +242,19 @@ if (names.includes('md2wx') && names.includes('floor')) {
   );
 }
 row('first render / second render', (t) => t.md2wx / t['md2wx-2nd'], 0, '(target ≥ 10×)');
+
+console.log('\nparts of the cost (median of per-pass ratios)  CPU     wall');
+row('remark parse alone / floor', (t) => t.parse / t.floor, 2);
+row(`MathJax alone (${formulaCount} formulas) / floor`, (t) => t.mathjax / t.floor, 2);
+row('md2wx / floor that 10× wenyan needs', (t) => t.wenyan / 10 / t.floor, 2);
+if (names.includes('md2wx') && names.includes('floor')) {
+  let md2wxBytes = 0;
+  let floorBytes = 0;
+  for (const p of posts) {
+    md2wxBytes += Buffer.byteLength(md2wx.renderSync(p.md).html);
+    floorBytes += Buffer.byteLength(floor.processSync(p.md).toString());
+  }
+  console.log(
+    `HTML written: md2wx ${(md2wxBytes / 1e6).toFixed(2)} MB, floor ${(floorBytes / 1e6).toFixed(2)} MB (${(md2wxBytes / floorBytes).toFixed(1)}×: inline styles and formula SVG)`,
+  );
+}

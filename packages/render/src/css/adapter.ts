@@ -7,13 +7,15 @@ export type AnyNode = Root | RootContent;
 /**
  * Parent links for the tree being styled. css-select adapters are bound when a selector is compiled
  * (once per theme), so the links of the current tree are swapped in here before each inline pass.
- * Rendering is synchronous, so one slot is enough.
+ * Rendering is synchronous, so one slot is enough. A Map, not a WeakMap: a WeakMap entry per node
+ * made every garbage collection of the render trace them as ephemerons, which cost more than the
+ * whole inlining pass; the map is dropped by {@link unlinkParents} when the pass ends.
  */
-let parents = new WeakMap<AnyNode, Element | Root>();
+let parents = new Map<AnyNode, Element | Root>();
 
 /** Records the parent of every node under `root` for the selector engine. */
 export function linkParents(root: Root): void {
-  const map = new WeakMap<AnyNode, Element | Root>();
+  const map = new Map<AnyNode, Element | Root>();
   const walk = (node: Element | Root) => {
     for (const child of node.children) {
       map.set(child, node);
@@ -23,6 +25,11 @@ export function linkParents(root: Root): void {
   };
   walk(root);
   parents = map;
+}
+
+/** Forgets the links of the last {@link linkParents}, so the styled tree is not kept alive by them. */
+export function unlinkParents(): void {
+  parents = new Map();
 }
 
 /** The parent of `node` recorded by the last {@link linkParents}. */

@@ -1,5 +1,5 @@
 import type { Element, ElementContent, Root } from 'hast';
-import { linkParents, setParent } from './adapter.js';
+import { linkParents, setParent, unlinkParents } from './adapter.js';
 import type { CompiledRule, CompiledTheme } from './compile.js';
 import {
   type Declaration,
@@ -12,8 +12,12 @@ import {
 /** Called for each declaration of an existing `style` that WeChat would strip (it is dropped). */
 export type DropHandler = (node: Element, decl: Declaration, reason: string) => void;
 
-/** Elements whose `style` the cascade wrote: already clean, so the final pass need not re-parse it. */
-const styled = new WeakSet<Element>();
+/**
+ * Elements whose `style` the last {@link inlineTheme} wrote: already clean, so the final pass need not
+ * re-parse it. A Set emptied by the next pass rather than a WeakSet (see `parents` in adapter.ts:
+ * weak entries per node are what garbage collection pays for); it holds one tree at most.
+ */
+const styled = new Set<Element>();
 
 /** True when {@link inlineTheme} computed this element's style (theme and inline declarations cleaned). */
 export function hasCleanStyle(node: Element): boolean {
@@ -109,6 +113,7 @@ function pseudoSpan(rules: CompiledRule[]): Element | undefined {
  * SVG internals are left alone: MathJax paths carry their own presentation attributes.
  */
 export function inlineTheme(root: Root, theme: CompiledTheme, onDrop?: DropHandler): void {
+  styled.clear();
   linkParents(root);
   let memo = cascaded.get(theme);
   if (!memo) {
@@ -173,5 +178,9 @@ export function inlineTheme(root: Root, theme: CompiledTheme, onDrop?: DropHandl
       }
     }
   };
-  visit(root);
+  try {
+    visit(root);
+  } finally {
+    unlinkParents();
+  }
 }

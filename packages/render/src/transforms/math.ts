@@ -1,18 +1,12 @@
+import { createRequire } from 'node:module';
 import type { Element, ElementContent, Properties, Root } from 'hast';
-import { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
+import type { liteAdaptor } from 'mathjax-full/js/adaptors/liteAdaptor.js';
 import type { LiteElement, LiteNode } from 'mathjax-full/js/adaptors/lite/Element.js';
 import type { LiteText } from 'mathjax-full/js/adaptors/lite/Text.js';
-import { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
-import { TeX } from 'mathjax-full/js/input/tex.js';
-import 'mathjax-full/js/input/tex/ams/AmsConfiguration.js';
-import 'mathjax-full/js/input/tex/boldsymbol/BoldsymbolConfiguration.js';
-import 'mathjax-full/js/input/tex/cancel/CancelConfiguration.js';
-import 'mathjax-full/js/input/tex/color/ColorConfiguration.js';
-import 'mathjax-full/js/input/tex/mhchem/MhchemConfiguration.js';
-import 'mathjax-full/js/input/tex/newcommand/NewcommandConfiguration.js';
-import 'mathjax-full/js/input/tex/noundefined/NoUndefinedConfiguration.js';
-import { mathjax } from 'mathjax-full/js/mathjax.js';
-import { SVG } from 'mathjax-full/js/output/svg.js';
+import type { RegisterHTMLHandler } from 'mathjax-full/js/handlers/html.js';
+import type { TeX } from 'mathjax-full/js/input/tex.js';
+import type { mathjax } from 'mathjax-full/js/mathjax.js';
+import type { SVG } from 'mathjax-full/js/output/svg.js';
 import type { VFile } from 'vfile';
 import type { RenderContext } from '../types.js';
 import { contextOf } from './context.js';
@@ -20,24 +14,40 @@ import { classList, el, isElement, report } from './element.js';
 
 type MathDocument = ReturnType<typeof mathjax.document>;
 
-let adaptor: ReturnType<typeof liteAdaptor> | undefined;
 let doc: MathDocument | undefined;
 /** The font's x-height in em (0.442 for MathJax TeX): converts the `ex` sizes back to MathJax units. */
 let xHeight = 0.442;
 
-/** The MathJax document, created on first use (loading MathJax costs ~100 ms). */
+/** TeX packages: the AMS set plus what blog posts use (\boldsymbol, \color, \cancel, \ce). */
+const TEX_PACKAGES = ['base', 'ams', 'newcommand', 'noundefined', 'boldsymbol', 'color', 'cancel', 'mhchem'];
+
+/**
+ * The MathJax document, created on first use. MathJax is loaded here rather than imported: it is
+ * ~70 ms of every process's start-up (the CLI's included) and most posts have no formula.
+ * mathjax-full's `js/` tree is CommonJS, so a synchronous require keeps `renderSync` synchronous.
+ */
 function mathDocument(): MathDocument {
   if (!doc) {
-    adaptor = liteAdaptor();
-    RegisterHTMLHandler(adaptor);
+    const require = createRequire(import.meta.url);
+    const load = <T>(id: string): T => require(`mathjax-full/js/${id}.js`) as T;
+    const { mathjax: core } = load<{ mathjax: typeof mathjax }>('mathjax');
+    const adaptor = load<{ liteAdaptor: typeof liteAdaptor }>('adaptors/liteAdaptor').liteAdaptor();
+    load<{ RegisterHTMLHandler: typeof RegisterHTMLHandler }>('handlers/html').RegisterHTMLHandler(adaptor);
+    for (const config of [
+      'ams/AmsConfiguration',
+      'boldsymbol/BoldsymbolConfiguration',
+      'cancel/CancelConfiguration',
+      'color/ColorConfiguration',
+      'mhchem/MhchemConfiguration',
+      'newcommand/NewcommandConfiguration',
+      'noundefined/NoUndefinedConfiguration',
+    ])
+      load(`input/tex/${config}`);
+    const { TeX: TeXInput } = load<{ TeX: typeof TeX }>('input/tex');
+    const { SVG: SVGOutput } = load<{ SVG: typeof SVG }>('output/svg');
     // fontCache 'none': every glyph is an inline <path>, no <defs>/<use> (wechat-html.md §8, rule 20).
-    const output = new SVG({ fontCache: 'none' });
-    doc = mathjax.document('', {
-      InputJax: new TeX({
-        packages: ['base', 'ams', 'newcommand', 'noundefined', 'boldsymbol', 'color', 'cancel', 'mhchem'],
-      }),
-      OutputJax: output,
-    });
+    const output = new SVGOutput({ fontCache: 'none' });
+    doc = core.document('', { InputJax: new TeXInput({ packages: TEX_PACKAGES }), OutputJax: output });
     xHeight = output.font.params.x_height;
   }
   return doc;
