@@ -1,5 +1,12 @@
-/** MathJax cost over every formula of the corpus, cold and from the formula cache. */
+/**
+ * MathJax cost over every formula of the corpus: cold (formula cache emptied), from the formula cache,
+ * and cold with MathJax's own attribute store instead of md2wx's FlatAttributes (same process,
+ * alternating passes, so machine load hits both alike).
+ *
+ *   MD2WX_CORPUS=../shared/corpus npx tsx --conditions=@md2wx/source bench/render/math.ts [--passes=12]
+ */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { clearMathCache, texToSvg } from '@md2wx/render';
 import { corpusDir } from '@md2wx/testkit';
@@ -7,7 +14,10 @@ import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
+import { FlatAttributes } from '../../packages/render/src/transforms/mathjax-attributes.ts';
 import { corpusPosts } from '../../packages/render/test/corpus-posts.ts';
+
+const passes = Number(process.argv.find((a) => a.startsWith('--passes='))?.slice(9) ?? 12);
 const p = unified().use(remarkParse).use(remarkMath);
 const formulas: { tex: string; display: boolean }[] = [];
 for (const post of corpusPosts()) {
@@ -17,18 +27,39 @@ for (const post of corpusPosts()) {
       formulas.push({ tex: n.value, display: n.type === 'math' });
   });
 }
-console.log('formulas', formulas.length);
-for (let i = 0; i < 3; i++) {
-  clearMathCache();
-  let t = performance.now();
-  const times = formulas.map((f) => {
-    const s = performance.now();
+texToSvg('x', false); // loads MathJax, which installs FlatAttributes
+const attributes = createRequire(import.meta.url)('mathjax-full/js/core/MmlTree/Attributes.js') as {
+  Attributes: unknown;
+};
+const classes = { flat: FlatAttributes, mathjax: FlatAttributes.original } as const;
+
+const cold = () => {
+  const t = performance.now();
+  for (const f of formulas) {
+    clearMathCache();
     texToSvg(f.tex, f.display);
-    return [performance.now() - s, f.tex] as const;
-  });
-  console.log('cold', (performance.now() - t).toFixed(1));
-  if (i === 2) console.log(times.sort((a, b) => b[0] - a[0]).slice(0, 5));
-  t = performance.now();
+  }
+  return performance.now() - t;
+};
+const times: Record<'flat' | 'mathjax' | 'cached', number[]> = { flat: [], mathjax: [], cached: [] };
+for (let i = 0; i < passes + 2; i++) {
+  const order = i % 2 ? (['flat', 'mathjax'] as const) : (['mathjax', 'flat'] as const);
+  for (const name of order) {
+    attributes.Attributes = classes[name];
+    const ms = cold();
+    if (i >= 2) times[name].push(ms); // two passes of JIT warm-up
+  }
+  attributes.Attributes = FlatAttributes;
+  clearMathCache();
   for (const f of formulas) texToSvg(f.tex, f.display);
-  console.log('warm', (performance.now() - t).toFixed(1));
+  const t = performance.now();
+  for (const f of formulas) texToSvg(f.tex, f.display);
+  if (i >= 2) times.cached.push(performance.now() - t);
 }
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+console.log(`${formulas.length} corpus formulas, ${passes} passes (ms per pass, median)`);
+console.log(`cold, FlatAttributes (md2wx)      ${median(times.flat).toFixed(1)}`);
+console.log(`cold, MathJax's own Attributes     ${median(times.mathjax).toFixed(1)}`);
+console.log(`from the formula cache             ${median(times.cached).toFixed(1)}`);
+const ratios = times.flat.map((f, k) => (times.mathjax[k] as number) / f);
+console.log(`MathJax's own / Flat, per pass     ${median(ratios).toFixed(2)}×`);

@@ -15,7 +15,13 @@ export { footnotesTransform, rehypeWechatFootnotes } from './transforms/footnote
 export { imagesTransform, rehypeWechatImages } from './transforms/images.js';
 export { isWechatArticleUrl, linksTransform, rehypeWechatLinks } from './transforms/links.js';
 export { listsTransform, rehypeWechatLists } from './transforms/lists.js';
-export { clearMathCache, mathTransform, rehypeWechatMath, texToSvg } from './transforms/math.js';
+export {
+  clearMathCache,
+  mathTransform,
+  rehypeWechatMath,
+  resetMathState,
+  texToSvg,
+} from './transforms/math.js';
 export {
   ALLOWED_SVG,
   ALLOWED_TAGS,

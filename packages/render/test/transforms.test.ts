@@ -249,6 +249,41 @@ describe('math', () => {
     expect(broken.error).toBeTruthy();
     expect(texToSvg('\\frac{a', false).error).toBe(broken.error);
   });
+
+  it('starts every article on a new MathJax page: a label used by an earlier post is free again', () => {
+    clearMathCache();
+    const first = renderMd('$$a = 1 \\label{eq:main}$$\n');
+    const second = renderMd('$$b = 2 \\label{eq:main}$$\n');
+    expect(first.messages.filter((m) => m.rule === 'render/math')).toEqual([]);
+    expect(second.messages.filter((m) => m.rule === 'render/math')).toEqual([]);
+    // Within one article a repeated label is still the author's mistake.
+    const both = renderMd('$$c \\label{eq:x}$$\n\n$$d \\label{eq:x}$$\n');
+    expect(both.messages.find((m) => m.rule === 'render/math')?.message).toMatch(/multiply defined/);
+  });
+
+  it('keeps \\newcommand definitions inside the article that makes them', () => {
+    /** The article without the TeX source MathJax was given (that differs by construction). */
+    const drawn = (md: string) => renderMd(md).html.replace(/ data-formula="[^"]*"/g, '');
+    const after = (first: string, md: string) => {
+      clearMathCache();
+      renderMd(first);
+      return drawn(md);
+    };
+    const fresh = (md: string) => {
+      clearMathCache();
+      return drawn(md);
+    };
+    const uses = '$\\R$ and $\\tr A$\n';
+    expect(after('$\\newcommand{\\R}{\\mathbb{R}}$ $\\R$\n', uses)).toBe(fresh(uses));
+    expect(after('$\\DeclareMathOperator{\\tr}{tr}$ $\\tr A$\n', uses)).toBe(fresh(uses));
+    // The same formula after two different definitions: each article gets its own, cache or not.
+    const blackboard = '$\\newcommand{\\R}{\\mathbb{R}}$ $\\R$\n';
+    const calligraphic = '$\\newcommand{\\R}{\\mathcal{R}}$ $\\R$\n';
+    const bb = fresh(blackboard);
+    expect(drawn(calligraphic)).not.toBe(bb);
+    expect(drawn(calligraphic)).toBe(fresh(calligraphic));
+    expect(drawn(blackboard)).toBe(bb);
+  });
 });
 
 describe('text and headings', () => {

@@ -11,10 +11,13 @@ import type { VFile } from 'vfile';
 import type { RenderContext } from '../types.js';
 import { contextOf } from './context.js';
 import { classList, el, isElement, report } from './element.js';
+import { installFlatAttributes, type MathJaxAttributesModule } from './mathjax-attributes.js';
 
 type MathDocument = ReturnType<typeof mathjax.document>;
 
 let doc: MathDocument | undefined;
+/** Clears what a MathJax page remembers between formulas; set once MathJax is loaded. */
+let resetTex: (() => void) | undefined;
 /** The font's x-height in em (0.442 for MathJax TeX): converts the `ex` sizes back to MathJax units. */
 let xHeight = 0.442;
 
@@ -31,6 +34,8 @@ function mathDocument(): MathDocument {
     const require = createRequire(import.meta.url);
     const load = <T>(id: string): T => require(`mathjax-full/js/${id}.js`) as T;
     const { mathjax: core } = load<{ mathjax: typeof mathjax }>('mathjax');
+    // Before any MathML node exists: MathJax's attribute store is its slowest part (see the module).
+    installFlatAttributes(load<MathJaxAttributesModule>('core/MmlTree/Attributes'), core.version);
     const adaptor = load<{ liteAdaptor: typeof liteAdaptor }>('adaptors/liteAdaptor').liteAdaptor();
     load<{ RegisterHTMLHandler: typeof RegisterHTMLHandler }>('handlers/html').RegisterHTMLHandler(adaptor);
     for (const config of [
@@ -47,8 +52,17 @@ function mathDocument(): MathDocument {
     const { SVG: SVGOutput } = load<{ SVG: typeof SVG }>('output/svg');
     // fontCache 'none': every glyph is an inline <path>, no <defs>/<use> (wechat-html.md §8, rule 20).
     const output = new SVGOutput({ fontCache: 'none' });
-    doc = core.document('', { InputJax: new TeXInput({ packages: TEX_PACKAGES }), OutputJax: output });
+    const input = new TeXInput({ packages: TEX_PACKAGES });
+    doc = core.document('', { InputJax: input, OutputJax: output });
     xHeight = output.font.params.x_height;
+    // MathJax treats everything it typesets as one page: `\label`s must be unique in it and
+    // `\newcommand`s stay defined (in a process-wide table) for every later formula.
+    const { MapHandler } = load<{ MapHandler: { getMap(name: string): unknown } }>('input/tex/MapHandler');
+    resetTex = () => {
+      input.reset();
+      for (const name of ['new-Command', 'new-Environment', 'new-Delimiter', 'ams-declare-ops'])
+        (MapHandler.getMap(name) as { map?: Map<string, unknown> } | undefined)?.map?.clear();
+    };
   }
   return doc;
 }
@@ -107,9 +121,28 @@ interface Formula {
 const cache = new Map<string, { svg: LiteElement | undefined; error: string | undefined }>();
 const CACHE_LIMIT = 2000;
 
-/** Empties the formula cache (benchmarks use it to measure cold renders). */
+/** A formula that defines a macro or environment for the formulas after it. */
+const DEFINES =
+  /\\(?:(?:re)?newcommand|newenvironment|renewenvironment|def|let|DeclareMathOperator)(?![a-zA-Z])/;
+/**
+ * The definitions typeset so far in this article: part of every cache key, so a formula using `\R`
+ * is not served the output of another article's `\R`.
+ */
+let definitions = '';
+
+/**
+ * Starts a new MathJax page: forgets `\label`s and `\newcommand`s of the formulas typeset before.
+ * The renderer calls it once per article, so labels and macros of one post do not leak into the next.
+ */
+export function resetMathState(): void {
+  definitions = '';
+  resetTex?.();
+}
+
+/** Empties the formula cache and starts a new MathJax page (benchmarks use it to measure cold renders). */
 export function clearMathCache(): void {
   cache.clear();
+  resetMathState();
 }
 
 function findError(node: LiteNode): string | undefined {
@@ -131,14 +164,19 @@ function findError(node: LiteNode): string | undefined {
  * Each call returns a fresh tree the caller may change.
  */
 export function texToSvg(tex: string, display: boolean): Formula {
-  const key = `${display ? 'D' : 'I'}|${tex}`;
-  let converted = cache.get(key);
+  // A definition must reach MathJax every time (a cache hit would not define anything).
+  const defines = DEFINES.test(tex);
+  const key = `${definitions}\0${display ? 'D' : 'I'}|${tex}`;
+  let converted = defines ? undefined : cache.get(key);
   if (!converted) {
     const container = mathDocument().convert(tex, { display }) as LiteElement;
     const svgNode = container.children.find((c) => c.kind === 'svg') as LiteElement | undefined;
     converted = { svg: svgNode, error: svgNode ? findError(svgNode) : undefined };
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, converted);
+    if (defines) definitions += `${tex}\0`;
+    else {
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+      cache.set(key, converted);
+    }
   }
   const svg = (converted.svg ? toHast(converted.svg) : undefined) as Element | undefined;
   const result: Formula = svg
@@ -258,6 +296,7 @@ export function isGeneratedFormula(node: Element): boolean {
  * `<section class="block-equation">`. TeX errors are reported with the source position.
  */
 export function mathTransform(tree: Root, ctx: RenderContext): void {
+  resetMathState();
   const visit = (parent: Root | Element) => {
     const children = parent.children as ElementContent[];
     for (let i = 0; i < children.length; i++) {
