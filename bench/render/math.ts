@@ -1,7 +1,9 @@
 /**
  * MathJax cost over every formula of the corpus: cold (formula cache emptied), from the formula cache,
  * and cold with MathJax's own attribute store instead of md2wx's FlatAttributes (same process,
- * alternating passes, so machine load hits both alike).
+ * alternating passes, so machine load hits both alike; the other fast path, direct node constructors,
+ * is built into the factories when MathJax loads and is on in both rows — compare it by running this
+ * script at the commit before it).
  *
  *   MD2WX_CORPUS=../shared/corpus npx tsx --conditions=@md2wx/source bench/render/math.ts [--passes=12]
  */
@@ -14,7 +16,7 @@ import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
-import { FlatAttributes } from '../../packages/render/src/transforms/mathjax-attributes.ts';
+import { FlatAttributes } from '../../packages/render/src/transforms/mathjax-speedups.ts';
 import { corpusPosts } from '../../packages/render/test/corpus-posts.ts';
 
 const passes = Number(process.argv.find((a) => a.startsWith('--passes='))?.slice(9) ?? 12);

@@ -11,7 +11,11 @@ import type { VFile } from 'vfile';
 import type { RenderContext } from '../types.js';
 import { contextOf } from './context.js';
 import { classList, el, isElement, report } from './element.js';
-import { installFlatAttributes, type MathJaxAttributesModule } from './mathjax-attributes.js';
+import {
+  installMathJaxSpeedups,
+  type MathJaxAttributesModule,
+  type MathJaxFactoryModule,
+} from './mathjax-speedups.js';
 
 type MathDocument = ReturnType<typeof mathjax.document>;
 
@@ -34,8 +38,14 @@ function mathDocument(): MathDocument {
     const require = createRequire(import.meta.url);
     const load = <T>(id: string): T => require(`mathjax-full/js/${id}.js`) as T;
     const { mathjax: core } = load<{ mathjax: typeof mathjax }>('mathjax');
-    // Before any MathML node exists: MathJax's attribute store is its slowest part (see the module).
-    installFlatAttributes(load<MathJaxAttributesModule>('core/MmlTree/Attributes'), core.version);
+    // Before any factory or MathML node exists (see mathjax-speedups.ts).
+    installMathJaxSpeedups(
+      {
+        attributes: load<MathJaxAttributesModule>('core/MmlTree/Attributes'),
+        factory: load<MathJaxFactoryModule>('core/Tree/Factory'),
+      },
+      core.version,
+    );
     const adaptor = load<{ liteAdaptor: typeof liteAdaptor }>('adaptors/liteAdaptor').liteAdaptor();
     load<{ RegisterHTMLHandler: typeof RegisterHTMLHandler }>('handlers/html').RegisterHTMLHandler(adaptor);
     for (const config of [

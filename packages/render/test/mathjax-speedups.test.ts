@@ -9,15 +9,18 @@ import { visit } from 'unist-util-visit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearMathCache, texToSvg } from '../src/index.js';
 import {
+  directNodeConstructors,
   FlatAttributes,
-  installFlatAttributes,
+  installMathJaxSpeedups,
   type MathJaxAttributesModule,
-} from '../src/transforms/mathjax-attributes.js';
+  type MathJaxFactoryModule,
+} from '../src/transforms/mathjax-speedups.js';
 import { corpusPosts } from './corpus-posts.js';
 
 const require = createRequire(import.meta.url);
-/** The same module instance math.ts loads (one CommonJS cache per process). */
+/** The same module instances math.ts loads (one CommonJS cache per process). */
 const attributesModule = require('mathjax-full/js/core/MmlTree/Attributes.js') as MathJaxAttributesModule;
+const factoryModule = require('mathjax-full/js/core/Tree/Factory.js') as MathJaxFactoryModule;
 
 /** What each part of MathJax that reads attributes gets exercised by: inheritance, defaults, `mstyle`, tables, stretchy operators, labels, errors. */
 const FEATURES: [string, boolean][] = [
@@ -70,12 +73,13 @@ function svgWith(attributes: unknown, tex: string, display: boolean): string {
   return `${toHtml(svg, { space: 'svg' })}|${error ?? ''}`;
 }
 
-describe('FlatAttributes (MathJax attribute store)', () => {
+describe('MathJax fast paths: FlatAttributes (attribute store), direct node constructors', () => {
   let original: unknown;
 
   beforeAll(() => {
-    texToSvg('x', false); // loads MathJax, which installs the flat class
+    texToSvg('x', false); // loads MathJax, which installs the fast paths
     expect(attributesModule.Attributes).toBe(FlatAttributes);
+    expect(factoryModule.AbstractFactory.prototype.setNodeClass).toBe(directNodeConstructors);
     original = FlatAttributes.original;
     expect(typeof original).toBe('function');
     expect(original).not.toBe(FlatAttributes);
@@ -130,9 +134,30 @@ describe('FlatAttributes (MathJax attribute store)', () => {
     expect(b.getExplicitNames()).toEqual(a.getExplicitNames());
   });
 
+  it('registers node constructors that build what MathJax’s own registration builds', () => {
+    class Node {
+      args: unknown[];
+      constructor(...args: unknown[]) {
+        this.args = args;
+      }
+    }
+    const factory = { nodeMap: new Map(), node: {} as Record<string, (...a: unknown[]) => unknown> };
+    directNodeConstructors.call(factory, 'mi', Node as never);
+    expect(factory.nodeMap.get('mi')).toBe(Node);
+    const made = factory.node.mi?.('a', { b: 1 }, [2]) as Node;
+    expect(made).toBeInstanceOf(Node);
+    expect(made.args).toEqual([factory, 'a', { b: 1 }, [2]]);
+    // Installed where MathJax's factories (MathML nodes, SVG wrappers) inherit it from.
+    const { MmlFactory } = require('mathjax-full/js/core/MmlTree/MmlFactory.js');
+    expect(MmlFactory.prototype.setNodeClass).toBe(directNodeConstructors);
+  });
+
   it('leaves MathJax alone for a version it was not checked against', () => {
-    const module = { Attributes: original, INHERIT: '_inherit_' };
-    expect(installFlatAttributes(module, '4.0.0')).toBe(false);
-    expect(module.Attributes).toBe(original);
+    const attributes = { Attributes: original, INHERIT: '_inherit_' };
+    const factory = { AbstractFactory: { prototype: { setNodeClass: () => {} } } };
+    const own = factory.AbstractFactory.prototype.setNodeClass;
+    expect(installMathJaxSpeedups({ attributes, factory }, '4.0.0')).toBe(false);
+    expect(attributes.Attributes).toBe(original);
+    expect(factory.AbstractFactory.prototype.setNodeClass).toBe(own);
   });
 });
