@@ -2,7 +2,7 @@
  * Start-up time of `md2wx --help` (target: under 300 ms), against the baseline of a bare `node -e 0`.
  *
  * Runs the built CLI (`packages/cli/dist/bin.js`; build it first with
- * `npx turbo run build --filter=md2wx...` or `npx tsc -p packages/cli/tsconfig.build.json`) 15 times after 2
+ * `npx turbo run build --filter=@md2wx/cli...` or `npx tsc -p packages/cli/tsconfig.build.json`) 15 times after 2
  * warm-ups and prints median and p90 wall times in milliseconds.
  * On a loaded machine node itself starts slowly: the figure that matters is the time over the baseline.
  *
