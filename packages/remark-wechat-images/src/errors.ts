@@ -29,20 +29,33 @@ export interface ImageProblem {
  * The file failed: some images could not be made ready, so nothing was uploaded (or, for upload failures,
  * nothing was rewritten). `problems` lists every bad image, not only the first; each is also a fatal vfile
  * message with its position.
+ *
+ * With `stage: 'options'` the plugin was given an option it does not know (thrown when unified attaches the
+ * plugin, before any file is read): `option` is the unknown name, `suggestion` the nearest valid one, and
+ * `problems` is empty.
  */
 export class RemarkWechatImagesError extends Error {
   override readonly name = 'RemarkWechatImagesError';
+  /** `stage: 'options'`: the option name that is not one of the plugin's. */
+  readonly option?: string;
+  /** `stage: 'options'`: the valid option meant, when one is close enough to guess. */
+  readonly suggestion?: string;
   constructor(
     /** The Markdown file's path, when known. */
     readonly file: string | undefined,
     readonly problems: ImageProblem[],
-    readonly stage: 'prepare' | 'upload',
+    readonly stage: 'prepare' | 'upload' | 'options',
+    details?: { message: string; option?: string; suggestion?: string },
   ) {
     const where = file ?? '<input>';
     const lines = problems.map(
       (p) => `  ${where}:${p.line ?? '?'}:${p.column ?? '?'}  ${p.src}: ${p.reason}`,
     );
     const what = stage === 'prepare' ? 'nothing was uploaded' : 'the file was not rewritten';
-    super(`${problems.length} image problem(s) in ${where}; ${what}:\n${lines.join('\n')}`);
+    super(
+      details?.message ?? `${problems.length} image problem(s) in ${where}; ${what}:\n${lines.join('\n')}`,
+    );
+    if (details?.option !== undefined) this.option = details.option;
+    if (details?.suggestion !== undefined) this.suggestion = details.suggestion;
   }
 }

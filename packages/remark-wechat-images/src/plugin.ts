@@ -9,6 +9,7 @@ import { cacheKey, type ProcessingSettings } from './cache/key.js';
 import { memoryCache } from './cache/memory.js';
 import { collectImages, type ImageOccurrence } from './collect.js';
 import { type ImageProblem, RemarkWechatImagesError } from './errors.js';
+import { checkOptions } from './options.js';
 import { defaultPipeline, type ProcessedImageLike } from './pipeline.js';
 import type {
   CacheEntry,
@@ -68,13 +69,15 @@ interface SourceJob {
  * @md2wx/images error code). By default any problem fails the file after listing all of them, and nothing of
  * the file is uploaded; with `continueOnError` the bad images stay untouched and get warnings.
  *
- * @throws RemarkWechatImagesError (the transform rejects) when images fail and `continueOnError` is off.
+ * @throws RemarkWechatImagesError (the transform rejects) when images fail and `continueOnError` is off; with
+ *   `stage: 'options'` (when unified attaches the plugin) for an option it does not know, naming the nearest.
  * @throws StateFileError when a state-file cache cannot be read or written.
  */
 export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = function remarkWechatImages(
   options: RemarkWechatImagesOptions = {},
 ) {
-  const settings = options;
+  checkOptions(options);
+  const settings = options ?? {};
   const concurrency = settings.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new TypeError(`remark-wechat-images: concurrency must be a positive integer, got ${concurrency}`);
