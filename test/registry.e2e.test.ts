@@ -1,0 +1,282 @@
+/**
+ * Distribution end-to-end (issue 14): the workspace packages published to a local Verdaccio and installed the
+ * way users install them, in empty temp directories outside the repository:
+ * (a) `npm i -g @md2wx/cli --prefix …`, and the installed `md2wx` pushes examples/hello to the embedded sandbox;
+ * (b) the remark plugin's README: its install line in an empty project, then its usage block, run as written
+ *     against a sandbox (WECHAT_* variables) and type-checked against the installed types;
+ * (c) `npx @md2wx/cli --help`;
+ * (d) from a clone: `npm link -w @md2wx/cli` into a temp prefix keeps working after a rebuild.
+ *
+ * Needs the built dist/ of every package (`npm test`'s pretest builds; else `npx turbo run build`). One
+ * registry and one publish serve every case. The install timings and size are printed (issue 14's closing note).
+ */
+import { execFile } from 'node:child_process';
+import { chmod, cp, lstat, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_ACCOUNT, type Sandbox, startSandbox } from '@md2wx/sandbox';
+import { repoRoot } from '@md2wx/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type LocalRegistry,
+  npmEnv,
+  publicWorkspacePackages,
+  startLocalRegistry,
+} from './support/local-registry.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env,
+        timeout: options.timeoutMs ?? 240_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
+        resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) });
+      },
+    );
+  });
+}
+
+/** Fails with the command's output, so a broken install says why. */
+function expectOk(result: Run, what: string): void {
+  expect(result.code, `${what} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
+}
+
+/** Bytes under a folder, as `du -sk` counts them (1 KiB blocks). */
+async function duKiB(dir: string): Promise<number> {
+  const result = await run('du', ['-sk', dir], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+  return Number(result.stdout.split(/\s/)[0]);
+}
+
+/** A clean environment for a user's `md2wx` (no npm settings, no WeChat credentials from the caller). */
+function userEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1', ...extra };
+}
+
+/** The fenced blocks of a Markdown text with their info string. */
+function fencedBlocks(markdown: string): { lang: string; code: string }[] {
+  return [...markdown.matchAll(/^```(\w*)[^\n]*\n([\s\S]*?)^```/gm)].map((m) => ({
+    lang: m[1] as string,
+    code: m[2] as string,
+  }));
+}
+
+const HELLO = path.join(repoRoot, 'examples/hello');
+const figures: string[] = [];
+let registry: LocalRegistry;
+let sandbox: Sandbox;
+let work: string;
+
+beforeAll(async () => {
+  for (const { dir } of await publicWorkspacePackages()) {
+    const built = await stat(path.join(dir, 'dist/index.js')).catch(() => undefined);
+    if (!built)
+      throw new Error(`${dir}/dist is missing: build first (npx turbo run build --output-logs=errors-only)`);
+  }
+  work = await mkdtemp(path.join(tmpdir(), 'md2wx-registry-e2e-'));
+  registry = await startLocalRegistry({ dir: path.join(work, 'registry') });
+  sandbox = await startSandbox();
+  const started = performance.now();
+  await registry.publishWorkspace();
+  figures.push(`publish every public package: ${Math.round(performance.now() - started)} ms`);
+}, 180_000);
+
+afterAll(async () => {
+  await registry?.close();
+  await sandbox?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+  if (figures.length) console.log(`\nregistry e2e figures:\n  ${figures.join('\n  ')}\n`);
+});
+
+describe('published to a local registry', () => {
+  it('every public package is there at the workspace version, and no @md2wx package comes from the uplink', async () => {
+    for (const { name, dir } of await publicWorkspacePackages()) {
+      const { version } = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      // The packument, as npm reads it (https://github.com/npm/registry/blob/main/docs/REGISTRY-API.md).
+      const response = await fetch(new URL(encodeURIComponent(name).replace('%40', '@'), registry.url));
+      expect(response.status, name).toBe(200);
+      const packument = (await response.json()) as {
+        versions: Record<string, { dist: { tarball: string } }>;
+      };
+      expect(Object.keys(packument.versions), name).toEqual([version]);
+      expect(packument.versions[version]?.dist.tarball.startsWith(registry.url), name).toBe(true);
+    }
+    const privatePackage = await fetch(new URL('@md2wx%2ftestkit', registry.url));
+    expect(privatePackage.status).toBe(404);
+  });
+
+  it('(a) npm i -g @md2wx/cli; the installed md2wx pushes examples/hello to the sandbox as a draft', async () => {
+    const installs: { prefix: string; ms: number }[] = [];
+    // Twice, each with an empty npm cache: the first fills Verdaccio's uplink cache, the second is served from it.
+    for (const round of ['cold uplink cache', 'warm uplink cache']) {
+      const prefix = path.join(work, `global-${installs.length}`);
+      const install = await run('npm', ['i', '-g', '@md2wx/cli', '--prefix', prefix], {
+        cwd: work,
+        env: npmEnv(registry, { npm_config_cache: path.join(work, `npm-cache-global-${installs.length}`) }),
+        timeoutMs: 300_000,
+      });
+      expectOk(install, `npm i -g @md2wx/cli (${round})`);
+      installs.push({ prefix, ms: install.ms });
+      figures.push(`npm i -g @md2wx/cli, ${round}, empty npm cache: ${(install.ms / 1000).toFixed(1)} s`);
+    }
+    const prefix = (installs[0] as { prefix: string }).prefix;
+    figures.push(
+      `installed size (du -sk ${path.basename(prefix)}): ${((await duKiB(prefix)) / 1024).toFixed(0)} MiB`,
+    );
+
+    // Installed from tarballs, not linked to the workspace; nothing of src/ was published.
+    const installed = path.join(prefix, 'lib/node_modules/@md2wx/cli');
+    expect((await stat(installed)).isDirectory()).toBe(true);
+    await expect(stat(path.join(installed, 'src'))).rejects.toThrow(/ENOENT/);
+
+    const blog = path.join(work, 'blog');
+    await cp(path.join(HELLO, 'post.md'), path.join(blog, 'post.md'));
+    await cp(path.join(HELLO, 'images'), path.join(blog, 'images'), { recursive: true });
+    const md2wx = path.join(prefix, 'bin/md2wx');
+    const push = await run(md2wx, ['post.md', '--sandbox', '--draft'], { cwd: blog, env: userEnv() });
+    expectOk(push, 'md2wx post.md --sandbox --draft');
+    expect(push.stdout + push.stderr).toContain('draft created');
+    expect(push.stdout).toMatch(/^media_id \S+$/m);
+    expect(await readFile(path.join(blog, 'out/post.wechat.html'), 'utf8')).toContain('<img');
+  }, 600_000);
+
+  it("(b) the remark plugin alone: its README's install line and usage block, as written, against a sandbox", async () => {
+    const readme = await readFile(path.join(repoRoot, 'packages/remark-wechat-images/README.md'), 'utf8');
+    const usage = readme.slice(readme.indexOf('\n## Usage\n'));
+    const blocks = fencedBlocks(usage);
+    const installLine = blocks.find((b) => b.lang === 'sh')?.code.trim() ?? '';
+    const program = blocks.find((b) => b.lang === 'ts')?.code ?? '';
+    expect(installLine).toMatch(/^npm i @md2wx\/remark-wechat-images( [@\w/-]+)*$/);
+    expect(program).toContain("from '@md2wx/remark-wechat-images'");
+
+    const project = path.join(work, 'plugin-only');
+    await mkdir(project, { recursive: true });
+    await writeFile(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'plugin-only', private: true, type: 'module' }),
+    );
+    const install = await run('npm', installLine.split(/\s+/).slice(1), {
+      cwd: project,
+      env: npmEnv(registry),
+      timeoutMs: 300_000,
+    });
+    expectOk(install, installLine);
+    figures.push(`${installLine}: ${(install.ms / 1000).toFixed(1)} s`);
+    const plugin = await lstat(path.join(project, 'node_modules/@md2wx/remark-wechat-images'));
+    expect(plugin.isSymbolicLink()).toBe(false);
+
+    // The README's posts/hello.md: examples/hello with its images.
+    await cp(path.join(HELLO, 'post.md'), path.join(project, 'posts/hello.md'));
+    await cp(path.join(HELLO, 'images'), path.join(project, 'posts/images'), { recursive: true });
+    await writeFile(path.join(project, 'usage.mts'), program);
+
+    // Type-checked against the published declarations (the repository's tsc and @types/node only).
+    await writeFile(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [path.join(repoRoot, 'node_modules/@types')],
+        },
+        files: ['usage.mts'],
+      }),
+    );
+    const tsc = await run(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', '.'],
+      {
+        cwd: project,
+        env: userEnv(),
+      },
+    );
+    expectOk(tsc, 'tsc on the README usage block');
+
+    const before = Object.values(sandbox.stats().uploads).reduce((a, b) => a + b, 0);
+    const tsx = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+    const usageRun = await run(process.execPath, ['--import', tsx, 'usage.mts'], {
+      cwd: project,
+      env: userEnv({
+        WECHAT_APP_ID: DEFAULT_ACCOUNT.appId,
+        WECHAT_APP_SECRET: DEFAULT_ACCOUNT.appSecret,
+        WECHAT_BASE_URL: sandbox.url,
+      }),
+    });
+    expectOk(usageRun, 'the README usage block');
+    const markdown = usageRun.stdout;
+    const srcs = [...markdown.matchAll(/!\[[^\]]*\]\((\S+)/g)].map((m) => m[1] as string);
+    expect(srcs).toHaveLength(3);
+    for (const src of srcs) expect(src.startsWith(sandbox.url) || src.includes(sandbox.imageHost)).toBe(true);
+    expect(Object.values(sandbox.stats().uploads).reduce((a, b) => a + b, 0) - before).toBe(3);
+    const state = JSON.parse(await readFile(path.join(project, 'posts/.md2wx-images.json'), 'utf8')) as {
+      entries: Record<string, unknown>;
+    };
+    expect(Object.keys(state.entries)).toHaveLength(3);
+  }, 600_000);
+
+  it('(c) npx @md2wx/cli --help', async () => {
+    const empty = path.join(work, 'npx');
+    await mkdir(empty, { recursive: true });
+    const help = await run('npx', ['--yes', '@md2wx/cli', '--help'], {
+      cwd: empty,
+      env: npmEnv(registry, { NO_COLOR: '1' }),
+      timeoutMs: 300_000,
+    });
+    expectOk(help, 'npx @md2wx/cli --help');
+    expect(help.stdout).toMatch(/Usage: md2wx /);
+    expect(help.stdout).toContain('--draft');
+    figures.push(`npx --yes @md2wx/cli --help: ${(help.ms / 1000).toFixed(1)} s`);
+  }, 300_000);
+});
+
+describe('from a clone', () => {
+  it('(d) npm link -w @md2wx/cli: the linked md2wx still runs after a rebuild', async () => {
+    const prefix = path.join(work, 'link-prefix');
+    // The env's prefix is the global one only; a --prefix flag would also move the workspace root.
+    const env = npmEnv(
+      { env: {} },
+      { npm_config_prefix: prefix, npm_config_cache: path.join(work, 'npm-cache-link') },
+    );
+    const link = await run('npm', ['link', '-w', '@md2wx/cli'], { cwd: repoRoot, env });
+    expectOk(link, 'npm link -w @md2wx/cli');
+    const md2wx = path.join(prefix, 'bin/md2wx');
+    try {
+      expectOk(await run(md2wx, ['--version'], { cwd: work, env: userEnv() }), 'linked md2wx --version');
+      // tsc (and turbo restoring a cached build) writes dist/bin.js as 0644; start from that state.
+      await chmod(path.join(repoRoot, 'packages/cli/dist/bin.js'), 0o644);
+      const rebuild = await run('npm', ['run', 'build', '-w', '@md2wx/cli'], { cwd: repoRoot, env });
+      expectOk(rebuild, 'npm run build -w @md2wx/cli');
+      const after = await run(md2wx, ['--version'], { cwd: work, env: userEnv() });
+      expectOk(after, 'linked md2wx --version after a rebuild');
+      expect(after.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    } finally {
+      await chmod(path.join(repoRoot, 'packages/cli/dist/bin.js'), 0o755);
+    }
+  }, 180_000);
+});
