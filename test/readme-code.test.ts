@@ -16,7 +16,7 @@ import { repoRoot } from '@md2wx/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The marker that exempts the next code block. */
-export const NO_CHECK = '<!-- md2wx:no-check -->';
+const NO_CHECK = '<!-- md2wx:no-check -->';
 
 const LANGS: Record<string, 'ts' | 'js'> = {
   ts: 'ts',
@@ -37,7 +37,7 @@ interface Block {
 }
 
 /** The ```ts/```js blocks of a Markdown text, with their first code line. */
-export function codeBlocks(readme: string, markdown: string): Block[] {
+function codeBlocks(readme: string, markdown: string): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
