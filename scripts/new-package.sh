@@ -11,6 +11,8 @@ cat > "$dir/package.json" <<JSON
   "type": "module",
   "license": "MIT",
   "engines": { "node": ">=20.19" },
+  "main": "./dist/index.js",
+  "types": "./dist/index.d.ts",
   "exports": {
     ".": {
       "@md2wx/source": "./src/index.ts",
@@ -19,6 +21,7 @@ cat > "$dir/package.json" <<JSON
     }
   },
   "files": ["dist"],
+  "publishConfig": { "access": "public" },
   "scripts": {
     "build": "tsc -p tsconfig.build.json",
     "typecheck": "tsc --noEmit",
