@@ -70,14 +70,19 @@ function main(argv) {
   }
   const why = missing.map((pkg) => `${pkg.apt} (${pkg.neededBy})`).join(', ');
   if (decision.action === 'stop') {
-    console.error(`md2wx: the tests need ${why}, which ${missing.length > 1 ? 'are' : 'is'} not installed. Run:\n\n  ${decision.command}\n`);
+    console.error(
+      `md2wx: the tests need ${why}, which ${missing.length > 1 ? 'are' : 'is'} not installed. Run:\n\n  ${decision.command}\n`,
+    );
     return dryRun ? 0 : 1;
   }
   console.log(`md2wx: installing ${why}: ${decision.command}`);
   if (dryRun) return 0;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...decision.apt], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...decision.apt], {
+    stdio: 'inherit',
+    env,
+  });
   const still = missingPackages();
   if (still.length > 0) {
     console.error(`md2wx: still missing after apt-get install: ${still.map((pkg) => pkg.apt).join(', ')}`);

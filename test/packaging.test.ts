@@ -155,11 +155,14 @@ describe.each(publicPackages.map((w) => [w.manifest.name, w] as const))(
     });
 
     it('main and types repeat the "." export, for resolvers that do not read exports (TypeScript moduleResolution node10)', () => {
-    const dot = manifest.exports?.['.'];
-    expect(typeof dot === 'object' ? [dot.default, dot.types] : []).toEqual([manifest.main, manifest.types]);
-  });
+      const dot = manifest.exports?.['.'];
+      expect(typeof dot === 'object' ? [dot.default, dot.types] : []).toEqual([
+        manifest.main,
+        manifest.types,
+      ]);
+    });
 
-  it('with every file its main/types/exports/bin name (the @md2wx/source condition excepted)', () => {
+    it('with every file its main/types/exports/bin name (the @md2wx/source condition excepted)', () => {
       const points = declaredEntryPoints(manifest);
       expect(points.some((p) => p.where.endsWith('.types') || p.where === 'types')).toBe(true);
       for (const { where, file } of points)
