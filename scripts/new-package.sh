@@ -40,7 +40,7 @@ JSON
 cat > "$dir/tsconfig.build.json" <<JSON
 {
   "extends": "./tsconfig.json",
-  "compilerOptions": { "noEmit": false, "outDir": "dist", "rootDir": "src", "customConditions": [] },
+  "compilerOptions": { "noEmit": false, "outDir": "dist", "rootDir": "src", "customConditions": [], "inlineSources": true },
   "include": ["src/**/*.ts"],
   "exclude": ["src/**/*.test.ts"]
 }

@@ -154,6 +154,24 @@ describe.each(publicPackages.map((w) => [w.manifest.name, w] as const))(
       expect(stray).toEqual([]);
     });
 
+    it('with source maps that carry their sources (src/ is not packed)', async () => {
+      const maps = [...paths].filter((p) => p.endsWith('.js.map'));
+      expect(maps.length).toBeGreaterThan(0);
+      for (const map of maps) {
+        const { sources, sourcesContent } = JSON.parse(await readFile(path.join(dir, map), 'utf8')) as {
+          sources: string[];
+          sourcesContent?: (string | null)[];
+        };
+        expect(sourcesContent?.length, `${map}: sourcesContent (tsconfig.build.json inlineSources)`).toBe(
+          sources.length,
+        );
+        expect(
+          sourcesContent?.every((c) => typeof c === 'string' && c.length > 0),
+          map,
+        ).toBe(true);
+      }
+    });
+
     it('main and types repeat the "." export, for resolvers that do not read exports (TypeScript moduleResolution node10)', () => {
       const dot = manifest.exports?.['.'];
       expect(typeof dot === 'object' ? [dot.default, dot.types] : []).toEqual([
