@@ -2,8 +2,8 @@
  * Runs a composite GitHub Action's `run:` steps locally, the way the runner does, so tests can exercise
  * `action.yml` as written: each step in order, `bash --noprofile --norc -eo pipefail <script>` (the runner's
  * `shell: bash`) in `$GITHUB_WORKSPACE`, with `${{ … }}` expressions substituted and `if:` evaluated
- * (`success()` by default, `always()`, `failure()`, `cancelled()`, `==`, `!=`, `!`, `&&`, `||`, parentheses,
- * string comparison ignoring case as GitHub does).
+ * (`success() && …` unless it names a status function, `always()`, `failure()`, `cancelled()`, `==`, `!=`, `!`,
+ * `&&`, `||`, parentheses, string comparison ignoring case as GitHub does).
  *
  * Like the runner, each step gets its own `$GITHUB_OUTPUT` and `$GITHUB_STEP_SUMMARY` files (outputs become
  * `steps.<id>.outputs.*`; summaries are concatenated), `$GITHUB_ENV` / `$GITHUB_PATH` lines carry over to later
@@ -140,8 +140,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   for (const [index, step] of manifest.runs.steps.entries()) {
     const name = step.name ?? step.uses ?? step.run?.split('\n')[0] ?? `step ${index + 1}`;
     const status = { failed };
-    const condition = step.if === undefined ? 'success()' : String(step.if);
-    const runIt = truthy(evaluate(stripTemplate(condition), context, status));
+    const runIt = truthy(evaluate(stepCondition(step.if), context, status));
     if (step.uses || !runIt) {
       const result: StepResult = {
         name,
@@ -295,6 +294,16 @@ interface Context {
   runner: Record<string, string>;
   steps: Record<string, unknown>;
   env: Record<string, string>;
+}
+
+/**
+ * A step's `if:` as the runner evaluates it: without a status function (`success()`, `failure()`, `always()`,
+ * `cancelled()`) it is `success() && (<if>)`, so a step after a failed one only runs when it says so.
+ */
+export function stepCondition(condition: string | boolean | undefined): string {
+  if (condition === undefined) return 'success()';
+  const expr = stripTemplate(String(condition));
+  return /\b(success|failure|always|cancelled)\s*\(/.test(expr) ? expr : `success() && (${expr})`;
 }
 
 function stripTemplate(text: string): string {
