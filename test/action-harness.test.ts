@@ -94,6 +94,7 @@ describe('runner semantics', () => {
   it('an if: without a status function means success() && …', () => {
     expect(stepCondition(undefined)).toBe('success()');
     expect(stepCondition("inputs.a == 'true'")).toBe("success() && (inputs.a == 'true')");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
     expect(stepCondition("${{ always() && inputs.a == 'true' }}")).toBe(" always() && inputs.a == 'true' ");
   });
 
