@@ -44,7 +44,9 @@ const report = readJson(values.report) ?? {};
 const code = Number(values['exit-code']);
 const lines = ['### md2wx: WeChat drafts', ''];
 
-if (Array.isArray(report.posts)) {
+if (Array.isArray(report.posts) && report.posts.length === 0) {
+  lines.push('No post to handle (none matched, or none changed since the pushed range began).');
+} else if (Array.isArray(report.posts)) {
   lines.push(
     `${report.posts.length} post(s), mode \`${report.mode}\`${report.account ? `, account \`${report.account}\`` : ''}.`,
     '',

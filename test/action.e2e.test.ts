@@ -211,6 +211,27 @@ describe.skipIf(!requireCorpus())('action.yml in a blog repository', () => {
     });
   });
 
+  it('refuses a dist-tag or `workspace` as md2wx-version, before installing anything', async () => {
+    const sandbox = await startSandbox();
+    try {
+      const blog = await createBlog('blog-version', {
+        'posts/a.md': { text: photoPost('A', 'images/a.jpg') },
+        'posts/images/a.jpg': { from: corpusPath('images/orientation/recurser-Portrait_8.jpg') },
+      });
+      for (const version of ['latest', 'workspace', '^0.1.0']) {
+        const run = await runBlogAction(blog.checkout, sandbox, '0'.repeat(40), { 'md2wx-version': version });
+        expect(run.step('version')).toMatchObject({ outcome: 'failure', exitCode: 2 });
+        expect(run.step('version').stderr).toContain(`md2wx-version must be an exact version of @md2wx/cli`);
+        expect(run.step('install').outcome).toBe('skipped');
+        expect(run.step('run').outcome).toBe('skipped');
+        expect(run.step('Commit the draft state').stdout).toBe('state unchanged\n');
+      }
+      expect(sandbox.stats().requests).toEqual({});
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('a failure on the second post still commits the first post’s draft, and the summary says both', async () => {
     // WeChat's daily draft/add quota runs out after the first draft: the second post gets 45009.
     const sandbox = await startSandbox({ quotas: { 'draft/add': 1 } });
