@@ -176,7 +176,7 @@ describe.skipIf(!requireCorpus())('action.yml in a blog repository', () => {
           `| \`${post.key}\` | ${post.title} | created | \`${post.draft.media_id}\` |`,
         );
       }
-    });
+    }, 300_000);
 
     it('second push with one post changed updates only that draft and commits the state', async () => {
       const before = await git(blog.checkout, 'rev-parse', 'HEAD');
@@ -208,7 +208,7 @@ describe.skipIf(!requireCorpus())('action.yml in a blog repository', () => {
       expect(run.summary).not.toContain(hello);
       const draft = sandbox.inspect().drafts.find((d) => d.media_id === state[photo]?.media_id);
       expect(draft?.articles[0]?.content).toContain('One more paragraph.');
-    });
+    }, 300_000);
   });
 
   it('refuses a dist-tag or `workspace` as md2wx-version, before installing anything', async () => {
@@ -260,5 +260,5 @@ describe.skipIf(!requireCorpus())('action.yml in a blog repository', () => {
     } finally {
       await sandbox.close();
     }
-  });
+  }, 300_000);
 });
