@@ -586,7 +586,7 @@ async function wecomUploader(session: Session): Promise<WechatImageUploader> {
  * The upload dedupe cache: on the Redis store when one is configured (shared by every runner, uploads of one
  * image serialized by a lock), else committed next to the draft state (CI starts empty), memory for the sandbox.
  */
-async function imageCache(session: Session): Promise<ImageCache> {
+export async function imageCache(session: Session): Promise<ImageCache> {
   const remark = await loadRemarkImages();
   if (session.sharedStore) return remark.storeCache(await session.tokenStore());
   if (session.ephemeral) return remark.memoryCache();
