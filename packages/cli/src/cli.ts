@@ -79,7 +79,9 @@ export function reportError(
   }
   let text = e instanceof Error ? e.message : String(error);
   if (isWechatError(error)) {
-    text = `WeChat ${error.endpoint ?? 'API'}: errcode ${error.errcode} ${error.errmsg}`;
+    // WeChat puts "rid: …" inside errmsg; it is printed once, in its own place.
+    const errmsg = error.rid ? error.errmsg.replace(/[\s,;]*rid:\s*\S+/, '').trim() : error.errmsg;
+    text = `WeChat ${error.endpoint ?? 'API'}: errcode ${error.errcode} ${errmsg}`;
     if (error.rid) text += ` (rid ${error.rid})`;
     if (error.hint) text += `\n  hint: ${error.hint}`;
   }

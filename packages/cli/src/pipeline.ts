@@ -27,6 +27,7 @@ import {
   ContentError,
   type ContentProblem,
   ExitCode,
+  exitCodeOf,
   formatLocation,
   isWechatError,
   UsageError,
@@ -205,7 +206,7 @@ export async function runPublish(
   const problems: ContentProblem[] = [];
   for (const file of files) {
     const source = await readFile(file, 'utf8');
-    const meta = readPostMeta(source);
+    const meta = readPostMeta(source, displayPath(file, config.cwd));
     if (!meta.author && config.author) meta.author = config.author;
     if (options.title !== undefined) {
       meta.title = options.title.trim();
@@ -558,7 +559,8 @@ function imageProblemsOf(error: unknown, shown: string): ContentProblem[] | unde
 function unwrapUploadError(error: unknown): unknown {
   const wechat = pluginErrorOf(error)
     ?.problems.map((p) => p.cause)
-    .find((cause) => isWechatError(cause));
+    // An unreachable host (WechatNetworkError) is WeChat's side too: exit 3, not a content error.
+    .find((cause) => isWechatError(cause) || exitCodeOf(cause) === ExitCode.wechat);
   return wechat ?? error;
 }
 

@@ -13,8 +13,9 @@ const GLOB_CHARS = /[*?[\]{}!]/;
 
 /**
  * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, sorted, without duplicates.
- * A glob matching nothing is allowed (CI: nothing changed); a plain path that does not exist is not.
- * @throws UsageError naming a missing file, or when no pattern is given.
+ * A glob (or directory) matching nothing is a usage error like a missing file: a typo must not look like "no
+ * post changed" (that is `--changed-since`, applied afterwards).
+ * @throws UsageError naming a missing file or a glob that matches nothing, or when no pattern is given.
  */
 export async function expandPosts(patterns: string[], cwd: string): Promise<string[]> {
   if (patterns.length === 0) throw new UsageError('no post given: md2wx <post.md…> (see md2wx --help)');
@@ -34,8 +35,12 @@ export async function expandPosts(patterns: string[], cwd: string): Promise<stri
   }
   if (globs.length > 0) {
     const { glob } = await import('tinyglobby');
-    const found = await glob(globs, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
-    for (const file of found) files.add(path.resolve(file));
+    for (const pattern of globs) {
+      const found = await glob([pattern], { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+      // A typo in a glob must not pass for "nothing to do"; --changed-since narrows afterwards and may be empty.
+      if (found.length === 0) throw new UsageError(`no Markdown file matches ${pattern} (in ${cwd})`);
+      for (const file of found) files.add(path.resolve(file));
+    }
   }
   return [...files].sort();
 }

@@ -5,6 +5,7 @@ import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import { runPublish, type PublishOptions } from '../pipeline.js';
 import { expandPosts, filterChangedSince } from '../post-files.js';
 import type { Session } from '../session.js';
+import { assertKnownTheme } from '../theme-check.js';
 
 export interface MainOptions {
   draft?: boolean;
@@ -33,6 +34,7 @@ export async function runMain(
       'WeCom has no draft box: use `md2wx send <post> --to <users>` (mpnews) with --platform wecom',
     );
   }
+  await assertKnownTheme(config.theme);
   let posts = await expandPosts(patterns, config.cwd);
   if (options.changedSince) {
     const before = posts.length;
