@@ -189,6 +189,10 @@ export function buildProgram(): Command {
     .option('--theme <name>', 'render theme')
     .option('--root-dir <dir>', 'site root for /absolute image paths and boundary for relative ones')
     .option('--allow-outside-root', 'allow relative image paths that climb out of the root dir')
+    .option(
+      '--continue-on-error',
+      'render-only: leave broken images (unreachable, undecodable) as they are, with a warning',
+    )
     .action(async (posts: string[], _options, command: Command) => {
       const options = command.optsWithGlobals();
       if (posts.length === 0) {
@@ -224,6 +228,7 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port (default: a free one)', intOption)
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--once', 'write the preview page once and print its path (no server)')
+    .option('--continue-on-error', 'leave broken images (unreachable, undecodable) as they are, with a warning')
     .option(
       '-o, --out-dir <dir>',
       'where the preview page and its images go (default: out/ next to the post)',

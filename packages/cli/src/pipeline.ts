@@ -61,6 +61,11 @@ export interface PublishOptions {
   coverFallback?: boolean;
   /** Never upload: compress images locally even when credentials are set (preview). */
   offline?: boolean;
+  /**
+   * Leave broken images (unreachable, undecodable) as they are, with a warning, instead of failing the post
+   * (`--continue-on-error` of preview and render-only runs; never with drafts).
+   */
+  continueOnError?: boolean;
   /** Called with each post's final HTML (used by `send`). */
   onRendered?: (file: string, html: string, meta: PostMeta) => void;
 }
@@ -277,7 +282,7 @@ export async function runPublish(
     const base = outputBase(post.file, config.cwd, config.outDir);
     let totals = remark.emptyTotals();
     const bar = reporter.progressBars
-      ? await reporter.progress(path.basename(post.file), 1)
+      ? await reporter.progress(shown, 1)
       : { increment() {}, note() {}, stop() {}, setTotal() {} };
     const onProgress = (event: ProgressEvent) => {
       totals = event.totals;
@@ -294,6 +299,7 @@ export async function runPublish(
       onProgress,
     };
     if (options.allowOutsideRoot) pluginOptions.allowOutsideRoot = true;
+    if (options.continueOnError) pluginOptions.continueOnError = true;
     if (uploader && cache) {
       pluginOptions.uploader = uploader;
       pluginOptions.cache = cache;
@@ -674,7 +680,15 @@ async function prepareCovers(
       const processed = await images.processImage(resolved.data, { target: 'cover', source: post.coverSrc });
       post.cover = { data: resolved.data, sourceSha256: processed.info.sourceSha256, processed };
     } catch (error) {
-      problems.push({ ...at, message: `cover ${post.coverSrc}: ${(error as Error).message}` });
+      const missing =
+        post.coverFromFrontMatter &&
+        !(options.coverFallback || session.config.coverFallback) &&
+        images.isImageError(error) &&
+        MISSING_COVER.has(error.code);
+      const fix = missing ? ' — fix the path, or add --cover-fallback to use --cover or the first image instead' : '';
+      // ImageError messages start with the source, which "cover <src>:" names already.
+      const reason = (error as Error).message.replace(`${post.coverSrc}: `, '');
+      problems.push({ ...at, message: `cover ${post.coverSrc}: ${reason}${fix}` });
     }
   }
   assertNoProblems(problems);
