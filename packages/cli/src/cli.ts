@@ -147,6 +147,10 @@ export function buildProgram(): Command {
     .option('--token-service <url>', 'central access_token service (secret: env MD2WX_TOKEN_SERVICE_SECRET)')
     .addOption(new Option('--platform <platform>', 'target platform').choices(['oa', 'wecom']))
     .option('--sandbox', 'run against an in-process fake WeChat (demo, CI dry runs); nothing persists')
+    .option(
+      '--sandbox-state <dir>',
+      'like --sandbox, but the fake WeChat, draft state, upload cache and tokens persist in <dir> (rehearse updates)',
+    )
     .option('--state-file <file>', 'draft state file to commit (default .md2wx/drafts.json)')
     .option('--cache-dir <dir>', 'token and download cache, not committed (default .md2wx-cache)')
     .option('--json', 'print one JSON document on stdout (for scripts)')
@@ -541,6 +545,7 @@ Endpoints: GET /healthz; GET /v1/accounts/<appId>/access_token and /jsapi_ticket
     )
     .option('-p, --port <port>', 'port (default: a free one)', intOption)
     .option('--host <host>', 'bind address', '127.0.0.1')
+    .option('--state <dir>', 'keep the sandbox’s drafts, media and tokens in <dir> across restarts')
     .action(async (_options, command: Command) => {
       await withSession(command, async (session) => {
         const { runSandbox } = await import('./commands/sandbox.js');
