@@ -2,7 +2,7 @@
  * The `md2wx` command tree (commander). Only commander and this file load at start-up; every action imports
  * its module when it runs, so `md2wx --help` stays fast.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, type ExitCodeValue, exitCodeOf, isWechatError } from './errors.js';
 import type { GlobalFlags, Session } from './session.js';
 
@@ -92,7 +92,7 @@ export function reportError(
 function intOption(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
-    throw new CommanderError(ExitCode.usage, 'md2wx.invalidNumber', `not a non-negative integer: ${value}`);
+    throw new InvalidArgumentError(`not a non-negative integer: ${value}`);
   return n;
 }
 
@@ -100,7 +100,7 @@ function intOption(value: string): number {
 function pageCountOption(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 20)
-    throw new CommanderError(ExitCode.usage, 'md2wx.invalidCount', `--count must be 1 to 20 (WeChat's page size), got ${value}`);
+    throw new InvalidArgumentError(`--count must be 1 to 20 (WeChat's page size), got ${value}`);
   return n;
 }
 
