@@ -98,7 +98,11 @@ describe('md2wx token and doctor check for real', () => {
     const cwd = await dir('token');
     const first = await runCli(['token', '--json'], { cwd, env: oaEnv() });
     expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ ok: true, origin: 'wechat', source: 'cgi-bin/stable_token' });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      ok: true,
+      origin: 'wechat',
+      source: 'cgi-bin/stable_token',
+    });
     const second = await runCli(['token'], { cwd, env: oaEnv() });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/from the local cache/);
@@ -146,23 +150,26 @@ describe('md2wx token and doctor check for real', () => {
 });
 
 describe('seed systems from the command line', () => {
-  it.skipIf(!requireCorpus())('upload goes through the dedupe cache: the same image twice is one uploadimg call; --force uploads again', async () => {
-    const cwd = await dir('upload');
-    const COVER = SMALL();
-    const before = uploads('media/uploadimg');
-    const first = await runCli(['upload', COVER, COVER], { cwd, env: oaEnv() });
-    expect(first.code, first.stderr).toBe(0);
-    const urls = first.stdout.trim().split('\n');
-    expect(urls).toHaveLength(2);
-    expect(urls[0]).toBe(urls[1]);
-    expect(uploads('media/uploadimg')).toBe(before + 1);
-    const again = await runCli(['upload', COVER, '--json'], { cwd, env: oaEnv() });
-    expect(JSON.parse(again.stdout).images[0]).toMatchObject({ cached: true });
-    expect(uploads('media/uploadimg')).toBe(before + 1);
-    const forced = await runCli(['upload', COVER, '--force'], { cwd, env: oaEnv() });
-    expect(forced.code, forced.stderr).toBe(0);
-    expect(uploads('media/uploadimg')).toBe(before + 2);
-  });
+  it.skipIf(!requireCorpus())(
+    'upload goes through the dedupe cache: the same image twice is one uploadimg call; --force uploads again',
+    async () => {
+      const cwd = await dir('upload');
+      const COVER = SMALL();
+      const before = uploads('media/uploadimg');
+      const first = await runCli(['upload', COVER, COVER], { cwd, env: oaEnv() });
+      expect(first.code, first.stderr).toBe(0);
+      const urls = first.stdout.trim().split('\n');
+      expect(urls).toHaveLength(2);
+      expect(urls[0]).toBe(urls[1]);
+      expect(uploads('media/uploadimg')).toBe(before + 1);
+      const again = await runCli(['upload', COVER, '--json'], { cwd, env: oaEnv() });
+      expect(JSON.parse(again.stdout).images[0]).toMatchObject({ cached: true });
+      expect(uploads('media/uploadimg')).toBe(before + 1);
+      const forced = await runCli(['upload', COVER, '--force'], { cwd, env: oaEnv() });
+      expect(forced.code, forced.stderr).toBe(0);
+      expect(uploads('media/uploadimg')).toBe(before + 2);
+    },
+  );
 
   it.skipIf(!requireCorpus())(
     'materials add (image, thumb, video) and media upload: 10 MB temporary images, --compress for larger',
@@ -203,7 +210,10 @@ describe('seed systems from the command line', () => {
 
   it('WeCom: upload-by-url --wait, HD voice, quota, and R13 refused by client and sandbox', async () => {
     const cwd = await dir('wecom');
-    const video = Buffer.concat([Buffer.from('0000001c66747970697336d00000000069736f6d', 'hex'), Buffer.alloc(4096, 7)]);
+    const video = Buffer.concat([
+      Buffer.from('0000001c66747970697336d00000000069736f6d', 'hex'),
+      Buffer.alloc(4096, 7),
+    ]);
     served.set('/clip.mp4', video);
     const job = await runCli(
       ['--platform', 'wecom', 'media', 'upload-by-url', `${filesUrl}/clip.mp4`, '--type', 'video', '--wait'],
@@ -214,7 +224,16 @@ describe('seed systems from the command line', () => {
     expect(asyncId).toMatch(/^3\*1\*/);
     expect(job.stderr).toMatch(/computing the MD5[\s\S]*processing[\s\S]*done in \d+ ms/);
     const bad = await runCli(
-      ['--platform', 'wecom', 'media', 'upload-by-url', `${filesUrl}/clip.mp4`, '--md5', 'a'.repeat(32), '--wait'],
+      [
+        '--platform',
+        'wecom',
+        'media',
+        'upload-by-url',
+        `${filesUrl}/clip.mp4`,
+        '--md5',
+        'a'.repeat(32),
+        '--wait',
+      ],
       { cwd, env: wecomEnv() },
     );
     expect(bad.code).toBe(3);
@@ -223,7 +242,10 @@ describe('seed systems from the command line', () => {
     // R13: an async media_id is no mpnews thumb — the client refuses before sending, the sandbox with 40007.
     const client = createWecomClient({ ...DEFAULT_WECOM_APP, baseUrl: sandbox.wecomUrl });
     await expect(
-      client.sendMpnews({ touser: 'zhangsan', articles: [{ title: 't', thumb_media_id: asyncId, content: '<p>x</p>' }] }),
+      client.sendMpnews({
+        touser: 'zhangsan',
+        articles: [{ title: 't', thumb_media_id: asyncId, content: '<p>x</p>' }],
+      }),
     ).rejects.toThrow(WechatInputError);
     const token = await client.getAccessToken();
     const raw = await fetch(`${sandbox.wecomUrl}/cgi-bin/message/send?access_token=${token}`, {
@@ -260,34 +282,40 @@ describe('seed systems from the command line', () => {
     expect(up.code, up.stderr).toBe(0);
     const quota = await runCli(['--platform', 'wecom', 'quota', '--json'], { cwd, env: wecomEnv() });
     expect(quota.code, quota.stderr).toBe(0);
-    expect(JSON.parse(quota.stdout)).toMatchObject({ day: { used: 1, limit: 1000 }, month: { used: 1, limit: 3000 } });
+    expect(JSON.parse(quota.stdout)).toMatchObject({
+      day: { used: 1, limit: 1000 },
+      month: { used: 1, limit: 3000 },
+    });
     expect((await runCli(['quota'], { cwd, env: oaEnv() })).code).toBe(2);
   });
 
-  it.skipIf(!requireCorpus())('send reuses its temporary cover and uploads it again once its 3 days are over (R7)', async () => {
-    const cwd = await dir('send');
-    await copyFile(SMALL(), path.join(cwd, 'small.jpeg'));
-    await writeFile(path.join(cwd, 'post.md'), '---\ntitle: R7\n---\n\n# R7\n\n![small](small.jpeg)\n');
-    const temp = () => sandbox.stats().uploads['wecom/media/upload'] ?? 0;
-    const before = temp();
-    const send = () => runCli(['send', 'post.md', '--to', 'zhangsan'], { cwd, env: wecomEnv() });
-    const first = await send();
-    expect(first.code, first.stderr).toBe(0);
-    expect(temp()).toBe(before + 1);
-    const second = await send();
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toMatch(/reusing temporary media/);
-    expect(temp()).toBe(before + 1);
-    clockOffset += 3 * 86_400_000 + 60_000;
-    try {
-      const third = await send();
-      expect(third.code, third.stderr).toBe(0);
-      expect(third.stderr).toMatch(/is gone \(40007\); uploading it again/);
-      expect(temp()).toBe(before + 2);
-    } finally {
-      clockOffset = 0;
-    }
-  });
+  it.skipIf(!requireCorpus())(
+    'send reuses its temporary cover and uploads it again once its 3 days are over (R7)',
+    async () => {
+      const cwd = await dir('send');
+      await copyFile(SMALL(), path.join(cwd, 'small.jpeg'));
+      await writeFile(path.join(cwd, 'post.md'), '---\ntitle: R7\n---\n\n# R7\n\n![small](small.jpeg)\n');
+      const temp = () => sandbox.stats().uploads['wecom/media/upload'] ?? 0;
+      const before = temp();
+      const send = () => runCli(['send', 'post.md', '--to', 'zhangsan'], { cwd, env: wecomEnv() });
+      const first = await send();
+      expect(first.code, first.stderr).toBe(0);
+      expect(temp()).toBe(before + 1);
+      const second = await send();
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toMatch(/reusing temporary media/);
+      expect(temp()).toBe(before + 1);
+      clockOffset += 3 * 86_400_000 + 60_000;
+      try {
+        const third = await send();
+        expect(third.code, third.stderr).toBe(0);
+        expect(third.stderr).toMatch(/is gone \(40007\); uploading it again/);
+        expect(temp()).toBe(before + 2);
+      } finally {
+        clockOffset = 0;
+      }
+    },
+  );
 
   it('callback verify-url and decrypt (C1), jssdk sign from the cached jsapi_ticket', async () => {
     const cwd = await dir('callback');
@@ -301,11 +329,17 @@ describe('seed systems from the command line', () => {
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toBe('echo-42\n');
     const event = `<xml><ToUserName><![CDATA[${DEFAULT_WECOM_APP.corpId}]]></ToUserName><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[upload_media_job_finish]]></Event><JobId><![CDATA[job-1]]></JobId></xml>`;
-    await writeFile(path.join(cwd, 'body.xml'), crypt.encryptReply(event, { timestamp: 1700000001, nonce: 'n2' }));
+    await writeFile(
+      path.join(cwd, 'body.xml'),
+      crypt.encryptReply(event, { timestamp: 1700000001, nonce: 'n2' }),
+    );
     const body = await readFile(path.join(cwd, 'body.xml'), 'utf8');
     const signature = /<MsgSignature><!\[CDATA\[([0-9a-f]+)/.exec(body)?.[1];
     const postUrl = `/cb?msg_signature=${signature}&timestamp=1700000001&nonce=n2`;
-    const decrypted = await runCli(['--platform', 'wecom', 'callback', 'decrypt', postUrl, 'body.xml'], { cwd, env });
+    const decrypted = await runCli(['--platform', 'wecom', 'callback', 'decrypt', postUrl, 'body.xml'], {
+      cwd,
+      env,
+    });
     expect(decrypted.code, decrypted.stderr).toBe(0);
     expect(decrypted.stdout).toContain('<JobId><![CDATA[job-1]]></JobId>');
     const tampered = await runCli(
@@ -316,15 +350,32 @@ describe('seed systems from the command line', () => {
     expect(tampered.stderr).toMatch(/-40001|signature/i);
 
     const signed = await runCli(
-      ['jssdk', 'sign', 'https://example.com/page?a=1#frag', '--timestamp', '1700000000', '--nonce', 'abc', '--json'],
+      [
+        'jssdk',
+        'sign',
+        'https://example.com/page?a=1#frag',
+        '--timestamp',
+        '1700000000',
+        '--nonce',
+        'abc',
+        '--json',
+      ],
       { cwd, env: oaEnv() },
     );
     expect(signed.code, signed.stderr).toBe(0);
     const config = JSON.parse(signed.stdout);
-    const ticket = await createOfficialAccountClient({ ...DEFAULT_ACCOUNT, baseUrl: sandbox.url }).getJsapiTicket();
+    const ticket = await createOfficialAccountClient({
+      ...DEFAULT_ACCOUNT,
+      baseUrl: sandbox.url,
+    }).getJsapiTicket();
     expect(config).toMatchObject({ appId: DEFAULT_ACCOUNT.appId, timestamp: 1700000000, nonceStr: 'abc' });
     expect(config.signature).toBe(
-      jssdkSignature({ jsapi_ticket: ticket, noncestr: 'abc', timestamp: 1700000000, url: 'https://example.com/page?a=1' }),
+      jssdkSignature({
+        jsapi_ticket: ticket,
+        noncestr: 'abc',
+        timestamp: 1700000000,
+        url: 'https://example.com/page?a=1',
+      }),
     );
   });
 });
@@ -334,7 +385,10 @@ describe('every answer true', () => {
     const cwd = await dir('exits');
     await writeFile(path.join(cwd, 'ok.md'), '# ok\n\ntext\n');
     await writeFile(path.join(cwd, 'bad-yaml.md'), '---\ntitle: ok\nfoo: [1, 2\nbar: 3\n---\n\n# Body\n');
-    await writeFile(path.join(cwd, 'no-cover.md'), '---\ntitle: t\ncover: images/gone.jpg\n---\n\n# t\n\ntext\n');
+    await writeFile(
+      path.join(cwd, 'no-cover.md'),
+      '---\ntitle: t\ncover: images/gone.jpg\n---\n\n# t\n\ntext\n',
+    );
     const cases: Array<[string[], number, RegExp, Record<string, string>?]> = [
       [['ok.md', '--theme', 'no-such-theme'], 2, /unknown theme "no-such-theme"/],
       [['lint', 'ok.md', '--theme', 'no-such-theme'], 2, /unknown theme/],
@@ -343,6 +397,7 @@ describe('every answer true', () => {
       [['typo/**/*.md'], 2, /no Markdown file matches typo\/\*\*\/\*\.md/],
       [['--no-such-flag'], 2, /unknown option/],
       [['ok.md', '--draft'], 4, /WECHAT_APP_ID is not set/],
+      [['doctor'], 4, /error credentials: WECHAT_APP_ID is not set[\s\S]*fix: /],
       [['bad-yaml.md'], 1, /bad-yaml\.md:4:1: front matter is not valid YAML: missed comma/],
       [['lint', 'bad-yaml.md'], 1, /bad-yaml\.md:4:1: front matter is not valid YAML/],
       [['no-cover.md', '--draft', '--no-write'], 1, /images\/gone\.jpg[\s\S]*--cover-fallback/, oaEnv()],
@@ -355,7 +410,11 @@ describe('every answer true', () => {
     }
     const json = await runCli(['bad-yaml.md', '--json'], { cwd });
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).error.problems[0]).toMatchObject({ file: 'bad-yaml.md', line: 4, column: 1 });
+    expect(JSON.parse(json.stdout).error.problems[0]).toMatchObject({
+      file: 'bad-yaml.md',
+      line: 4,
+      column: 1,
+    });
     // An unreachable WeChat host is the network's fault (3), not the content's — also when an image upload meets it.
     await copyFile(COVER, path.join(cwd, 'dusk.jpg'));
     await writeFile(path.join(cwd, 'img.md'), '# img\n\n![d](dusk.jpg)\n');
@@ -403,10 +462,14 @@ describe('every answer true', () => {
     await copyFile(COVER, path.join(cwd, 'site/img/dusk.jpg'));
     const markdown = '---\ntitle: Piped\n---\n\n# Piped\n\n![dusk](img/dusk.jpg)\n';
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [...cliCommand(), '-', '--root-dir', 'site', '--json', ...['--sandbox', '--draft']], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [...cliCommand(), '-', '--root-dir', 'site', '--json', ...['--sandbox', '--draft']],
+      {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1' },
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
@@ -418,7 +481,10 @@ describe('every answer true', () => {
     expect(report.posts[0].title).toBe('Piped');
     expect(report.posts[0].images).toMatchObject({ images: 1, uploaded: 1 });
 
-    served.set('/blog/post.md', Buffer.from('---\ntitle: Remote\n---\n\n# Remote\n\n![a](pics/a.jpg)\n![b](/static/b.jpg)\n'));
+    served.set(
+      '/blog/post.md',
+      Buffer.from('---\ntitle: Remote\n---\n\n# Remote\n\n![a](pics/a.jpg)\n![b](/static/b.jpg)\n'),
+    );
     const jpeg = await readFile(COVER);
     served.set('/blog/pics/a.jpg', jpeg);
     served.set('/static/b.jpg', jpeg);

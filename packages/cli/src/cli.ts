@@ -91,8 +91,7 @@ export function reportError(
 
 function intOption(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new InvalidArgumentError(`not a non-negative integer: ${value}`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`not a non-negative integer: ${value}`);
   return n;
 }
 
@@ -232,7 +231,10 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port (default: a free one)', intOption)
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--once', 'write the preview page once and print its path (no server)')
-    .option('--continue-on-error', 'leave broken images (unreachable, undecodable) as they are, with a warning')
+    .option(
+      '--continue-on-error',
+      'leave broken images (unreachable, undecodable) as they are, with a warning',
+    )
     .option(
       '-o, --out-dir <dir>',
       'where the preview page and its images go (default: out/ next to the post)',
@@ -376,7 +378,10 @@ export function buildProgram(): Command {
         .choices(['image', 'voice', 'video', 'thumb', 'file'])
         .default('image'),
     )
-    .option('--compress', 'image/thumb: re-encode as JPEG to fit (image ≤ 1 MB, thumb ≤ 64 KB) before sending')
+    .option(
+      '--compress',
+      'image/thumb: re-encode as JPEG to fit (image ≤ 1 MB, thumb ≤ 64 KB) before sending',
+    )
     .action(async (file: string, _options, command: Command) => {
       await withSession(command, async (session) => {
         const { runMedia } = await import('./commands/media.js');
@@ -420,7 +425,10 @@ export function buildProgram(): Command {
     .description(
       'get an access_token and say where it came from (cache, WeChat, token service); --check makes one live call',
     )
-    .option('--check', 'also make one live authenticated call (getcallbackip): fails on a wrong secret or 40164')
+    .option(
+      '--check',
+      'also make one live authenticated call (getcallbackip): fails on a wrong secret or 40164',
+    )
     .option('--reveal', 'print the access_token itself (it grants full API access: keep it out of logs)')
     .action(async (_options, command: Command) => {
       await withSession(command, async (session) => {
@@ -470,7 +478,9 @@ Endpoints: GET /healthz; GET /v1/accounts/<appId>/access_token and /jsapi_ticket
   program
     .command('doctor')
     .helpGroup(GROUPS.accounts)
-    .description('check configuration, credentials, store, network and the token (one live call); says what to fix')
+    .description(
+      'check configuration, credentials, store, network and the token (one live call); says what to fix',
+    )
     .action(async (_options, command: Command) => {
       await withSession(command, async (session) => {
         const { runDoctor } = await import('./commands/doctor.js');

@@ -685,7 +685,9 @@ async function prepareCovers(
         !(options.coverFallback || session.config.coverFallback) &&
         images.isImageError(error) &&
         MISSING_COVER.has(error.code);
-      const fix = missing ? ' — fix the path, or add --cover-fallback to use --cover or the first image instead' : '';
+      const fix = missing
+        ? ' — fix the path, or add --cover-fallback to use --cover or the first image instead'
+        : '';
       // ImageError messages start with the source, which "cover <src>:" names already.
       const reason = (error as Error).message.replace(`${post.coverSrc}: `, '');
       problems.push({ ...at, message: `cover ${post.coverSrc}: ${reason}${fix}` });

@@ -36,7 +36,11 @@ export async function expandPosts(patterns: string[], cwd: string): Promise<stri
   if (globs.length > 0) {
     const { glob } = await import('tinyglobby');
     for (const pattern of globs) {
-      const found = await glob([pattern], { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+      const found = await glob([pattern], {
+        cwd,
+        absolute: true,
+        ignore: ['**/node_modules/**', '**/.git/**'],
+      });
       // A typo in a glob must not pass for "nothing to do"; --changed-since narrows afterwards and may be empty.
       if (found.length === 0) throw new UsageError(`no Markdown file matches ${pattern} (in ${cwd})`);
       for (const file of found) files.add(path.resolve(file));

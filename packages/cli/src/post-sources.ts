@@ -16,7 +16,10 @@ export function isPostSource(arg: string): boolean {
 }
 
 /** Markdown image links `![alt](src "title")` and HTML `<img src="…">`: the src as written. */
-const IMAGE_SRC = [/!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+["'(][^)]*)?\)/g, /<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/gi];
+const IMAGE_SRC = [
+  /!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+["'(][^)]*)?\)/g,
+  /<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/gi,
+];
 
 function imageSources(markdown: string): string[] {
   const found = new Set<string>();
@@ -48,7 +51,8 @@ export async function postFromStdin(
   stdin: NodeJS.ReadableStream & { isTTY?: boolean },
   options: { cacheDir: string; rootDir: string },
 ): Promise<string> {
-  if (stdin.isTTY) throw new UsageError('md2wx -: pipe the Markdown in (cat post.md | md2wx - --root-dir site)');
+  if (stdin.isTTY)
+    throw new UsageError('md2wx -: pipe the Markdown in (cat post.md | md2wx - --root-dir site)');
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   let markdown = Buffer.concat(chunks).toString('utf8');

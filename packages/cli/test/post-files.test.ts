@@ -26,7 +26,9 @@ describe('expandPosts', () => {
   });
 
   it('refuses a glob matching nothing and a missing plain file (usage errors)', async () => {
-    await expect(expandPosts(['drafts/*.md'], dir)).rejects.toThrow(/no Markdown file matches drafts\/\*\.md/);
+    await expect(expandPosts(['drafts/*.md'], dir)).rejects.toThrow(
+      /no Markdown file matches drafts\/\*\.md/,
+    );
     await expect(expandPosts(['posts/zzz.md'], dir)).rejects.toThrow(UsageError);
     await expect(expandPosts([], dir)).rejects.toThrow(/no post given/);
   });

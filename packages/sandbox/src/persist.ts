@@ -77,9 +77,14 @@ export function loadState(state: SandboxState, file: string): PersistedMeta | un
   try {
     body = JSON.parse(readFileSync(file, 'utf8'), decode) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`sandbox state ${file} is not valid JSON (${(error as Error).message}); delete it to start afresh`);
+    throw new Error(
+      `sandbox state ${file} is not valid JSON (${(error as Error).message}); delete it to start afresh`,
+    );
   }
-  if (body.version !== VERSION) throw new Error(`sandbox state ${file} has version ${String(body.version)}, expected ${VERSION}; delete it to start afresh`);
+  if (body.version !== VERSION)
+    throw new Error(
+      `sandbox state ${file} has version ${String(body.version)}, expected ${VERSION}; delete it to start afresh`,
+    );
   for (const name of MAPS) {
     const map = state[name] as Map<unknown, unknown>;
     map.clear();

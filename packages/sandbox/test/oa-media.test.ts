@@ -147,7 +147,10 @@ describe('media/upload + media/get (temporary media)', () => {
     });
     expect(bigThumb.body.errcode).toBe(40012);
     // 10 MB (§2.9's limits table), not the superseded 2 MB of older copies: a 2.4 MB phone photo is taken.
-    const photo = await upload(api('media/upload', '&type=image'), { data: jpeg(2_400_000), filename: 'p.jpg' });
+    const photo = await upload(api('media/upload', '&type=image'), {
+      data: jpeg(2_400_000),
+      filename: 'p.jpg',
+    });
     expect(photo.body.type).toBe('image');
     const bigImage = await upload(api('media/upload', '&type=image'), {
       data: jpeg(10_000_001),

@@ -31,7 +31,9 @@ async function crypt(session: Session, options: CallbackOptions) {
     (session.config.platform === 'wecom' ? session.config.wecom?.corpId : session.config.oa?.appId) ??
     session.config.wecom?.corpId;
   if (!receiveId) {
-    throw new ConfigError('no receiveId: pass --receive-id (the CorpID, or the AppID of an Official Account)');
+    throw new ConfigError(
+      'no receiveId: pass --receive-id (the CorpID, or the AppID of an Official Account)',
+    );
   }
   const { WXBizMsgCrypt } = await session.wechatModule();
   return new WXBizMsgCrypt({ token, encodingAESKey, receiveId });
@@ -46,7 +48,8 @@ function queryOf(url: string): URLSearchParams {
   }
   const query = parsed.searchParams;
   for (const name of ['msg_signature', 'timestamp', 'nonce']) {
-    if (!query.get(name)) throw new UsageError(`${url}: the query has no ${name} (paste the URL WeChat called)`);
+    if (!query.get(name))
+      throw new UsageError(`${url}: the query has no ${name} (paste the URL WeChat called)`);
   }
   return query;
 }
@@ -81,15 +84,23 @@ export async function runCallback(
   const nonce = query.get('nonce') as string;
   if (action === 'verify-url') {
     const echostr = query.get('echostr');
-    if (!echostr) throw new UsageError(`${url}: the query has no echostr (verify-url is the GET WeChat sends)`);
+    if (!echostr)
+      throw new UsageError(`${url}: the query has no echostr (verify-url is the GET WeChat sends)`);
     const plain = msgCrypt.verifyUrl(msg_signature, timestamp, nonce, echostr);
     reporter.emitJson({ ok: true, echo: plain });
     reporter.result(plain);
-    reporter.success('signature ok: answer the GET with exactly the line above (no quotes or newline) within 1 s');
+    reporter.success(
+      'signature ok: answer the GET with exactly the line above (no quotes or newline) within 1 s',
+    );
     return ExitCode.ok;
   }
   if (!body) throw new UsageError('callback decrypt needs the POST body: a file, or - for stdin');
-  const decrypted = msgCrypt.decryptMessage({ msg_signature, timestamp, nonce, body: await readBody(session, body) });
+  const decrypted = msgCrypt.decryptMessage({
+    msg_signature,
+    timestamp,
+    nonce,
+    body: await readBody(session, body),
+  });
   const { parseCallbackMessage } = await session.wechatModule();
   let event: unknown;
   try {

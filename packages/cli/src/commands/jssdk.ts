@@ -21,10 +21,14 @@ export async function runJssdkSign(
     ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
     ...(options.nonce ? { nonceStr: options.nonce } : {}),
   });
-  const jsApiList = options.api?.length ? options.api : ['updateAppMessageShareData', 'updateTimelineShareData'];
+  const jsApiList = options.api?.length
+    ? options.api
+    : ['updateAppMessageShareData', 'updateTimelineShareData'];
   const full = { debug: false, ...config, jsApiList };
   reporter.emitJson(full);
   reporter.result(`wx.config(${JSON.stringify(full, null, 2)});`);
-  reporter.info(`signed for ${url.split('#')[0]} (the #fragment is not signed); the page URL must match exactly`);
+  reporter.info(
+    `signed for ${url.split('#')[0]} (the #fragment is not signed); the page URL must match exactly`,
+  );
   return ExitCode.ok;
 }

@@ -31,10 +31,14 @@ async function mediaInput(
   compress: boolean | undefined,
 ): Promise<{ input: string | Buffer; filename?: string; note?: string }> {
   if (!compress) return { input: file };
-  if (type !== 'image' && type !== 'thumb') throw new UsageError('--compress applies to --type image or thumb');
+  if (type !== 'image' && type !== 'thumb')
+    throw new UsageError('--compress applies to --type image or thumb');
   const images = await loadImages();
   const data = await readFile(file);
-  const processed = await images.processImage(data, { target: type === 'thumb' ? 'thumb' : 'cover', source: file });
+  const processed = await images.processImage(data, {
+    target: type === 'thumb' ? 'thumb' : 'cover',
+    source: file,
+  });
   const base = path.basename(file).replace(/\.[^.]*$/, '') || 'image';
   return {
     input: processed.data,
@@ -139,9 +143,13 @@ export async function runUploadByUrl(
   if (!md5) {
     reporter.info(`computing the MD5 of ${url} (pass --md5 to skip the download)`);
     const answer = await fetch(url, { signal: AbortSignal.timeout(600_000) }).catch((error: unknown) => {
-      throw new CliError(`${url}: cannot download it to compute its MD5: ${(error as Error).message}`, ExitCode.wechat);
+      throw new CliError(
+        `${url}: cannot download it to compute its MD5: ${(error as Error).message}`,
+        ExitCode.wechat,
+      );
     });
-    if (!answer.ok) throw new CliError(`${url}: HTTP ${answer.status} while computing its MD5`, ExitCode.wechat);
+    if (!answer.ok)
+      throw new CliError(`${url}: HTTP ${answer.status} while computing its MD5`, ExitCode.wechat);
     md5 = createHash('md5')
       .update(Buffer.from(await answer.arrayBuffer()))
       .digest('hex');
@@ -150,7 +158,9 @@ export async function runUploadByUrl(
   if (!options.wait) {
     reporter.emitJson({ jobid });
     reporter.result(`jobid ${jobid}`);
-    reporter.info(`check it with: md2wx media upload-by-url … --wait, or get_upload_by_url_result (jobid valid 60 minutes)`);
+    reporter.info(
+      `check it with: md2wx media upload-by-url … --wait, or get_upload_by_url_result (jobid valid 60 minutes)`,
+    );
     return ExitCode.ok;
   }
   reporter.info(`job ${jobid}: WeCom is downloading ${url}`);

@@ -15,8 +15,12 @@ export async function runQuota(session: Session): Promise<ExitCodeValue> {
   }
   const usage = await (await session.wecomClient()).uploadImageQuota();
   reporter.emitJson({ api: 'media/uploadimg', corpId: config.wecom?.corpId, ...usage });
-  reporter.result(`uploadimg today (${usage.day.window}, China time)\t${usage.day.used} of ${usage.day.limit}`);
-  reporter.result(`uploadimg this month (${usage.month.window})\t${usage.month.used} of ${usage.month.limit}`);
+  reporter.result(
+    `uploadimg today (${usage.day.window}, China time)\t${usage.day.used} of ${usage.day.limit}`,
+  );
+  reporter.result(
+    `uploadimg this month (${usage.month.window})\t${usage.month.used} of ${usage.month.limit}`,
+  );
   reporter.info(
     session.sharedStore
       ? 'counted in the shared Redis store (every runner)'

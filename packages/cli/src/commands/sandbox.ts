@@ -15,7 +15,9 @@ export async function runSandbox(
   const startOptions: { port?: number; host?: string; statePath?: string } = {};
   if (options.port !== undefined) startOptions.port = options.port;
   if (options.host) startOptions.host = options.host;
-  const stateFile = options.state ? path.resolve(session.config.cwd, options.state, 'sandbox.json') : undefined;
+  const stateFile = options.state
+    ? path.resolve(session.config.cwd, options.state, 'sandbox.json')
+    : undefined;
   if (stateFile) startOptions.statePath = stateFile;
   const sandbox = await startSandbox(startOptions);
   const { reporter } = session;

@@ -78,7 +78,8 @@ export async function runSend(
   // store only while it has life left, so later sends reuse it and an expired one is uploaded again.
   const coverInput = { data: processed.data, filename: `cover.${ext}` };
   const media = await client.uploadReusable('image', coverInput.data, { filename: coverInput.filename });
-  if (media.reused) reporter.info(`cover: reusing temporary media ${media.media_id} (uploaded ${media.created_at})`);
+  if (media.reused)
+    reporter.info(`cover: reusing temporary media ${media.media_id} (uploaded ${media.created_at})`);
 
   const article: MpnewsArticle = { title, thumb_media_id: media.media_id, content: html };
   if (meta.author) article.author = meta.author;

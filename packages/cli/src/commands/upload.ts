@@ -81,14 +81,23 @@ export async function runUpload(
     for (const image of ready) {
       const hit = options.force ? undefined : await cache.get(image.key);
       if (hit?.url) {
-        results.push({ src: image.src, url: hit.url, ...(hit.media_id ? { media_id: hit.media_id } : {}), cached: true });
+        results.push({
+          src: image.src,
+          url: hit.url,
+          ...(hit.media_id ? { media_id: hit.media_id } : {}),
+          cached: true,
+        });
         reporter.result(`${image.src}\t${hit.url}`);
         continue;
       }
       let uploaded: { url: string; media_id?: string };
       if (image.animated && 'addMaterial' in client) {
         // Animated GIFs keep their frames only as permanent material (§2.4); uploadimg keeps the first frame.
-        const answer = await client.addMaterial({ type: 'image', data: image.data, filename: image.filename });
+        const answer = await client.addMaterial({
+          type: 'image',
+          data: image.data,
+          filename: image.filename,
+        });
         uploaded = { url: answer.url ?? '', media_id: answer.media_id };
       } else {
         uploaded = await client.uploadImage(image.data, { filename: image.filename });
