@@ -14,10 +14,14 @@ const GLOB_CHARS = /[*?[\]{}!]/;
 /**
  * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, sorted, without duplicates.
  * A glob (or directory) matching nothing is a usage error like a missing file: a typo must not look like "no
- * post changed" (that is `--changed-since`, applied afterwards).
+ * post to process". `allowEmptyGlobs` (`--changed-since` in CI, where an empty folder is normal) lets it pass.
  * @throws UsageError naming a missing file or a glob that matches nothing, or when no pattern is given.
  */
-export async function expandPosts(patterns: string[], cwd: string): Promise<string[]> {
+export async function expandPosts(
+  patterns: string[],
+  cwd: string,
+  options: { allowEmptyGlobs?: boolean } = {},
+): Promise<string[]> {
   if (patterns.length === 0) throw new UsageError('no post given: md2wx <post.md…> (see md2wx --help)');
   const files = new Set<string>();
   const globs: string[] = [];
@@ -42,7 +46,8 @@ export async function expandPosts(patterns: string[], cwd: string): Promise<stri
         ignore: ['**/node_modules/**', '**/.git/**'],
       });
       // A typo in a glob must not pass for "nothing to do"; --changed-since narrows afterwards and may be empty.
-      if (found.length === 0) throw new UsageError(`no Markdown file matches ${pattern} (in ${cwd})`);
+      if (found.length === 0 && !options.allowEmptyGlobs)
+        throw new UsageError(`no Markdown file matches ${pattern} (in ${cwd})`);
       for (const file of found) files.add(path.resolve(file));
     }
   }

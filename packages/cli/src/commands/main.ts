@@ -40,7 +40,10 @@ export async function runMain(
   }
   await assertKnownTheme(config.theme);
   const files = patterns.filter((p) => !isPostSource(p));
-  let posts = files.length > 0 || patterns.length === 0 ? await expandPosts(files, config.cwd) : [];
+  let posts =
+    files.length > 0 || patterns.length === 0
+      ? await expandPosts(files, config.cwd, { allowEmptyGlobs: Boolean(options.changedSince) })
+      : [];
   if (patterns.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
   for (const source of patterns.filter(isPostSource)) {
     posts.push(
