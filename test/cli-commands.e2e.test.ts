@@ -18,7 +18,7 @@ import {
   WXBizMsgCrypt,
 } from '@md2wx/wechat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliCommand, runCli } from './cli-runner.js';
+import { cliCommand, runCli, startCli } from './cli-runner.js';
 
 let sandbox: SandboxServer;
 /** Milliseconds added to the sandbox's clock (R7: temporary media expire after 3 days). */
@@ -454,6 +454,23 @@ describe('every answer true', () => {
     expect(second.stderr).toMatch(/3 cached/);
     expect(second.stderr).not.toMatch(/uploaded/);
     expect(second.stdout).toBe(first.stdout);
+    const draftId = second.stdout.match(/^media_id (\S+)$/m)?.[1];
+
+    // `md2wx sandbox --state` serves the same state; its env lines point other runs at it.
+    const { server, match } = await startCli(['sandbox', '--state', 'rehearsal'], {
+      cwd,
+      ready: /^WECHAT_BASE_URL=(\S+)$/m,
+    });
+    try {
+      const drafts = await runCli(['drafts', 'list'], {
+        cwd,
+        env: oaEnv({ WECHAT_BASE_URL: match[1] as string }),
+      });
+      expect(drafts.code, drafts.stderr).toBe(0);
+      expect(drafts.stdout).toContain(draftId as string);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it('reads a post from stdin (images relative to --root-dir) and from a URL with its relative images', async () => {
