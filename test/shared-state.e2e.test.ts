@@ -79,7 +79,9 @@ describe('Redis store (MD2WX_REDIS_URL) shared by two CLI processes', () => {
     const store = createRedisStore({ url: redis.url });
     try {
       expect((await store.redis.keys('md2wx:img:*')).filter((k) => !k.includes(':lock:')).length).toBe(4);
-      expect(await store.redis.exists('md2wx:token:oa:' + DEFAULT_ACCOUNT.appId)).toBe(1);
+      // One token for the account, keyed by appId and a hash of secret + base URL.
+      const tokens = await store.redis.keys(`md2wx:token:oa:${DEFAULT_ACCOUNT.appId}:*`);
+      expect(tokens.filter((k) => /^md2wx:token:oa:[^:]+:[0-9a-f]{16}$/.test(k))).toHaveLength(1);
     } finally {
       await store.close();
     }

@@ -117,8 +117,8 @@ function plainText(inline: string): string {
  * (`comments`|`open_comment`|`need_open_comment`, `only_fans_can_comment`|`fans_only_comment`), crop
  * (`crop: { "2.35_1": "X1_Y1_X2_Y2", "1_1": … }` or `pic_crop_235_1`/`pic_crop_1_1`), and `wechat_id`.
  */
-export function readPostMeta(source: string): PostMeta {
-  const fm = parseFrontMatter(source);
+export function readPostMeta(source: string, file?: string): PostMeta {
+  const fm = parseFrontMatter(source, file);
   const d = fm.data;
   const meta: PostMeta = { body: fm.body, bodyLineOffset: fm.bodyLineOffset };
   // `wechat_title` lets a post keep a long site title and give WeChat (32 characters at most) a shorter one.

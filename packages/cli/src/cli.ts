@@ -2,7 +2,7 @@
  * The `md2wx` command tree (commander). Only commander and this file load at start-up; every action imports
  * its module when it runs, so `md2wx --help` stays fast.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, type ExitCodeValue, exitCodeOf, isWechatError } from './errors.js';
 import type { GlobalFlags, Session } from './session.js';
 
@@ -79,7 +79,9 @@ export function reportError(
   }
   let text = e instanceof Error ? e.message : String(error);
   if (isWechatError(error)) {
-    text = `WeChat ${error.endpoint ?? 'API'}: errcode ${error.errcode} ${error.errmsg}`;
+    // WeChat puts "rid: …" inside errmsg; it is printed once, in its own place.
+    const errmsg = error.rid ? error.errmsg.replace(/[\s,;]*rid:\s*\S+/, '').trim() : error.errmsg;
+    text = `WeChat ${error.endpoint ?? 'API'}: errcode ${error.errcode} ${errmsg}`;
     if (error.rid) text += ` (rid ${error.rid})`;
     if (error.hint) text += `\n  hint: ${error.hint}`;
   }
@@ -89,10 +91,26 @@ export function reportError(
 
 function intOption(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new CommanderError(ExitCode.usage, 'md2wx.invalidNumber', `not a non-negative integer: ${value}`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`not a non-negative integer: ${value}`);
   return n;
 }
+
+/** `--count` of the batchget endpoints: WeChat takes 1–20 (§2.7, §2.12); anything else is a usage error. */
+function pageCountOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 20)
+    throw new InvalidArgumentError(`--count must be 1 to 20 (WeChat's page size), got ${value}`);
+  return n;
+}
+
+/** Help headings of `md2wx --help`. */
+const GROUPS = {
+  publishing: 'Publishing:',
+  media: 'Materials and media:',
+  accounts: 'Accounts and tokens:',
+  wecom: 'WeCom:',
+  tools: 'Tools:',
+} as const;
 
 /** Collects a repeatable, comma-separated option into one list. */
 function listOption(value: string, previous: string[] = []): string[] {
@@ -128,6 +146,10 @@ export function buildProgram(): Command {
     .option('--token-service <url>', 'central access_token service (secret: env MD2WX_TOKEN_SERVICE_SECRET)')
     .addOption(new Option('--platform <platform>', 'target platform').choices(['oa', 'wecom']))
     .option('--sandbox', 'run against an in-process fake WeChat (demo, CI dry runs); nothing persists')
+    .option(
+      '--sandbox-state <dir>',
+      'like --sandbox, but the fake WeChat, draft state, upload cache and tokens persist in <dir> (rehearse updates)',
+    )
     .option('--state-file <file>', 'draft state file to commit (default .md2wx/drafts.json)')
     .option('--cache-dir <dir>', 'token and download cache, not committed (default .md2wx-cache)')
     .option('--json', 'print one JSON document on stdout (for scripts)')
@@ -139,6 +161,7 @@ export function buildProgram(): Command {
   // subcommands' own: program-level options are recognised after a subcommand name too.
   const publish = program
     .command('publish', { isDefault: true })
+    .helpGroup(GROUPS.publishing)
     .summary('(default) render posts, move images onto WeChat, push or update drafts, publish')
     .description(
       'Render posts, move their images onto WeChat and, with --draft, push or update their drafts. ' +
@@ -169,6 +192,10 @@ export function buildProgram(): Command {
     .option('--theme <name>', 'render theme')
     .option('--root-dir <dir>', 'site root for /absolute image paths and boundary for relative ones')
     .option('--allow-outside-root', 'allow relative image paths that climb out of the root dir')
+    .option(
+      '--continue-on-error',
+      'render-only: leave broken images (unreachable, undecodable) as they are, with a warning',
+    )
     .action(async (posts: string[], _options, command: Command) => {
       const options = command.optsWithGlobals();
       if (posts.length === 0) {
@@ -185,6 +212,7 @@ export function buildProgram(): Command {
 
   program
     .command('lint')
+    .helpGroup(GROUPS.publishing)
     .description('render posts and check the HTML against WeChat’s rules (no upload); exit 1 on MUST errors')
     .argument('<posts...>', 'Markdown posts or globs')
     .option('--theme <name>', 'render theme')
@@ -197,11 +225,16 @@ export function buildProgram(): Command {
 
   program
     .command('preview')
+    .helpGroup(GROUPS.publishing)
     .description('serve the preview page of a post on localhost and reload it on save')
     .argument('<post>', 'Markdown post')
     .option('-p, --port <port>', 'port (default: a free one)', intOption)
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--once', 'write the preview page once and print its path (no server)')
+    .option(
+      '--continue-on-error',
+      'leave broken images (unreachable, undecodable) as they are, with a warning',
+    )
     .option(
       '-o, --out-dir <dir>',
       'where the preview page and its images go (default: out/ next to the post)',
@@ -215,20 +248,40 @@ export function buildProgram(): Command {
 
   program
     .command('upload')
+    .helpGroup(GROUPS.media)
     .description(
-      'upload images for article bodies (media/uploadimg; animated GIFs as material) and print their URLs',
+      'upload images for article bodies (media/uploadimg; animated GIFs as material) and print their URLs; an image uploaded before comes from the dedupe cache',
     )
     .argument('<images...>', 'image files or URLs')
+    .option('--force', 'upload again even when the dedupe cache knows the image')
     .action(async (images: string[], _options, command: Command) => {
       await withSession(command, async (session) => {
         const { runUpload } = await import('./commands/upload.js');
-        return runUpload(session, images);
+        return runUpload(session, images, command.optsWithGlobals());
       });
     });
 
   const materials = program
     .command('materials')
-    .description('permanent materials (素材): list, count, get, delete');
+    .helpGroup(GROUPS.media)
+    .description('permanent materials (素材): add, list, count, get, delete');
+  materials
+    .command('add')
+    .description('add a permanent material (material/add_material) and print its media_id (and URL)')
+    .argument('<file>')
+    .addOption(
+      new Option('-t, --type <type>', 'material type')
+        .choices(['image', 'voice', 'video', 'thumb'])
+        .default('image'),
+    )
+    .option('--title <title>', 'video: its title (required for video)')
+    .option('--introduction <text>', 'video: its description')
+    .action(async (file: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runAddMaterial } = await import('./commands/materials.js');
+        return runAddMaterial(session, file, command.optsWithGlobals());
+      });
+    });
   materials
     .command('list')
     .description('list permanent materials (material/batchget_material)')
@@ -238,7 +291,7 @@ export function buildProgram(): Command {
         .default('image'),
     )
     .option('--offset <n>', 'offset', intOption, 0)
-    .option('--count <n>', 'how many (1-20)', intOption, 20)
+    .option('--count <n>', 'how many (1-20)', pageCountOption, 20)
     .action(async (_options, command: Command) => {
       await withSession(command, async (session) => {
         const { runMaterials } = await import('./commands/materials.js');
@@ -276,12 +329,15 @@ export function buildProgram(): Command {
       });
     });
 
-  const drafts = program.command('drafts').description('the draft box: list, get, delete');
+  const drafts = program
+    .command('drafts')
+    .helpGroup(GROUPS.publishing)
+    .description('the draft box: list, get, delete');
   drafts
     .command('list')
     .description('list drafts (draft/batchget)')
     .option('--offset <n>', 'offset', intOption, 0)
-    .option('--count <n>', 'how many (1-20)', intOption, 20)
+    .option('--count <n>', 'how many (1-20)', pageCountOption, 20)
     .action(async (_options, command: Command) => {
       await withSession(command, async (session) => {
         const { runDrafts } = await import('./commands/drafts.js');
@@ -309,7 +365,10 @@ export function buildProgram(): Command {
       });
     });
 
-  const media = program.command('media').description('temporary media (3 days): upload, get');
+  const media = program
+    .command('media')
+    .helpGroup(GROUPS.media)
+    .description('temporary media (3 days): upload, get; WeCom: upload-by-url');
   media
     .command('upload')
     .description('upload temporary media (media/upload) and print its media_id')
@@ -319,6 +378,10 @@ export function buildProgram(): Command {
         .choices(['image', 'voice', 'video', 'thumb', 'file'])
         .default('image'),
     )
+    .option(
+      '--compress',
+      'image/thumb: re-encode as JPEG to fit (image ≤ 1 MB, thumb ≤ 64 KB) before sending',
+    )
     .action(async (file: string, _options, command: Command) => {
       await withSession(command, async (session) => {
         const { runMedia } = await import('./commands/media.js');
@@ -327,9 +390,10 @@ export function buildProgram(): Command {
     });
   media
     .command('get')
-    .description('download temporary media (media/get)')
+    .description('download temporary media (media/get; WeCom in Range chunks)')
     .argument('<media_id>')
     .requiredOption('-o, --output <file>', 'where to write it')
+    .option('--hd-voice', 'the HD (speex 16 kHz) voice of a JS-SDK uploadVoice serverId (media/get/jssdk)')
     .action(async (mediaId: string, _options, command: Command) => {
       await withSession(command, async (session) => {
         const { runMedia } = await import('./commands/media.js');
@@ -337,9 +401,34 @@ export function buildProgram(): Command {
       });
     });
 
+  media
+    .command('upload-by-url')
+    .description(
+      'WeCom: let WeCom download a video/file from a URL with Range support (media/upload_by_url, up to 200 MB); --wait polls for the media_id',
+    )
+    .argument('<url>')
+    .addOption(new Option('-t, --type <type>', 'media type').choices(['video', 'file']).default('file'))
+    .option('--filename <name>', 'display name (default: the URL’s last path segment)')
+    .option('--md5 <hex>', 'MD5 of the file (default: downloaded once here to compute it)')
+    .option('--wait', 'poll get_upload_by_url_result until the job ends; print the media_id')
+    .option('--timeout <seconds>', 'how long --wait polls', intOption, 600)
+    .action(async (url: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runUploadByUrl } = await import('./commands/media.js');
+        return runUploadByUrl(session, url, command.optsWithGlobals());
+      });
+    });
+
   const token = program
     .command('token')
-    .description('check that an access_token can be had (status only; the token itself only with --reveal)')
+    .helpGroup(GROUPS.accounts)
+    .description(
+      'get an access_token and say where it came from (cache, WeChat, token service); --check makes one live call',
+    )
+    .option(
+      '--check',
+      'also make one live authenticated call (getcallbackip): fails on a wrong secret or 40164',
+    )
     .option('--reveal', 'print the access_token itself (it grants full API access: keep it out of logs)')
     .action(async (_options, command: Command) => {
       await withSession(command, async (session) => {
@@ -387,12 +476,86 @@ Endpoints: GET /healthz; GET /v1/accounts/<appId>/access_token and /jsapi_ticket
     });
 
   program
+    .command('doctor')
+    .helpGroup(GROUPS.accounts)
+    .description(
+      'check configuration, credentials, store, network and the token (one live call); says what to fix',
+    )
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runDoctor } = await import('./commands/doctor.js');
+        return runDoctor(session);
+      });
+    });
+
+  program
+    .command('quota')
+    .helpGroup(GROUPS.wecom)
+    .description('WeCom: media/uploadimg usage today and this month (1,000/day, 3,000/month per corp)')
+    .action(async (_options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runQuota } = await import('./commands/quota.js');
+        return runQuota(session);
+      });
+    });
+
+  const callback = program
+    .command('callback')
+    .helpGroup(GROUPS.wecom)
+    .description(
+      'debug a callback endpoint (WXBizMsgCrypt): verify-url, decrypt; Token and EncodingAESKey from MD2WX_CALLBACK_TOKEN / MD2WX_CALLBACK_AES_KEY',
+    );
+  callback
+    .command('verify-url')
+    .description('check the signature of a URL-verification GET and print the echostr plaintext to answer')
+    .argument('<url>', 'the request URL as WeChat called it (msg_signature, timestamp, nonce, echostr)')
+    .option('--receive-id <id>', 'CorpID or AppID the messages are for (default: the configured one)')
+    .action(async (url: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runCallback } = await import('./commands/callback.js');
+        return runCallback(session, 'verify-url', url, undefined, command.optsWithGlobals());
+      });
+    });
+  callback
+    .command('decrypt')
+    .description('check the signature of a POSTed callback and print the decrypted message')
+    .argument('<url>', 'the request URL as WeChat called it (msg_signature, timestamp, nonce)')
+    .argument('<body>', 'file holding the POST body, or - for stdin')
+    .option('--receive-id <id>', 'CorpID or AppID the messages are for (default: the configured one)')
+    .action(async (url: string, body: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runCallback } = await import('./commands/callback.js');
+        return runCallback(session, 'decrypt', url, body, command.optsWithGlobals());
+      });
+    });
+
+  const jssdk = program
+    .command('jssdk')
+    .helpGroup(GROUPS.tools)
+    .description('JS-SDK: sign a page for wx.config');
+  jssdk
+    .command('sign')
+    .description('print the wx.config object for a page URL, signed with the cached jsapi_ticket')
+    .argument('<url>', 'the page URL (its #fragment is not signed)')
+    .option('--timestamp <seconds>', 'sign this timestamp (default now)', intOption)
+    .option('--nonce <text>', 'sign this nonceStr (default random)')
+    .option('--api <names>', 'jsApiList entries (comma-separated)', listOption)
+    .action(async (url: string, _options, command: Command) => {
+      await withSession(command, async (session) => {
+        const { runJssdkSign } = await import('./commands/jssdk.js');
+        return runJssdkSign(session, url, command.optsWithGlobals());
+      });
+    });
+
+  program
     .command('sandbox')
+    .helpGroup(GROUPS.tools)
     .description(
       'run the fake WeChat server (Official Account + WeCom) until Ctrl-C; prints its URL and credentials',
     )
     .option('-p, --port <port>', 'port (default: a free one)', intOption)
     .option('--host <host>', 'bind address', '127.0.0.1')
+    .option('--state <dir>', 'keep the sandbox’s drafts, media and tokens in <dir> across restarts')
     .action(async (_options, command: Command) => {
       await withSession(command, async (session) => {
         const { runSandbox } = await import('./commands/sandbox.js');
@@ -402,6 +565,7 @@ Endpoints: GET /healthz; GET /v1/accounts/<appId>/access_token and /jsapi_ticket
 
   program
     .command('send')
+    .helpGroup(GROUPS.wecom)
     .description('WeCom: send a post as an mpnews message (images via WeCom uploadimg)')
     .argument('<post>', 'Markdown post')
     .requiredOption('--to <users>', 'user ids joined by | or , (@all for everyone in the app’s range)')

@@ -3,6 +3,7 @@
  * (YAML lines, then `---`, with no opening fence).
  */
 import matter from 'gray-matter';
+import { ContentError, type ContentProblem } from './errors.js';
 
 export interface FrontMatter {
   /** The parsed YAML (empty object when there is none). */
@@ -16,24 +17,46 @@ export interface FrontMatter {
 const HEADLESS_KEY = /^[A-Za-z_][\w-]*:(\s|$)/;
 
 /**
- * Splits and parses the front matter of `source`.
- * @throws Error with the YAML parser's message when the front matter is not valid YAML.
+ * js-yaml's error (through gray-matter) as a content problem at its place in the file: `mark.line` counts from
+ * the line of the opening fence (0-based), so it is the 1-based file line of the error minus `lineShift`.
  */
-export function parseFrontMatter(source: string): FrontMatter {
+function yamlProblem(error: unknown, file: string | undefined, lineShift: number): never {
+  const e = error as Error & { reason?: string; mark?: { line?: number; column?: number } };
+  if (e?.name !== 'YAMLException') throw error;
+  const problem: ContentProblem = {
+    file: file ?? '(front matter)',
+    message: `front matter is not valid YAML: ${e.reason ?? e.message.split('\n')[0]} — fix the YAML between the --- lines (quote values holding ": " or "#")`,
+  };
+  if (typeof e.mark?.line === 'number') problem.line = e.mark.line + lineShift;
+  if (typeof e.mark?.column === 'number') problem.column = e.mark.column + 1;
+  throw new ContentError([problem]);
+}
+
+/**
+ * Splits and parses the front matter of `source`. `file` (as shown to the user) names the post in errors.
+ * @throws ContentError (exit 1) naming `file:line:column` and js-yaml's reason when the front matter is not
+ *   valid YAML.
+ */
+export function parseFrontMatter(source: string, file?: string): FrontMatter {
   const text = source.replace(/^\uFEFF/, '');
   if (/^---\r?\n/.test(text)) {
     // An empty options object keeps gray-matter from caching by content (posts change between calls in watch mode).
-    const parsed = matter(text, {});
+    let parsed: ReturnType<typeof matter>;
+    try {
+      parsed = matter(text, {});
+    } catch (error) {
+      yamlProblem(error, file, 1);
+    }
     const data = (parsed.data ?? {}) as Record<string, unknown>;
     const bodyStart = text.length - parsed.content.length;
     return { data, body: parsed.content, bodyLineOffset: countLines(text.slice(0, bodyStart)) };
   }
-  const headless = parseHeadless(text);
+  const headless = parseHeadless(text, file);
   if (headless) return headless;
   return { data: {}, body: text, bodyLineOffset: 0 };
 }
 
-function parseHeadless(text: string): FrontMatter | undefined {
+function parseHeadless(text: string, file: string | undefined): FrontMatter | undefined {
   const lines = text.split('\n');
   const end = lines.findIndex((line) => line.trimEnd() === '---');
   if (end <= 0 || end > 40) return undefined;
@@ -41,7 +64,12 @@ function parseHeadless(text: string): FrontMatter | undefined {
   if (!head.every((line) => line.trim() === '' || HEADLESS_KEY.test(line) || /^\s+/.test(line)))
     return undefined;
   if (!HEADLESS_KEY.test(head[0] ?? '')) return undefined;
-  const parsed = matter(`---\n${head.join('\n')}\n---\n`, {});
+  let parsed: ReturnType<typeof matter>;
+  try {
+    parsed = matter(`---\n${head.join('\n')}\n---\n`, {});
+  } catch (error) {
+    yamlProblem(error, file, 0);
+  }
   return {
     data: (parsed.data ?? {}) as Record<string, unknown>,
     body: lines.slice(end + 1).join('\n'),

@@ -27,6 +27,7 @@ import {
   ContentError,
   type ContentProblem,
   ExitCode,
+  exitCodeOf,
   formatLocation,
   isWechatError,
   UsageError,
@@ -60,6 +61,11 @@ export interface PublishOptions {
   coverFallback?: boolean;
   /** Never upload: compress images locally even when credentials are set (preview). */
   offline?: boolean;
+  /**
+   * Leave broken images (unreachable, undecodable) as they are, with a warning, instead of failing the post
+   * (`--continue-on-error` of preview and render-only runs; never with drafts).
+   */
+  continueOnError?: boolean;
   /** Called with each post's final HTML (used by `send`). */
   onRendered?: (file: string, html: string, meta: PostMeta) => void;
 }
@@ -205,7 +211,7 @@ export async function runPublish(
   const problems: ContentProblem[] = [];
   for (const file of files) {
     const source = await readFile(file, 'utf8');
-    const meta = readPostMeta(source);
+    const meta = readPostMeta(source, displayPath(file, config.cwd));
     if (!meta.author && config.author) meta.author = config.author;
     if (options.title !== undefined) {
       meta.title = options.title.trim();
@@ -276,7 +282,7 @@ export async function runPublish(
     const base = outputBase(post.file, config.cwd, config.outDir);
     let totals = remark.emptyTotals();
     const bar = reporter.progressBars
-      ? await reporter.progress(path.basename(post.file), 1)
+      ? await reporter.progress(shown, 1)
       : { increment() {}, note() {}, stop() {}, setTotal() {} };
     const onProgress = (event: ProgressEvent) => {
       totals = event.totals;
@@ -293,6 +299,7 @@ export async function runPublish(
       onProgress,
     };
     if (options.allowOutsideRoot) pluginOptions.allowOutsideRoot = true;
+    if (options.continueOnError) pluginOptions.continueOnError = true;
     if (uploader && cache) {
       pluginOptions.uploader = uploader;
       pluginOptions.cache = cache;
@@ -558,7 +565,8 @@ function imageProblemsOf(error: unknown, shown: string): ContentProblem[] | unde
 function unwrapUploadError(error: unknown): unknown {
   const wechat = pluginErrorOf(error)
     ?.problems.map((p) => p.cause)
-    .find((cause) => isWechatError(cause));
+    // An unreachable host (WechatNetworkError) is WeChat's side too: exit 3, not a content error.
+    .find((cause) => isWechatError(cause) || exitCodeOf(cause) === ExitCode.wechat);
   return wechat ?? error;
 }
 
@@ -586,7 +594,7 @@ async function wecomUploader(session: Session): Promise<WechatImageUploader> {
  * The upload dedupe cache: on the Redis store when one is configured (shared by every runner, uploads of one
  * image serialized by a lock), else committed next to the draft state (CI starts empty), memory for the sandbox.
  */
-async function imageCache(session: Session): Promise<ImageCache> {
+export async function imageCache(session: Session): Promise<ImageCache> {
   const remark = await loadRemarkImages();
   if (session.sharedStore) return remark.storeCache(await session.tokenStore());
   if (session.ephemeral) return remark.memoryCache();
@@ -672,7 +680,17 @@ async function prepareCovers(
       const processed = await images.processImage(resolved.data, { target: 'cover', source: post.coverSrc });
       post.cover = { data: resolved.data, sourceSha256: processed.info.sourceSha256, processed };
     } catch (error) {
-      problems.push({ ...at, message: `cover ${post.coverSrc}: ${(error as Error).message}` });
+      const missing =
+        post.coverFromFrontMatter &&
+        !(options.coverFallback || session.config.coverFallback) &&
+        images.isImageError(error) &&
+        MISSING_COVER.has(error.code);
+      const fix = missing
+        ? ' — fix the path, or add --cover-fallback to use --cover or the first image instead'
+        : '';
+      // ImageError messages start with the source, which "cover <src>:" names already.
+      const reason = (error as Error).message.replace(`${post.coverSrc}: `, '');
+      problems.push({ ...at, message: `cover ${post.coverSrc}: ${reason}${fix}` });
     }
   }
   assertNoProblems(problems);

@@ -13,10 +13,15 @@ const GLOB_CHARS = /[*?[\]{}!]/;
 
 /**
  * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, sorted, without duplicates.
- * A glob matching nothing is allowed (CI: nothing changed); a plain path that does not exist is not.
- * @throws UsageError naming a missing file, or when no pattern is given.
+ * A glob (or directory) matching nothing is a usage error like a missing file: a typo must not look like "no
+ * post to process". `allowEmptyGlobs` (`--changed-since` in CI, where an empty folder is normal) lets it pass.
+ * @throws UsageError naming a missing file or a glob that matches nothing, or when no pattern is given.
  */
-export async function expandPosts(patterns: string[], cwd: string): Promise<string[]> {
+export async function expandPosts(
+  patterns: string[],
+  cwd: string,
+  options: { allowEmptyGlobs?: boolean } = {},
+): Promise<string[]> {
   if (patterns.length === 0) throw new UsageError('no post given: md2wx <post.md…> (see md2wx --help)');
   const files = new Set<string>();
   const globs: string[] = [];
@@ -34,8 +39,17 @@ export async function expandPosts(patterns: string[], cwd: string): Promise<stri
   }
   if (globs.length > 0) {
     const { glob } = await import('tinyglobby');
-    const found = await glob(globs, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
-    for (const file of found) files.add(path.resolve(file));
+    for (const pattern of globs) {
+      const found = await glob([pattern], {
+        cwd,
+        absolute: true,
+        ignore: ['**/node_modules/**', '**/.git/**'],
+      });
+      // A typo in a glob must not pass for "nothing to do"; --changed-since narrows afterwards and may be empty.
+      if (found.length === 0 && !options.allowEmptyGlobs)
+        throw new UsageError(`no Markdown file matches ${pattern} (in ${cwd})`);
+      for (const file of found) files.add(path.resolve(file));
+    }
   }
   return [...files].sort();
 }

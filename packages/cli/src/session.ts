@@ -29,6 +29,8 @@ export interface GlobalFlags extends ConfigFlags {
   quiet?: boolean;
   progress?: boolean;
   sandbox?: boolean;
+  /** `--sandbox-state <dir>`: the in-process sandbox, the draft state, upload cache and tokens persist here. */
+  sandboxState?: string;
 }
 
 /**
@@ -70,18 +72,35 @@ export class Session {
     });
     const config = await resolveConfig(flags, { ...options, env });
     const session = new Session(config, reporter);
-    if (flags.sandbox) await session.startSandbox();
+    if (flags.sandboxState) {
+      // Everything a rehearsal needs to find again lives in one directory, apart from the real account's state.
+      const dir = path.resolve(config.cwd, flags.sandboxState);
+      session.sandboxStateDir = dir;
+      config.stateFile = path.join(dir, 'drafts.json');
+      config.cacheDir = path.join(dir, 'cache');
+    }
+    if (flags.sandbox || flags.sandboxState) await session.startSandbox();
     return session;
   }
 
-  /** True when running against an in-process sandbox (state and caches then live in memory only). */
+  /** `--sandbox-state`: the directory the sandbox and this run's state persist in. */
+  sandboxStateDir: string | undefined;
+
+  /**
+   * True when running against an in-process sandbox without `--sandbox-state` (state and caches then live in
+   * memory only).
+   */
   get ephemeral(): boolean {
-    return this.sandbox !== undefined;
+    return this.sandbox !== undefined && this.sandboxStateDir === undefined;
   }
 
   private async startSandbox(): Promise<void> {
     const { startSandbox, DEFAULT_ACCOUNT, DEFAULT_WECOM_APP } = await loadSandbox();
-    this.sandbox = await startSandbox({ publishDelayMs: 50 });
+    const dir = this.sandboxStateDir;
+    this.sandbox = await startSandbox({
+      publishDelayMs: 50,
+      ...(dir ? { statePath: path.join(dir, 'sandbox.json') } : {}),
+    });
     this.config.oa = {
       appId: DEFAULT_ACCOUNT.appId,
       appSecret: DEFAULT_ACCOUNT.appSecret,
@@ -89,7 +108,9 @@ export class Session {
     };
     this.config.wecom = { ...DEFAULT_WECOM_APP, baseUrl: this.sandbox.wecomUrl };
     this.reporter.info(
-      `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; gone when md2wx exits)`,
+      dir
+        ? `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; state kept in ${dir})`
+        : `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; gone when md2wx exits)`,
     );
   }
 

@@ -136,7 +136,8 @@ function downloadError(
         : status === 404 || status === 410
           ? 'The image is gone: fix the link or use a local copy.'
           : 'Try again later, or use a local copy of the image.';
-    return new ImageError('unreachable', source, `${where} answered HTTP ${status}. ${hint}`, {
+    // The ImageError's prefix names the source already: the URL is not repeated here.
+    return new ImageError('unreachable', source, `answered HTTP ${status}. ${hint}`, {
       cause: error,
       label,
     });

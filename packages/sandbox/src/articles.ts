@@ -63,7 +63,7 @@ export function isAllowedLink(href: string): boolean {
  * drops every `<img>` whose src is not on the sandbox's image host (or mmbiz.qpic.cn) — "外部图片url将被
  * 过滤"; unwraps every `<a>` whose href is not an mp.weixin.qq.com article (the text stays).
  */
-export function filterContent(html: string, imageHost: string): string {
+export function filterContent(html: string, imageHost: string | readonly string[]): string {
   let out = html
     .replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, '')
     .replace(/<\/?script\b[^>]*>/gi, '')
@@ -155,7 +155,7 @@ export function validateArticle(raw: unknown, ctx: RouteContext): StoredArticle 
     title,
     author,
     digest: digest ?? '',
-    content: filterContent(content, ctx.imageHost),
+    content: filterContent(content, [ctx.imageHost, ...ctx.options.previousOrigins]),
     content_source_url: sourceUrl,
     thumb_media_id: '',
     show_cover_pic: flag(a, 'show_cover_pic'),

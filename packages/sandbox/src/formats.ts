@@ -86,12 +86,12 @@ export const OA_PERMANENT: Record<string, UploadRule> = {
   thumb: { exts: ['jpg', 'jpeg'], formats: ['jpg'], maxBytes: 64_000, tooLarge: 40012 },
 };
 
-/** OA `media/upload` per type (§2.9); image uses the page's stricter 2 MB figure. */
+/** OA `media/upload` per type (§2.9); image 10 MB, the limits table's figure (the 2 MB note is the superseded one). */
 export const OA_TEMPORARY: Record<string, UploadRule> = {
   image: {
     exts: ['png', 'jpeg', 'jpg', 'gif'],
     formats: ['png', 'jpg', 'gif'],
-    maxBytes: 2 * MB,
+    maxBytes: 10 * MB,
     tooLarge: 40009,
   },
   voice: { exts: ['amr', 'mp3'], formats: ['amr', 'mp3'], maxBytes: 2 * MB, tooLarge: 40010 },

@@ -110,8 +110,13 @@ export function findMedia(
   return record;
 }
 
-/** True when `src` is an image the article may keep: on this sandbox's image host (or real mmbiz). */
-export function isOwnImageUrl(src: string, imageHost: string): boolean {
-  if (src.startsWith(`${imageHost}/mmbiz`)) return true;
+/**
+ * True when `src` is an image the article may keep: on this sandbox's image host — or one of the hosts it had
+ * in earlier runs of a persisted state — or real mmbiz.
+ */
+export function isOwnImageUrl(src: string, imageHost: string | readonly string[]): boolean {
+  for (const host of typeof imageHost === 'string' ? [imageHost] : imageHost) {
+    if (src.startsWith(`${host}/mmbiz`)) return true;
+  }
   return /^(https?:)?\/\/mmbiz\.qpic\.cn\//i.test(src);
 }

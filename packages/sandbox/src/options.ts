@@ -17,6 +17,9 @@ export interface ResolvedOptions {
   quotas: Record<string, number>;
   contentTypeQuirks: boolean;
   requireFilelength: boolean;
+  statePath: string | undefined;
+  /** Origins (http://host:port) whose image URLs count as this sandbox's own (earlier runs of a persisted state). */
+  previousOrigins: string[];
 }
 
 export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
@@ -35,5 +38,7 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     quotas: { ...(options.quotas ?? {}) },
     contentTypeQuirks: options.contentTypeQuirks ?? true,
     requireFilelength: options.requireFilelength ?? false,
+    statePath: options.statePath,
+    previousOrigins: [],
   };
 }

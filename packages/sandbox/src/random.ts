@@ -14,6 +14,18 @@ export class SeededRandom {
     this.state = seed >>> 0;
   }
 
+  /** Where the stream stands, to resume it after a restart (`SeededRandom.resume`). */
+  get position(): number {
+    return this.state;
+  }
+
+  /** A stream continuing from `position` (as read from `.position`). */
+  static resume(position: number): SeededRandom {
+    const random = new SeededRandom(0);
+    random.state = position >>> 0;
+    return random;
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

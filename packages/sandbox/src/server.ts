@@ -17,6 +17,7 @@ import { oaPublishRoutes, settlePublishJobs } from './routes/oa-publish.js';
 import { oaTokenRoutes } from './routes/oa-token.js';
 import { wecomRoutes } from './routes/wecom.js';
 import { wecomTokenRoutes } from './routes/wecom-token.js';
+import { loadState, saveState } from './persist.js';
 import { snapshot } from './snapshot.js';
 import { bump, type Platform, SandboxState } from './state.js';
 import { authenticate, quotaDay, revokeTokens } from './tokens.js';
@@ -82,6 +83,21 @@ function decorate(error: WxError, platform: Platform, state: SandboxState, ip: s
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxServer> {
   const opts = resolveOptions(options);
   const state = new SandboxState(opts.seed);
+  const statePath = opts.statePath;
+  const persisted = statePath ? loadState(state, statePath) : undefined;
+  const origins = persisted?.origins ?? [];
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const save = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = undefined;
+    if (statePath) saveState(state, statePath, { origins: [...new Set([...origins, baseUrl])] });
+  };
+  // Written shortly after the last request rather than per request: a burst of uploads is one write.
+  const scheduleSave = () => {
+    if (!statePath || saveTimer) return;
+    saveTimer = setTimeout(save, 100);
+    saveTimer.unref?.();
+  };
   const routes = new Map<string, Route>();
   for (const route of ALL_ROUTES) routes.set(`${route.platform} ${route.api}`, route);
 
@@ -117,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.status = res.headersSent ? res.statusCode : 0;
       state.log.push(entry);
       if (state.log.length > LOG_LIMIT) state.log.splice(0, state.log.length - LOG_LIMIT);
+      scheduleSave();
     });
 
     let platform: Platform;
@@ -275,16 +292,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  // A persisted sandbox comes back on its old port when it is free, so the image URLs it handed out still load.
+  const lastPort = Number(origins.at(-1)?.split(':').pop());
+  if (opts.port === 0 && Number.isInteger(lastPort) && lastPort > 0) {
+    await listen(lastPort).catch(() => listen(0));
+  } else {
+    await listen(opts.port);
+  }
   const address = server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${hostPart}:${address.port}`;
+  opts.previousOrigins = origins.filter((origin) => origin !== baseUrl);
 
   const sandbox: SandboxServer = {
     url: baseUrl,
@@ -332,6 +358,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     close: () =>
       new Promise<void>((resolve) => {
+        save();
         for (const t of [...state.timers, ...sleeps]) clearTimeout(t);
         state.timers.clear();
         sleeps.clear();

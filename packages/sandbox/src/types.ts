@@ -114,6 +114,13 @@ export interface SandboxOptions {
    * browsers' FormData cannot send it; a declared filelength that differs from the bytes is refused (40006) always.
    */
   requireFilelength?: boolean;
+  /**
+   * Keep the state in this JSON file: loaded at start, written after every change (debounced) and at close.
+   * A restarted sandbox then knows its drafts, media and tokens (`md2wx --sandbox-state`, `md2wx sandbox
+   * --state`). It listens on the port it had before when that is free (and `port` is not given), and keeps
+   * accepting image URLs of its earlier origins in article content.
+   */
+  statePath?: string;
 }
 
 /** Counters read by tests ("exactly 1 token request"). */

@@ -146,8 +146,14 @@ describe('media/upload + media/get (temporary media)', () => {
       filename: 't.jpg',
     });
     expect(bigThumb.body.errcode).toBe(40012);
+    // 10 MB (§2.9's limits table), not the superseded 2 MB of older copies: a 2.4 MB phone photo is taken.
+    const photo = await upload(api('media/upload', '&type=image'), {
+      data: jpeg(2_400_000),
+      filename: 'p.jpg',
+    });
+    expect(photo.body.type).toBe('image');
     const bigImage = await upload(api('media/upload', '&type=image'), {
-      data: jpeg(2_000_001),
+      data: jpeg(10_000_001),
       filename: 'i.jpg',
     });
     expect(bigImage.body.errcode).toBe(40009);

@@ -49,6 +49,7 @@ export { defaultStorePath, fileStore } from './store/file.js';
 export { memoryStore } from './store/memory.js';
 export type { Store, StoreLock } from './store/types.js';
 export { CredentialCache, type CredentialSource, type IssuedCredential } from './token/manager.js';
+export { credentialScope } from './token/scope.js';
 export { type ProvidedToken, remoteTokenProvider, type TokenProvider } from './token/sources.js';
 export {
   createWecomClient,
@@ -61,6 +62,6 @@ export {
   type WecomMediaType,
   type WecomOptions,
 } from './wecom/client.js';
-export { checkMpnews, MPNEWS_LIMITS, type MpnewsArticle } from './wecom/mpnews.js';
+export { checkMpnews, isAsyncMediaId, MPNEWS_LIMITS, type MpnewsArticle } from './wecom/mpnews.js';
 export { QuotaCounter, type QuotaUsage, WECOM_UPLOADIMG_LIMITS } from './wecom/quota.js';
 export { digestOf } from './media/digest.js';

@@ -11,6 +11,7 @@ import { loadRender } from '../modules.js';
 import { type Diagnostic, describeDiagnostic, lintOptions, normaliseDiagnostics } from '../pipeline.js';
 import { expandPosts } from '../post-files.js';
 import type { Session } from '../session.js';
+import { assertKnownTheme } from '../theme-check.js';
 
 export interface LintReport {
   file: string;
@@ -27,6 +28,7 @@ export async function runLint(
   options: { theme?: string },
 ): Promise<ExitCodeValue> {
   const { config, reporter } = session;
+  await assertKnownTheme(options.theme ?? config.theme);
   const files = await expandPosts(patterns, config.cwd);
   const render = await loadRender();
   const reports: LintReport[] = [];
@@ -34,7 +36,7 @@ export async function runLint(
   for (const file of files) {
     const shown = path.relative(config.cwd, file) || file;
     const source = await readFile(file, 'utf8');
-    const meta = readPostMeta(source);
+    const meta = readPostMeta(source, shown);
     const diagnostics: Diagnostic[] = checkArticleLimits(meta, shown).map((p) => {
       const d: Diagnostic = {
         rule: 'wechat/field-limit',

@@ -1,10 +1,14 @@
 /**
  * `md2wx <posts…>`: the main job (see `pipeline.ts`), with `--changed-since` selection and `--platform wecom`.
+ * Posts are files, globs, `-` (stdin) or `https://…/post.md` (see `post-sources.ts`).
  */
+import path from 'node:path';
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import { runPublish, type PublishOptions } from '../pipeline.js';
 import { expandPosts, filterChangedSince } from '../post-files.js';
+import { isPostSource, postFromStdin, postFromUrl } from '../post-sources.js';
 import type { Session } from '../session.js';
+import { assertKnownTheme } from '../theme-check.js';
 
 export interface MainOptions {
   draft?: boolean;
@@ -16,6 +20,7 @@ export interface MainOptions {
   allowOutsideRoot?: boolean;
   title?: string;
   coverFallback?: boolean;
+  continueOnError?: boolean;
 }
 
 /**
@@ -33,7 +38,23 @@ export async function runMain(
       'WeCom has no draft box: use `md2wx send <post> --to <users>` (mpnews) with --platform wecom',
     );
   }
-  let posts = await expandPosts(patterns, config.cwd);
+  await assertKnownTheme(config.theme);
+  const files = patterns.filter((p) => !isPostSource(p));
+  let posts =
+    files.length > 0 || patterns.length === 0
+      ? await expandPosts(files, config.cwd, { allowEmptyGlobs: Boolean(options.changedSince) })
+      : [];
+  if (patterns.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
+  for (const source of patterns.filter(isPostSource)) {
+    posts.push(
+      source === '-'
+        ? await postFromStdin(process.stdin, {
+            cacheDir: config.cacheDir,
+            rootDir: path.resolve(config.cwd, options.rootDir ?? '.'),
+          })
+        : await postFromUrl(source, { cacheDir: config.cacheDir }),
+    );
+  }
   if (options.changedSince) {
     const before = posts.length;
     posts = await filterChangedSince(posts, options.changedSince, config.cwd);
@@ -53,6 +74,14 @@ export async function runMain(
   if (options.allowOutsideRoot) publishOptions.allowOutsideRoot = true;
   if (options.title !== undefined) publishOptions.title = options.title;
   if (options.coverFallback) publishOptions.coverFallback = true;
+  if (options.continueOnError) {
+    if (options.draft || options.bundle || options.publish) {
+      throw new UsageError(
+        '--continue-on-error is for preview and render-only runs: a draft must not carry broken images (fix them, or run without --draft)',
+      );
+    }
+    publishOptions.continueOnError = true;
+  }
   if (config.platform === 'wecom') {
     const { runWecomRender } = await import('./send.js');
     await runWecomRender(session, posts, publishOptions);

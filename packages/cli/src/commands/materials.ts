@@ -1,10 +1,51 @@
 /**
- * `md2wx materials list|count|get|delete`: permanent materials (wechat-api.md §2.5–§2.8).
+ * `md2wx materials add|list|count|get|delete`: permanent materials (wechat-api.md §2.4–§2.8).
  */
 import path from 'node:path';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import type { Session } from '../session.js';
 import { writeFileAtomic } from '../state.js';
+
+/** Options of `md2wx materials add`. */
+export interface AddMaterialOptions {
+  type?: 'image' | 'voice' | 'video' | 'thumb';
+  /** Video: the title WeChat shows (required for video). */
+  title?: string;
+  /** Video: its description. */
+  introduction?: string;
+}
+
+/**
+ * `material/add_material` (§2.4, seeds/003): a permanent image, voice, video or thumb → its media_id (and the
+ * image's URL). Limits are checked before sending: image 10 MB, voice 2 MB, video 10 MB MP4, thumb 64 KB JPG.
+ * @throws UsageError for a video without `--title`; WechatInputError for a file over its limit (exit 1);
+ *   WechatApiError (exit 3).
+ */
+export async function runAddMaterial(
+  session: Session,
+  target: string,
+  options: AddMaterialOptions,
+): Promise<ExitCodeValue> {
+  const { reporter } = session;
+  const type = options.type ?? 'image';
+  if (type === 'video' && !options.title) {
+    throw new UsageError('materials add --type video needs --title (and usually --introduction), §2.4');
+  }
+  const client = await session.officialAccount();
+  const file = path.resolve(session.config.cwd, target);
+  const answer = await client.addMaterial({
+    type,
+    file,
+    ...(type === 'video'
+      ? { description: { title: options.title as string, introduction: options.introduction ?? '' } }
+      : {}),
+  });
+  reporter.emitJson({ type, ...answer });
+  reporter.result(answer.media_id);
+  if (answer.url) reporter.result(answer.url);
+  reporter.success(`${target}: permanent ${type} material added (delete it with md2wx materials delete)`);
+  return ExitCode.ok;
+}
 
 /** @returns ExitCode.ok; WeChat errors are thrown (exit 3). */
 export async function runMaterials(

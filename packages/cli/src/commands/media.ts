@@ -1,38 +1,104 @@
 /**
- * `md2wx media upload|get`: temporary media, kept 3 days by WeChat (wechat-api.md §2.9, §2.10; WeCom §3.2, §3.4).
+ * `md2wx media upload|get|upload-by-url`: temporary media, kept 3 days by WeChat (wechat-api.md §2.9, §2.10;
+ * WeCom §3.2, §3.4, §3.5, §3.6–3.7).
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
+import { CliError, ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
+import { loadImages } from '../modules.js';
 import type { Session } from '../session.js';
 
 type MediaType = 'image' | 'voice' | 'video' | 'thumb' | 'file';
+
+/** Options of `md2wx media upload|get`. */
+export interface MediaOptions {
+  type?: MediaType;
+  output?: string;
+  /** upload: compress an image (JPEG ≤ 1 MB) or thumb (JPEG ≤ 64,000 bytes) to fit before sending. */
+  compress?: boolean;
+  /** get: the HD (speex 16 kHz) voice of a JS-SDK upload, media/get/jssdk. */
+  hdVoice?: boolean;
+}
+
+/**
+ * The bytes to upload: the file as is, or with `compress` an image re-encoded by @md2wx/images (JPEG, the
+ * cover's 1 MB / 1080 px for `image`, 64,000 bytes for `thumb`).
+ */
+async function mediaInput(
+  file: string,
+  type: MediaType,
+  compress: boolean | undefined,
+): Promise<{ input: string | Buffer; filename?: string; note?: string }> {
+  if (!compress) return { input: file };
+  if (type !== 'image' && type !== 'thumb')
+    throw new UsageError('--compress applies to --type image or thumb');
+  const images = await loadImages();
+  const data = await readFile(file);
+  const processed = await images.processImage(data, {
+    target: type === 'thumb' ? 'thumb' : 'cover',
+    source: file,
+  });
+  const base = path.basename(file).replace(/\.[^.]*$/, '') || 'image';
+  return {
+    input: processed.data,
+    filename: `${base}.jpg`,
+    note: `compressed ${data.length} → ${processed.data.length} bytes (${processed.info.width}x${processed.info.height} JPEG)`,
+  };
+}
+
+/** WechatInputError 'too-large'/'bad-format' of an image: say that --compress fixes it. */
+function withCompressHint(error: unknown, type: MediaType): unknown {
+  const code = (error as { code?: string }).code;
+  if (
+    (type === 'image' || type === 'thumb') &&
+    (error as Error)?.name === 'WechatInputError' &&
+    (code === 'too-large' || code === 'bad-format')
+  ) {
+    return new CliError(`${(error as Error).message} Or add --compress.`, ExitCode.content, { cause: error });
+  }
+  return error;
+}
 
 /** @returns ExitCode.ok; WeChat errors are thrown (exit 3), bad files as WechatInputError (exit 1). */
 export async function runMedia(
   session: Session,
   action: 'upload' | 'get',
   target: string,
-  options: { type?: MediaType; output?: string },
+  options: MediaOptions,
 ): Promise<ExitCodeValue> {
   const { reporter, config } = session;
   const wecom = config.platform === 'wecom';
   const type = options.type ?? 'image';
   if (action === 'upload') {
     const file = path.resolve(config.cwd, target);
+    if (wecom && type === 'thumb') throw new UsageError('WeCom media types are image, voice, video and file');
+    if (!wecom && type === 'file')
+      throw new UsageError('Official Account media types are image, voice, video and thumb');
+    const { input, filename, note } = await mediaInput(file, type, options.compress);
+    if (note) reporter.info(`${target}: ${note}`);
+    const uploadOptions = filename ? { filename } : {};
     let answer: { media_id: string; type: string; created_at: string | number };
-    if (wecom) {
-      if (type === 'thumb') throw new UsageError('WeCom media types are image, voice, video and file');
-      answer = await (await session.wecomClient()).upload(type, file);
-    } else {
-      if (type === 'file')
-        throw new UsageError('Official Account media types are image, voice, video and thumb');
-      answer = await (await session.officialAccount()).uploadTempMedia(type, file);
+    try {
+      answer = wecom
+        ? await (await session.wecomClient()).upload(type as 'image', input, uploadOptions)
+        : await (await session.officialAccount()).uploadTempMedia(type as 'image', input, uploadOptions);
+    } catch (error) {
+      throw withCompressHint(error, type);
     }
     reporter.emitJson(answer);
     reporter.result(answer.media_id);
+    reporter.info('temporary media: valid 3 days (WeChat deletes it then)');
     return ExitCode.ok;
   }
   const out = path.resolve(config.cwd, options.output as string);
+  if (options.hdVoice) {
+    if (wecom) await (await session.wecomClient()).downloadHdVoice(target, out);
+    else await (await session.officialAccount()).downloadHdVoice(target, out);
+    reporter.emitJson({ media_id: target, file: out, hdVoice: true });
+    reporter.success(`HD voice ${target} (speex 16 kHz) written to ${out}`);
+    return ExitCode.ok;
+  }
   const answer = wecom
     ? await (await session.wecomClient()).download(target, out)
     : await (await session.officialAccount()).downloadTempMedia(target, out);
@@ -41,4 +107,94 @@ export async function runMedia(
   if (video) reporter.result(video);
   else reporter.success(`media ${target} written to ${out}`);
   return ExitCode.ok;
+}
+
+/** Options of `md2wx media upload-by-url`. */
+export interface UploadByUrlOptions {
+  type?: 'video' | 'file';
+  filename?: string;
+  md5?: string;
+  wait?: boolean;
+  /** Seconds `--wait` polls before giving up; default 600. */
+  timeout?: number;
+}
+
+/**
+ * WeCom `media/upload_by_url` (§3.6, seeds/001 M5): WeCom downloads `url` itself (Range needed, up to 200 MB).
+ * Without `md5` the file is fetched once here to compute it. With `wait`, polls `get_upload_by_url_result`
+ * (M6) until done, printing each state, and prints the async media_id (valid 3 days, and only for media/get
+ * and group welcome messages — seeds/001 R13); else prints the jobid.
+ * @throws UsageError without `--platform wecom`; WechatApiError with the job's detail.errcode (830001 URL
+ *   without Range, 830003 download failed, 45001 size, 301019 MD5 mismatch) — exit 3.
+ */
+export async function runUploadByUrl(
+  session: Session,
+  url: string,
+  options: UploadByUrlOptions,
+): Promise<ExitCodeValue> {
+  const { reporter, config } = session;
+  if (config.platform !== 'wecom') {
+    throw new UsageError('media upload-by-url is WeCom only (media/upload_by_url): add --platform wecom');
+  }
+  const client = await session.wecomClient();
+  const type = options.type ?? 'file';
+  const filename = options.filename ?? decodeURIComponent(new URL(url).pathname.split('/').pop() || 'file');
+  let md5 = options.md5;
+  if (!md5) {
+    reporter.info(`computing the MD5 of ${url} (pass --md5 to skip the download)`);
+    const answer = await fetch(url, { signal: AbortSignal.timeout(600_000) }).catch((error: unknown) => {
+      throw new CliError(
+        `${url}: cannot download it to compute its MD5: ${(error as Error).message}`,
+        ExitCode.wechat,
+      );
+    });
+    if (!answer.ok)
+      throw new CliError(`${url}: HTTP ${answer.status} while computing its MD5`, ExitCode.wechat);
+    md5 = createHash('md5')
+      .update(Buffer.from(await answer.arrayBuffer()))
+      .digest('hex');
+  }
+  const { jobid } = await client.uploadByUrl({ type, filename, url, md5 });
+  if (!options.wait) {
+    reporter.emitJson({ jobid });
+    reporter.result(`jobid ${jobid}`);
+    reporter.info(
+      `check it with: md2wx media upload-by-url … --wait, or get_upload_by_url_result (jobid valid 60 minutes)`,
+    );
+    return ExitCode.ok;
+  }
+  reporter.info(`job ${jobid}: WeCom is downloading ${url}`);
+  const started = Date.now();
+  const deadline = started + (options.timeout ?? 600) * 1000;
+  let interval = 500;
+  for (;;) {
+    const result = await client.getUploadByUrlResult(jobid);
+    if (result.status === 2) {
+      const media_id = String(result.detail.media_id);
+      reporter.emitJson({ jobid, media_id, created_at: result.detail.created_at });
+      reporter.result(media_id);
+      reporter.success(
+        `job ${jobid} done in ${Date.now() - started} ms: async media_id, valid 3 days, usable with media/get and group welcome messages only`,
+      );
+      return ExitCode.ok;
+    }
+    if (result.status === 3) {
+      const { WechatApiError } = await session.wechatModule();
+      throw new WechatApiError({
+        errcode: result.detail.errcode,
+        errmsg: result.detail.errmsg,
+        endpoint: 'cgi-bin/media/get_upload_by_url_result',
+        platform: 'wecom',
+      });
+    }
+    reporter.info(`job ${jobid}: processing (${Math.round((Date.now() - started) / 1000)} s)`);
+    if (Date.now() + interval > deadline) {
+      throw new CliError(
+        `job ${jobid} still processing after ${options.timeout ?? 600} s; check it later (jobid valid 60 minutes)`,
+        ExitCode.wechat,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+    interval = Math.min(interval * 1.5, 15_000);
+  }
 }

@@ -40,7 +40,7 @@ export interface PreviewServer {
 export async function startPreviewServer(
   session: Session,
   file: string,
-  options: { port?: number; host?: string; watch?: boolean } = {},
+  options: { port?: number; host?: string; watch?: boolean; continueOnError?: boolean } = {},
 ): Promise<PreviewServer> {
   const render = await loadRender();
   const base = outputBase(file, session.config.cwd, session.config.outDir);
@@ -54,6 +54,7 @@ export async function startPreviewServer(
     await runPublish(session, [file], {
       offline: true,
       noWrite: true,
+      ...(options.continueOnError ? { continueOnError: true } : {}),
       onRendered: (_f, h, meta) => {
         html = h;
         title = meta.title ?? title;
@@ -152,18 +153,24 @@ function escapeHtml(text: string): string {
 export async function runPreview(
   session: Session,
   post: string,
-  options: { port?: number; host?: string; once?: boolean },
+  options: { port?: number; host?: string; once?: boolean; continueOnError?: boolean },
 ): Promise<ExitCodeValue> {
   const file = path.resolve(session.config.cwd, post);
   if (!/\.(md|markdown|mdx)$/i.test(file)) throw new UsageError(`not a Markdown file: ${post}`);
   if (options.once) {
-    const report = await runPublish(session, [file], { offline: true });
+    const report = await runPublish(session, [file], {
+      offline: true,
+      ...(options.continueOnError ? { continueOnError: true } : {}),
+    });
     const preview = report.posts[0]?.preview as string;
     session.reporter.emitJson({ preview });
     session.reporter.result(preview);
     return ExitCode.ok;
   }
-  const serverOptions: { port?: number; host?: string; watch?: boolean } = { watch: true };
+  const serverOptions: { port?: number; host?: string; watch?: boolean; continueOnError?: boolean } = {
+    watch: true,
+  };
+  if (options.continueOnError) serverOptions.continueOnError = true;
   if (options.port !== undefined) serverOptions.port = options.port;
   if (options.host) serverOptions.host = options.host;
   const server = await startPreviewServer(session, file, serverOptions);

@@ -1,6 +1,7 @@
 /**
  * `md2wx sandbox`: runs the fake WeChat server until interrupted, printing what a client needs to use it.
  */
+import path from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadSandbox } from '../modules.js';
 import type { Session } from '../session.js';
@@ -8,12 +9,16 @@ import type { Session } from '../session.js';
 /** Serves until SIGINT/SIGTERM. @returns ExitCode.ok after a clean stop. */
 export async function runSandbox(
   session: Session,
-  options: { port?: number; host?: string },
+  options: { port?: number; host?: string; state?: string },
 ): Promise<ExitCodeValue> {
   const { startSandbox, DEFAULT_ACCOUNT, DEFAULT_WECOM_APP } = await loadSandbox();
-  const startOptions: { port?: number; host?: string } = {};
+  const startOptions: { port?: number; host?: string; statePath?: string } = {};
   if (options.port !== undefined) startOptions.port = options.port;
   if (options.host) startOptions.host = options.host;
+  const stateFile = options.state
+    ? path.resolve(session.config.cwd, options.state, 'sandbox.json')
+    : undefined;
+  if (stateFile) startOptions.statePath = stateFile;
   const sandbox = await startSandbox(startOptions);
   const { reporter } = session;
   reporter.emitJson({
@@ -22,6 +27,7 @@ export async function runSandbox(
     imageHost: sandbox.imageHost,
     account: DEFAULT_ACCOUNT,
     wecom: DEFAULT_WECOM_APP,
+    ...(stateFile ? { stateFile } : {}),
   });
   if (!reporter.json) {
     reporter.result(`WECHAT_BASE_URL=${sandbox.url}`);
@@ -31,7 +37,9 @@ export async function runSandbox(
     reporter.result(`WECOM_CORP_ID=${DEFAULT_WECOM_APP.corpId}`);
     reporter.result(`WECOM_CORP_SECRET=${DEFAULT_WECOM_APP.corpSecret}`);
     reporter.result(`WECOM_AGENT_ID=${DEFAULT_WECOM_APP.agentId}`);
-    reporter.info('sandbox running (test credentials above are the sandbox’s own); Ctrl-C to stop');
+    reporter.info(
+      `sandbox running (test credentials above are the sandbox’s own)${stateFile ? `; state kept in ${stateFile}` : ''}; Ctrl-C to stop`,
+    );
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { MpnewsArticle } from '@md2wx/wechat';
 import { firstImage, type PostMeta } from '../article.js';
-import { ContentError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { ContentError, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
 import { loadImages } from '../modules.js';
 import { type PublishOptions, rootDirFor, runPublish } from '../pipeline.js';
 import type { Session } from '../session.js';
@@ -74,7 +74,12 @@ export async function runSend(
     ]);
   const processed = await images.processImage(resolved.data, { target: 'cover', source: coverSrc });
   const ext = processed.info.format === 'jpeg' ? 'jpg' : processed.info.format;
-  const media = await client.upload('image', processed.data, { filename: `cover.${ext}` });
+  // R7 (seeds/001): a temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
+  // store only while it has life left, so later sends reuse it and an expired one is uploaded again.
+  const coverInput = { data: processed.data, filename: `cover.${ext}` };
+  const media = await client.uploadReusable('image', coverInput.data, { filename: coverInput.filename });
+  if (media.reused)
+    reporter.info(`cover: reusing temporary media ${media.media_id} (uploaded ${media.created_at})`);
 
   const article: MpnewsArticle = { title, thumb_media_id: media.media_id, content: html };
   if (meta.author) article.author = meta.author;
@@ -92,7 +97,20 @@ export async function runSend(
   };
   if (options.party) message.toparty = options.party;
   if (options.tag) message.totag = options.tag;
-  const answer = await client.sendMpnews(message);
+  let answer: Awaited<ReturnType<typeof client.sendMpnews>>;
+  try {
+    answer = await client.sendMpnews(message);
+  } catch (error) {
+    // WeCom forgot the cached cover before our clock did (expired early, another app's store): upload once more.
+    if (!(media.reused && isWechatError(error) && error.errcode === 40007)) throw error;
+    reporter.info(`cover: temporary media ${media.media_id} is gone (40007); uploading it again`);
+    const fresh = await client.uploadReusable('image', coverInput.data, {
+      filename: coverInput.filename,
+      fresh: true,
+    });
+    article.thumb_media_id = fresh.media_id;
+    answer = await client.sendMpnews(message);
+  }
   reporter.emitJson(answer);
   reporter.success(
     `sent "${title}" to ${message.touser}${answer.invaliduser ? ` (invalid users: ${answer.invaliduser})` : ''}`,

@@ -32,6 +32,14 @@ const CLEARS_PER_MONTH = 10;
 export const oaMiscRoutes: Route[] = [
   {
     platform: 'oa',
+    // https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Get_the_WeChat_server_IP_address.html
+    api: 'getcallbackip',
+    method: 'GET',
+    auth: true,
+    handler: () => ok({ ip_list: ['101.226.103.0/25', '101.226.62.0/26'] }),
+  },
+  {
+    platform: 'oa',
     api: 'ticket/getticket',
     method: 'GET',
     auth: true,

@@ -209,7 +209,15 @@ function checkMpnews(ctx: RouteContext, mpnews: unknown): Record<string, unknown
     if (!title) throw new WxError(40058, 'invalid parameter: mpnews title missing');
     const thumb = str(a, 'thumb_media_id');
     if (!thumb) throw new WxError(41006);
-    if (!findMedia(ctx.state, thumb, ctx.principal, 'wecom', 'temp', ctx.now)) throw new WxError(40007);
+    const thumbRecord = findMedia(ctx.state, thumb, ctx.principal, 'wecom', 'temp', ctx.now);
+    if (!thumbRecord) throw new WxError(40007);
+    // R13 (seeds/001): an upload_by_url media_id serves only media/get and group welcome messages (§3.6).
+    if (thumbRecord.viaUrl) {
+      throw new WxError(
+        40007,
+        'invalid media_id: an async upload_by_url media_id (3*1*…) is valid only for media/get and group welcome messages, not as mpnews thumb_media_id; upload the cover with media/upload',
+      );
+    }
     const content = str(a, 'content');
     if (!content) throw new WxError(40058, 'invalid parameter: mpnews content missing');
     if (Buffer.byteLength(content) > 666 * 1024) throw new WxError(45002);
@@ -227,6 +235,14 @@ function checkMpnews(ctx: RouteContext, mpnews: unknown): Record<string, unknown
 }
 
 export const wecomRoutes: Route[] = [
+  {
+    platform: 'wecom',
+    // https://developer.work.weixin.qq.com/document/path/92520
+    api: 'getcallbackip',
+    method: 'GET',
+    auth: true,
+    handler: () => ok({ errcode: 0, errmsg: 'ok', ip_list: ['182.254.11.176', '182.254.78.66'] }),
+  },
   {
     platform: 'wecom',
     // Path inferred from wechatpy's fixture name (wechat-api.md §3.11, UNCONFIRMED beyond that).

@@ -8,6 +8,7 @@ import type { BinaryResponse, ClientStats } from '../core/transport.js';
 import { checkMedia } from '../media/limits.js';
 import { type MediaInput, mediaForm, prepareMedia } from '../media/input.js';
 import { CredentialCache } from '../token/manager.js';
+import { credentialScope } from '../token/scope.js';
 import {
   classicTokenSource,
   providerSource,
@@ -87,6 +88,8 @@ export class WechatPublishError extends WechatError {
  */
 export class OfficialAccountClient {
   readonly appId: string;
+  /** Where access_tokens come from: WeChat's stable_token (default), classic `cgi-bin/token`, or a `tokenProvider`. */
+  readonly tokenSource: 'cgi-bin/stable_token' | 'cgi-bin/token' | 'provider';
   readonly #caller: ApiCaller;
   readonly #stats: ClientStats;
   readonly #ticket: CredentialCache;
@@ -105,7 +108,18 @@ export class OfficialAccountClient {
     const { transport, store, stats, redactor } = core;
     this.#stats = stats;
     const mode = options.tokenMode ?? 'stable';
-    const keyPrefix = `md2wx:token:oa${mode === 'classic' ? '-classic' : ''}:${options.appId}`;
+    const baseUrl = options.baseUrl ?? OA_BASE;
+    // The key names where the token came from (secret + host, or the provider's own scope): a changed secret
+    // or host must never be answered with a token cached for the old one.
+    const scope = options.tokenProvider
+      ? `provider:${credentialScope(options.tokenProvider.cacheScope ?? 'custom', baseUrl)}`
+      : credentialScope(options.appSecret ?? '', baseUrl);
+    this.tokenSource = options.tokenProvider
+      ? 'provider'
+      : mode === 'classic'
+        ? 'cgi-bin/token'
+        : 'cgi-bin/stable_token';
+    const keyPrefix = `md2wx:token:oa${mode === 'classic' ? '-classic' : ''}:${options.appId}:${scope}`;
     const raw = options.tokenProvider
       ? providerSource(options.tokenProvider)
       : mode === 'classic'
@@ -126,7 +140,7 @@ export class OfficialAccountClient {
     const provider = options.tokenProvider;
     this.#ticket = new CredentialCache({
       store,
-      key: `md2wx:ticket:oa:${options.appId}`,
+      key: `md2wx:ticket:oa:${options.appId}:${scope}`,
       marginSeconds: options.tokenMarginSeconds ?? 300,
       source: async () => {
         const answer = provider?.jsapiTicket
@@ -154,6 +168,17 @@ export class OfficialAccountClient {
   /** A valid access_token (§2.1/§2.2): cached in the Store, fetched once for concurrent callers and processes. */
   getAccessToken(): Promise<string> {
     return this.#caller.tokens.get();
+  }
+
+  /**
+   * `GET /cgi-bin/getcallbackip`: the IP addresses WeChat calls back from. The cheapest authenticated call, so
+   * it proves the cached access_token is accepted from this machine right now (`md2wx token --check`): a wrong
+   * secret, a revoked token or an IP outside the whitelist (40164) throws `WechatApiError`.
+   * https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Get_the_WeChat_server_IP_address.html
+   */
+  async getCallbackIp(): Promise<string[]> {
+    const body = await this.#caller.json({ method: 'GET', path: '/cgi-bin/getcallbackip' });
+    return Array.isArray(body.ip_list) ? body.ip_list.map(String) : [];
   }
 
   /**

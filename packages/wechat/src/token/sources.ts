@@ -4,6 +4,7 @@ import { redactPatterns } from '../core/redact.js';
 import type { Transport } from '../core/transport.js';
 import type { Store } from '../store/types.js';
 import type { IssuedCredential } from './manager.js';
+import { credentialScope } from './scope.js';
 
 /** What a token provider answers: WeChat's own shape. `expires_in` is the remaining lifetime in seconds. */
 export interface ProvidedToken {
@@ -19,6 +20,11 @@ export interface ProvidedToken {
 export interface TokenProvider {
   (request: { staleToken?: string }): Promise<ProvidedToken>;
   jsapiTicket?: () => Promise<{ ticket: string; expires_in: number }>;
+  /**
+   * What distinguishes this provider's tokens in the cache key (hashed, never stored as is): e.g. the service
+   * URL and its bearer secret, so pointing at another service or secret never reuses the old one's token.
+   */
+  cacheScope?: string;
 }
 
 function issued(body: Record<string, unknown>, what: string): IssuedCredential {
@@ -166,6 +172,7 @@ export function remoteTokenProvider(options: {
     const credential = issued(body, 'token service');
     return { access_token: credential.value, expires_in: credential.expiresIn };
   };
+  provider.cacheScope = `remote:${credentialScope(base, options.secret, options.account)}`;
   provider.jsapiTicket = async () => {
     const body = await fetchJson('jsapi_ticket');
     const credential = issued(body, 'token service');

@@ -23,6 +23,7 @@ import { digestOf } from '../media/digest.js';
 import { type MediaInput, mediaForm, prepareMedia } from '../media/input.js';
 import type { Store } from '../store/types.js';
 import { CredentialCache } from '../token/manager.js';
+import { credentialScope } from '../token/scope.js';
 import { wecomTokenSource } from '../token/sources.js';
 import { checkMpnews, type MpnewsArticle } from './mpnews.js';
 import { QuotaCounter, type QuotaUsage, WECOM_UPLOADIMG_LIMITS } from './quota.js';
@@ -136,7 +137,8 @@ export class WecomClient {
     const raw = wecomTokenSource(transport, options.corpId, options.corpSecret);
     const tokens = new CredentialCache({
       store,
-      key: `md2wx:token:wecom:${options.corpId}:${options.agentId}`,
+      // Secret and host in the key: a changed CorpSecret or base URL never reuses the old token.
+      key: `md2wx:token:wecom:${options.corpId}:${options.agentId}:${credentialScope(options.corpSecret, options.baseUrl ?? WECOM_BASE)}`,
       marginSeconds: options.tokenMarginSeconds ?? 300,
       onFetch: () => stats.tokenFetches++,
       source: async () => {
@@ -162,6 +164,16 @@ export class WecomClient {
   /** §3.1 `gettoken`: a valid access_token, cached per corp + app in the Store, fetched once for all callers. */
   getAccessToken(): Promise<string> {
     return this.#caller.tokens.get();
+  }
+
+  /**
+   * `GET /cgi-bin/getcallbackip`: the IPs WeCom calls back from; the cheapest authenticated call, used to prove
+   * the token is accepted from here (`md2wx token --check`). Throws `WechatApiError` (40001/40014, 60020 IP).
+   * https://developer.work.weixin.qq.com/document/path/92520
+   */
+  async getCallbackIp(): Promise<string[]> {
+    const body = await this.#caller.json({ method: 'GET', path: '/cgi-bin/getcallbackip' });
+    return Array.isArray(body.ip_list) ? body.ip_list.map(String) : [];
   }
 
   /**

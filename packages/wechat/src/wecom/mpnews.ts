@@ -15,6 +15,14 @@ export interface MpnewsArticle {
   digest?: string;
 }
 
+/**
+ * True for a media_id of WeCom's async upload (`media/upload_by_url`, §3.7: `"3*1*G6nr…"`), which is valid only
+ * for `media/get` and group welcome messages, not where a `media/upload` media_id is (seeds/001 R13).
+ */
+export function isAsyncMediaId(media_id: string): boolean {
+  return /^3\*1\*/.test(media_id);
+}
+
 /** §3.10 limits in bytes. */
 export const MPNEWS_LIMITS = {
   articles: 8,
@@ -40,6 +48,13 @@ export function checkMpnews(articles: readonly MpnewsArticle[]): void {
     const at = `mpnews article ${i + 1}`;
     for (const field of ['title', 'thumb_media_id', 'content'] as const) {
       if (!a[field]) throw new WechatInputError('missing-field', `${at}: ${field} is required.`, field);
+    }
+    if (isAsyncMediaId(a.thumb_media_id)) {
+      throw new WechatInputError(
+        'bad-argument',
+        `${at}: thumb_media_id ${a.thumb_media_id} comes from media/upload_by_url (an async media_id, "3*1*…"), which WeCom accepts only for media/get and group welcome messages (§3.6, seeds/001 R13). Upload the cover with upload('image', …) or uploadReusable.`,
+        'thumb_media_id',
+      );
     }
     for (const field of ['title', 'author', 'content', 'digest'] as const) {
       const value = a[field];
