@@ -116,11 +116,8 @@ export class OfficialAccountClient {
       key: keyPrefix,
       marginSeconds: options.tokenMarginSeconds ?? 300,
       onFetch: () => stats.tokenFetches++,
-      source: async (request) => {
-        const issued = await raw(request);
-        redactor.add(issued.value);
-        return issued;
-      },
+      onValue: (value) => redactor.add(value),
+      source: raw,
     });
     this.#caller = new ApiCaller(transport, tokens, stats);
     const provider = options.tokenProvider;
@@ -128,6 +125,7 @@ export class OfficialAccountClient {
       store,
       key: `md2wx:ticket:oa:${options.appId}`,
       marginSeconds: options.tokenMarginSeconds ?? 300,
+      onValue: (value) => redactor.add(value),
       source: async () => {
         const answer = provider?.jsapiTicket
           ? await provider.jsapiTicket()
