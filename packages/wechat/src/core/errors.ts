@@ -15,7 +15,8 @@ export class WechatError extends Error {
    */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
-    for (const [key, value] of Object.entries(this)) if (value !== undefined && !(key in out)) out[key] = value;
+    for (const [key, value] of Object.entries(this))
+      if (value !== undefined && !(key in out)) out[key] = value;
     return out;
   }
 }
