@@ -128,6 +128,10 @@ export function buildProgram(): Command {
     .option('--token-service <url>', 'central access_token service (secret: env MD2WX_TOKEN_SERVICE_SECRET)')
     .addOption(new Option('--platform <platform>', 'target platform').choices(['oa', 'wecom']))
     .option('--sandbox', 'run against an in-process fake WeChat (demo, CI dry runs); nothing persists')
+    .option(
+      '--allow-private-hosts',
+      'let image downloads reach loopback/private/link-local addresses (refused by default; trusted posts only)',
+    )
     .option('--state-file <file>', 'draft state file to commit (default .md2wx/drafts.json)')
     .option('--cache-dir <dir>', 'token and download cache, not committed (default .md2wx-cache)')
     .option('--json', 'print one JSON document on stdout (for scripts)')

@@ -20,6 +20,7 @@ export async function runUpload(session: Session, sources: string[]): Promise<Ex
         baseDir: config.cwd,
         rootDir: config.cwd,
         allowOutsideRoot: true,
+        allowPrivateHosts: session.privateHosts(),
       });
       if (!resolved.data) {
         reporter.result(`${src}\t${src}`);
