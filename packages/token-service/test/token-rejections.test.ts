@@ -48,7 +48,9 @@ describe('token rejected again and again (defect 9)', () => {
     );
     clearInterval(timer);
     sandbox.setFaults({ latencyMs: 0 });
-    const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    const failed = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason));
     expect(failed).toEqual([]);
     expect(calls).toBeGreaterThan(100);
     // Some calls were rejected more than once in a row and still succeeded.
