@@ -22,7 +22,12 @@ let url: string;
 const stores: RedisStore[] = [];
 
 beforeAll(async () => {
-  url = redisUrlFromEnv() ?? (server = await startRedisServer()).url;
+  const external = redisUrlFromEnv();
+  if (external) url = external;
+  else {
+    server = await startRedisServer();
+    url = server.url;
+  }
 });
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
