@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOfficialAccountClient,
   memoryStore,
+  TOKEN_REPLACEMENTS,
   type TokenProvider,
   WechatApiError,
   WechatHttpError,
@@ -168,6 +169,6 @@ describe('a token rejected twice in one call (defect 9)', () => {
     const e = await caught(c.countDrafts());
     expect(e).toBeInstanceOf(WechatApiError);
     expect([40001, 40014, 42001]).toContain((e as WechatApiError).errcode);
-    expect(c.stats().tokenRetries).toBe(4);
+    expect(c.stats().tokenRetries).toBe(TOKEN_REPLACEMENTS);
   });
 });

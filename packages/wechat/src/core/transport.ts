@@ -21,7 +21,7 @@ export interface ClientStats {
   retries: number;
   /** Token fetches from WeChat or the token provider (initial + refreshes). */
   tokenFetches: number;
-  /** Calls repeated after 40001/40014/42001 with a refreshed token (at most `TOKEN_REPLACEMENTS` = 4 per call). */
+  /** Calls repeated after 40001/40014/42001 with a refreshed token (at most `TOKEN_REPLACEMENTS` = 6 per call). */
   tokenRetries: number;
 }
 
