@@ -150,6 +150,10 @@ export function buildProgram(): Command {
       '--sandbox-state <dir>',
       'like --sandbox, but the fake WeChat, draft state, upload cache and tokens persist in <dir> (rehearse updates)',
     )
+    .option(
+      '--allow-private-hosts',
+      'let image downloads reach loopback/private/link-local addresses (refused by default; trusted posts only)',
+    )
     .option('--state-file <file>', 'draft state file to commit (default .md2wx/drafts.json)')
     .option('--cache-dir <dir>', 'token and download cache, not committed (default .md2wx-cache)')
     .option('--json', 'print one JSON document on stdout (for scripts)')

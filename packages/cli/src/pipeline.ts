@@ -296,6 +296,7 @@ export async function runPublish(
       baseDir: path.dirname(post.file),
       rootDir: rootDirFor(post.file, config.cwd, options.rootDir),
       downloadCacheDir: path.join(config.cacheDir, 'downloads'),
+      allowPrivateHosts: session.privateHosts(),
       onProgress,
     };
     if (options.allowOutsideRoot) pluginOptions.allowOutsideRoot = true;
@@ -640,6 +641,7 @@ async function prepareCovers(
       baseDir: path.dirname(post.file),
       rootDir: rootDirFor(post.file, session.config.cwd, options.rootDir),
       cacheDir: path.join(session.config.cacheDir, 'downloads'),
+      allowPrivateHosts: session.privateHosts(),
       ...(options.allowOutsideRoot || post.coverFromConfig ? { allowOutsideRoot: true } : {}),
     });
     try {

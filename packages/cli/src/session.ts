@@ -31,6 +31,8 @@ export interface GlobalFlags extends ConfigFlags {
   sandbox?: boolean;
   /** `--sandbox-state <dir>`: the in-process sandbox, the draft state, upload cache and tokens persist here. */
   sandboxState?: string;
+  /** `--allow-private-hosts`: image downloads may reach loopback/private/link-local addresses. */
+  allowPrivateHosts?: boolean;
 }
 
 /**
@@ -47,9 +49,31 @@ export class Session {
   private oa: OfficialAccountClient | undefined;
   private wecom: WecomClient | undefined;
 
+  private allowAllPrivateHosts = false;
+
   private constructor(config: ResolvedConfig, reporter: Reporter) {
     this.config = config;
     this.reporter = reporter;
+  }
+
+  /**
+   * Which non-public hosts image downloads may reach (@md2wx/images `allowPrivateHosts`): all with
+   * `--allow-private-hosts`; otherwise only the WeChat API hosts this run talks to (the `--sandbox`, or a
+   * `--base-url` such as a local `md2wx sandbox`), whose images a post may legitimately link. A post can name
+   * any URL, so nothing else on loopback or a private network is fetched.
+   */
+  privateHosts(): boolean | string[] {
+    if (this.allowAllPrivateHosts) return true;
+    const hosts: string[] = [];
+    for (const base of [this.config.oa?.baseUrl, this.config.wecom?.baseUrl]) {
+      if (!base) continue;
+      try {
+        hosts.push(new URL(base).host);
+      } catch {
+        // A malformed base URL fails where it is used, with its own message.
+      }
+    }
+    return hosts;
   }
 
   /**
@@ -79,6 +103,7 @@ export class Session {
       config.stateFile = path.join(dir, 'drafts.json');
       config.cacheDir = path.join(dir, 'cache');
     }
+    if (flags.allowPrivateHosts) session.allowAllPrivateHosts = true;
     if (flags.sandbox || flags.sandboxState) await session.startSandbox();
     return session;
   }

@@ -77,7 +77,8 @@ export async function openImage(data: Buffer, options: OpenOptions = {}): Promis
     throw new ImageError(
       'unsupported',
       source,
-      `not an image format md2wx can read (first bytes ${data.subarray(0, 8).toString('hex')}). Convert it to JPEG or PNG.`,
+      // Never quote the bytes: a download may have fetched a private file (or an error page) instead of an image.
+      `not an image format md2wx can read (${data.length} bytes with no known image signature). Convert it to JPEG or PNG.`,
     );
   }
   const { format, mime } = detected;

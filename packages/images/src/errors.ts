@@ -8,7 +8,8 @@
  * - `unsupported-scheme`: a URL scheme other than http, https, file and data.
  * - `not-found`: a local file that does not exist.
  * - `forbidden-path`: a local file outside the project root.
- * - `unreachable`: a download failed (DNS, connection, timeout, HTTP status).
+ * - `unreachable`: a download failed (DNS, connection, timeout, deadline, too slow, HTTP status).
+ * - `forbidden-host`: a download (or one of its redirects) would reach a loopback, private or link-local address.
  * - `too-large`: more bytes or pixels than allowed, or an output that cannot fit its budget.
  * - `animated`: an animated input given to a target that only takes still images (use target `animated`).
  */
@@ -21,6 +22,7 @@ export type ImageErrorCode =
   | 'not-found'
   | 'forbidden-path'
   | 'unreachable'
+  | 'forbidden-host'
   | 'too-large'
   | 'animated';
 

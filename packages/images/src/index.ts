@@ -2,6 +2,13 @@ export { type AnimatedResult, fitAnimation } from './animated.js';
 export { classifyDecodeError, type OpenedImage, type OpenOptions, openImage } from './decode.js';
 export { type Download, type DownloadOptions, downloadImage } from './download.js';
 export { ImageError, type ImageErrorCode, isImageError } from './errors.js';
+export {
+  type AllowPrivateHosts,
+  addressRange,
+  hostGuard,
+  isPublicAddress,
+  PrivateHostError,
+} from './host-guard.js';
 export { detectFormat, type InputFormat, type OutputFormat } from './formats.js';
 export { embedIccInPng, isSrgbProfile } from './icc.js';
 export * from './limits.js';

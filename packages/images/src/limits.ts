@@ -24,6 +24,12 @@ export const MAX_ANIMATION_PIXELS = 400_000_000;
 /** Network defaults for downloads. */
 export const DOWNLOAD_TIMEOUT_MS = 30_000;
 export const DOWNLOAD_RETRIES = 2;
+/** One deadline per image for every attempt, redirect and retry wait together, milliseconds. */
+export const DOWNLOAD_DEADLINE_MS = 30_000;
+/** Slowest accepted transfer once an answer started, bytes per second (a 1 KB / 100 ms trickle is ~10,000). */
+export const DOWNLOAD_MIN_BYTES_PER_SECOND = 16_384;
+/** Window over which the transfer rate is averaged, milliseconds. */
+export const DOWNLOAD_RATE_WINDOW_MS = 5_000;
 
 /** A current desktop Chrome: some image hosts answer 403 to unknown clients. */
 export const BROWSER_USER_AGENT =

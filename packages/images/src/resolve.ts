@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { downloadImage } from './download.js';
 import { ImageError } from './errors.js';
+import type { AllowPrivateHosts } from './host-guard.js';
 import { INPUT_MAX_BYTES } from './limits.js';
 import { resolveLocalPath } from './local-path.js';
 import { isWechatImageUrl } from './wechat-url.js';
@@ -43,6 +44,15 @@ export interface ResolveOptions {
   retries?: number;
   /** First download retry delay (default 1,000 ms). */
   retryDelayMs?: number;
+  /** One deadline per download, all attempts together (default 30,000 ms); see `DownloadOptions.deadlineMs`. */
+  deadlineMs?: number;
+  /** Slowest accepted download, bytes per second (default 16,384; 0 = off). */
+  minBytesPerSecond?: number;
+  /**
+   * Let downloads reach loopback/private/link-local addresses: `true`, or a list of `host` / `host:port`
+   * (default false: refused with ImageError `forbidden-host`). See `DownloadOptions.allowPrivateHosts`.
+   */
+  allowPrivateHosts?: AllowPrivateHosts;
 }
 
 /**
@@ -51,8 +61,8 @@ export interface ResolveOptions {
  * cached), `data:` URIs. URLs on WeChat's CDN (`mmbiz.qpic.cn`) come back as `kind: 'wechat'` with no data.
  * Only http, https, file and data schemes are accepted.
  *
- * @throws ImageError `unsupported-scheme`, `not-found`, `forbidden-path`, `unreachable`, `too-large`, `empty`,
- *   `corrupt` (a malformed data: URI).
+ * @throws ImageError `unsupported-scheme`, `not-found`, `forbidden-path`, `forbidden-host`, `unreachable`,
+ *   `too-large`, `empty`, `corrupt` (a malformed data: URI).
  */
 export async function resolveImage(src: string, options: ResolveOptions): Promise<ResolvedImage> {
   const text = src.trim();
@@ -71,6 +81,9 @@ export async function resolveImage(src: string, options: ResolveOptions): Promis
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
+      ...(options.minBytesPerSecond !== undefined ? { minBytesPerSecond: options.minBytesPerSecond } : {}),
+      ...(options.allowPrivateHosts !== undefined ? { allowPrivateHosts: options.allowPrivateHosts } : {}),
     });
     return withHash({
       src,

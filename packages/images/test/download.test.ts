@@ -89,7 +89,14 @@ describe.skipIf(!requireCorpus())('resolveImage: downloads (loopback test server
     return () => rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  const options = () => ({ baseDir: '/nonexistent', cacheDir, retryDelayMs: 10, timeoutMs: 5000 });
+  // The test server is on 127.0.0.1: allowed explicitly (by default a download refuses loopback addresses).
+  const options = () => ({
+    baseDir: '/nonexistent',
+    cacheDir,
+    retryDelayMs: 10,
+    timeoutMs: 5000,
+    allowPrivateHosts: true,
+  });
   const errorOf = (promise: Promise<unknown>) =>
     promise.then(
       () => undefined,

@@ -149,6 +149,13 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
         ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
         ...(settings.downloadRetries !== undefined ? { retries: settings.downloadRetries } : {}),
         ...(settings.maxSourceBytes ? { maxBytes: settings.maxSourceBytes } : {}),
+        ...(settings.downloadDeadlineMs ? { deadlineMs: settings.downloadDeadlineMs } : {}),
+        ...(settings.minBytesPerSecond !== undefined
+          ? { minBytesPerSecond: settings.minBytesPerSecond }
+          : {}),
+        ...(settings.allowPrivateHosts !== undefined
+          ? { allowPrivateHosts: settings.allowPrivateHosts }
+          : {}),
       });
       if (resolved.kind === 'wechat' || !resolved.data) {
         job.skipped = true;

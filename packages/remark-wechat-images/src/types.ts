@@ -143,6 +143,16 @@ export interface RemarkWechatImagesOptions {
   timeoutMs?: number;
   /** Download retries for remote sources (@md2wx/images default: 2). */
   downloadRetries?: number;
+  /** One deadline per remote image, every attempt included, milliseconds (@md2wx/images default: 30,000). */
+  downloadDeadlineMs?: number;
+  /** Slowest accepted download, bytes per second (@md2wx/images default: 16,384; 0 = off). */
+  minBytesPerSecond?: number;
+  /**
+   * Let remote sources (and their redirects) reach loopback, private and link-local addresses: `true`, or a list
+   * of `host` / `host:port`. Default false: such an image fails with ImageError `forbidden-host`, so a post from
+   * an untrusted pull request cannot make the build fetch internal servers.
+   */
+  allowPrivateHosts?: boolean | readonly string[];
   /** Largest source accepted, bytes. */
   maxSourceBytes?: number;
   /** Widest output, pixels (passed to `processImage`); default: @md2wx/images' default. */

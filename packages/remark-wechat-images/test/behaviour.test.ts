@@ -256,11 +256,21 @@ describe.skipIf(!requireCorpus())('plugin behaviour against the sandbox', () => 
     expect(hosted.startsWith(sandbox.imageHost)).toBe(true);
     const second = await runFile(
       path.join(dir, 'q.md'),
-      { uploader, downloadRetries: 0 },
+      // The sandbox's image host is on loopback: refused unless allowed by host:port.
+      { uploader, downloadRetries: 0, allowPrivateHosts: [new URL(sandbox.imageHost).host] },
       `![remote](${hosted})\n`,
     );
     expect(second.error).toBeUndefined();
     expect(second.srcs[0]).toMatch(/\/mmbiz_jpg\//);
+    expect(sandbox.stats().uploads).toEqual({ 'media/uploadimg': 2 });
+    // Without the allowance the same loopback URL is refused before any byte is fetched.
+    const refused = await runFile(
+      path.join(dir, 'r.md'),
+      { uploader, downloadRetries: 0 },
+      `![remote](${hosted})\n`,
+    );
+    expect(refused.error).toBeInstanceOf(RemarkWechatImagesError);
+    expect(String(refused.error?.message)).toMatch(/public addresses only/);
     expect(sandbox.stats().uploads).toEqual({ 'media/uploadimg': 2 });
   });
 

@@ -1,6 +1,7 @@
 export { RedisStoreError, type RedisStoreErrorCode, redactRedisUrl } from './errors.js';
 export {
   createRedisStore,
+  DEFAULT_LOCK_LEASE_MS,
   DEFAULT_PREFIX,
   REDIS_URL_ENV,
   type RedisStore,

@@ -8,6 +8,9 @@ import type { Store, StoreLock } from '@md2wx/wechat';
 /** Environment variable naming the Redis server, e.g. `redis://:password@redis.internal:6379/0`. */
 export const REDIS_URL_ENV = 'MD2WX_REDIS_URL';
 
+/** Default lease of a held lock, milliseconds (see `RedisStoreOptions.lockLeaseMs`). */
+export const DEFAULT_LOCK_LEASE_MS = 5_000;
+
 /** Prefix put before every key unless `prefix` says otherwise. */
 export const DEFAULT_PREFIX = 'md2wx:';
 
@@ -23,6 +26,12 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** How often a waiter re-tries a held lock, milliseconds; default 25 (jittered ±40%). */
   lockPollMs?: number;
+  /**
+   * Lease of a held lock, milliseconds; default 5,000. A lock lives in Redis for one lease at a time and its
+   * holder renews it every third of a lease until it releases it or its `ttlMs` runs out, so a holder that dies
+   * (`kill -9`, a crash, a lost machine) blocks others for at most one lease, not for `ttlMs`.
+   */
+  lockLeaseMs?: number;
   /**
    * ioredis options merged over the defaults when this store creates the client (e.g. `tls`,
    * `connectTimeout`). Defaults: reconnect forever with back-off up to 2 s; a command waits through at most
@@ -78,7 +87,8 @@ export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | 
  * (stored with millisecond precision).
  *
  * Locks: `SET NX PX` with a random owner token; release/extend run a Lua check-and-act so only the owner
- * frees or extends its lock; waiters poll every `lockPollMs` until `waitMs` runs out.
+ * frees or extends its lock; waiters poll every `lockPollMs` until `waitMs` runs out. A lock is a lease of
+ * `lockLeaseMs` (5 s) renewed by its holder until `ttlMs`: a killed holder blocks the others for ≤ 5 s.
  *
  * Restarts: ioredis reconnects by itself and resends queued/unanswered commands, so a Redis restart shorter
  * than the retry budget (~10 s by default) is invisible to callers apart from latency. What survives depends
@@ -95,6 +105,10 @@ export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | 
 export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const pollMs = options.lockPollMs ?? 25;
+  const leaseMs = options.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS;
+  if (!Number.isFinite(leaseMs) || leaseMs < 100) {
+    throw new RedisStoreError('config', `lockLeaseMs must be a number ≥ 100, got ${leaseMs}`);
+  }
   let redis: Redis;
   let owned: boolean;
   let where: string;
@@ -185,20 +199,59 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     return Math.max(1, Math.ceil(ttlSeconds * 1000));
   }
 
-  function makeLock(key: string, token: string): RedisStoreLock {
+  /**
+   * A held lock: Redis keeps it for one lease, a timer renews the lease every `leaseMs / 3` while the holder
+   * lives, up to `holdUntil` (the `ttlMs` the caller asked for, pushed on by `extend`).
+   */
+  function makeLock(key: string, token: string, ttlMs: number): RedisStoreLock {
     const full = lockKey(key);
+    let holdUntil = Date.now() + ttlMs;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    };
+    const renew = async (): Promise<boolean> => {
+      const left = holdUntil - Date.now();
+      if (left <= 0) {
+        stop();
+        return true;
+      }
+      const result = await run(`renew lock ${key}`, () =>
+        script(EXTEND_LOCK, full, token, String(Math.ceil(Math.min(leaseMs, left)))),
+      );
+      if (result !== 1) stop();
+      return result === 1;
+    };
+    const startRenewing = () => {
+      if (timer || holdUntil - Date.now() <= leaseMs) return;
+      timer = setInterval(
+        () => {
+          // A failed renewal (Redis briefly away) is retried at the next tick; the lease covers two of them.
+          renew().catch(() => {});
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
+      // The lease must not keep a finished process alive: its lock then lapses within one lease.
+      timer.unref();
+    };
+    startRenewing();
     return {
       key,
       async extend(ttlMs: number) {
         if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
           throw new RedisStoreError('invalid-argument', `lock ${key}: ttlMs must be > 0, got ${ttlMs}`);
         }
+        holdUntil = Date.now() + ttlMs;
         const result = await run(`extend lock ${key}`, () =>
-          script(EXTEND_LOCK, full, token, String(Math.ceil(ttlMs))),
+          script(EXTEND_LOCK, full, token, String(Math.ceil(Math.min(leaseMs, ttlMs)))),
         );
+        if (result === 1) startRenewing();
+        else stop();
         return result === 1;
       },
       async releaseChecked() {
+        stop();
         const result = await run(`release lock ${key}`, () => script(RELEASE_LOCK, full, token));
         return result === 1;
       },
@@ -264,9 +317,9 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       const deadline = Date.now() + Math.max(0, waitMs);
       for (;;) {
         const taken = await run(`lock ${key}`, () =>
-          script(ACQUIRE_LOCK, full, token, String(Math.ceil(ttlMs))),
+          script(ACQUIRE_LOCK, full, token, String(Math.ceil(Math.min(ttlMs, leaseMs)))),
         );
-        if (taken === 1) return makeLock(key, token);
+        if (taken === 1) return makeLock(key, token, ttlMs);
         const left = deadline - Date.now();
         if (left <= 0) return undefined;
         const jittered = pollMs * (0.6 + Math.random() * 0.8);

@@ -101,7 +101,8 @@ function json(
  * - `GET /v1/accounts/<appId>/access_token[?stale=<token>]` → `{ access_token, expires_in }` (seconds left).
  *   `stale`: WeChat rejected that token (40001/40014/42001); the service refreshes once if it is the current one.
  * - `GET /v1/accounts/<appId>/jsapi_ticket` → `{ ticket, expires_in }`.
- * - Errors: 401 `{ error: 'unauthorized' }`, 403 `{ error: 'forbidden' }` (IP not in `allowIps`),
+ * - Errors: 401 `{ error: 'unauthorized' }`, 413 `{ error: 'request body not allowed' }` (any request with a body;
+ *   the body is never read and the connection is closed once answered), 403 `{ error: 'forbidden' }` (IP not in `allowIps`),
  *   404 `{ error: 'unknown account' }` / `{ error: 'not found' }`, 405, 429 `{ error: 'rate limited' }` with
  *   Retry-After, 502 `{ error: 'upstream', errcode, errmsg }`.
  *
@@ -243,6 +244,10 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
       json(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="md2wx-token-service"' });
       return 401;
     }
+    if (hasBody(req)) {
+      json(res, 413, { error: 'request body not allowed' });
+      return 413;
+    }
     const match = /^\/v1\/accounts\/([^/]+)\/(access_token|jsapi_ticket)$/.exec(url.pathname);
     if (!match) {
       json(res, 404, { error: 'not found' });
@@ -284,6 +289,14 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
 
   const server = createServer((req, res) => {
     const started = Date.now();
+    // Every endpoint is a GET: a request body is never read. Node would drain whatever the client still sends
+    // after we answered (a 2 GB chunked upload with a wrong secret, say) to keep the connection alive; a
+    // refused or body-carrying request instead gets `connection: close` and its socket is closed as soon as
+    // the answer is out, so at most the socket buffers' worth of body (a few MB) is ever read.
+    if (hasBody(req)) res.setHeader('connection', 'close');
+    res.on('finish', () => {
+      if (!req.complete) req.socket.destroySoon();
+    });
     handle(req, res).then(
       (status) => {
         // The path only: a query string may hold a stale token.
@@ -352,6 +365,12 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
       return closing;
     },
   };
+}
+
+/** True when the request announces a body (chunked, or a non-zero Content-Length): no endpoint takes one. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function secondsLeft(record: CredentialRecord): number {

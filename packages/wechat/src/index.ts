@@ -11,7 +11,8 @@ export {
   WechatTimeoutError,
 } from './core/errors.js';
 export { hintFor, ipFromErrmsg, type Platform, RETRYABLE_ERRCODES, TOKEN_ERRCODES } from './core/hints.js';
-export { Redactor, redactPatterns } from './core/redact.js';
+export { TOKEN_BACKOFF_MS, TOKEN_REPLACEMENTS } from './core/caller.js';
+export { MIN_PREFIX_CHARS, Redactor, redactPatterns } from './core/redact.js';
 export {
   ambiguityAdvice,
   CREATE_ENDPOINTS,

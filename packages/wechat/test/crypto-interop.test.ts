@@ -69,7 +69,9 @@ describe('interop with the npm package wechat-crypto (node-webot)', () => {
     expect(parseUploadMediaJobFinish(out.message).jobId).toBe(
       'jobid_S0MrnndvRG5fadSlLwiBqiDDbM143UqTmKP3152FZk4',
     );
-    expect(out.agentId).toBe('1000002');
+    // AgentID is only in the unsigned envelope: not trusted. ToUserName is in the signed event too.
+    expect(out.agentId).toBeUndefined();
+    expect(out.toUserName).toBe(CORP_ID);
   });
 
   it('an encrypted reply from encryptReply verifies and decrypts with wechat-crypto', () => {

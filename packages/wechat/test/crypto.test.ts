@@ -119,7 +119,8 @@ describe('WXBizMsgCrypt: wechat-api.md §3.9 test vectors', () => {
       body,
     });
     expect(parseCallbackXml(out.message).Content).toBe('test');
-    expect(out.agentId).toBeUndefined();
+    // The envelope has no AgentID; the signed payload has one, and only the payload counts.
+    expect(out.agentId).toBe('1');
   });
 
   it('encrypt with the fixed random 1234567890123456 reproduces Encrypt 9s4gMv99… and MsgSignature 407518b7…', () => {
@@ -236,13 +237,8 @@ describe('WXBizMsgCrypt: round trips', () => {
       nonce: 'n1',
       body,
     });
-    expect(out).toEqual({
-      message: '{"MsgType":"event"}',
-      receiveId: CORP_ID,
-      format: 'json',
-      toUserName: CORP_ID,
-      agentId: '1000002',
-    });
+    // tousername/agentid of the unsigned envelope are not trusted; the payload has neither.
+    expect(out).toEqual({ message: '{"MsgType":"event"}', receiveId: CORP_ID, format: 'json' });
   });
 
   it('decryptMessage accepts already-parsed envelope fields', () => {

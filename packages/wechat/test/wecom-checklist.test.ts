@@ -24,6 +24,7 @@ import {
   QuotaCounter,
   type Store,
   TEMP_MEDIA_LIFETIME_S,
+  TOKEN_REPLACEMENTS,
   WECOM_MAX_CHUNK,
   WECOM_UPLOADIMG_LIMITS,
   WechatError,
@@ -1006,7 +1007,8 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     clocked.revokeTokens(DEFAULT_WECOM_APP.corpId);
     await c.upload('file', Buffer.from('after revoke'), { filename: 'r.txt' });
     expect(clockedProxy.calls('gettoken')).toHaveLength(3);
-    // When the fresh token is refused as well, the error surfaces after one refresh: no loop.
+    // When every fresh token is refused as well, the call replaces it at most TOKEN_REPLACEMENTS (4) times, with
+    // backoff, then the error surfaces: bounded, no loop.
     clockedProxy.exchanges.length = 0;
     clockedProxy.plan = (ex) =>
       ex.api === 'media/upload'
@@ -1014,8 +1016,8 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
         : undefined;
     const e = await apiError(c.upload('file', Buffer.from('always expired'), { filename: 'x.txt' }));
     expect(e.errcode).toBe(42001);
-    expect(clockedProxy.calls('media/upload')).toHaveLength(2);
-    expect(clockedProxy.calls('gettoken')).toHaveLength(1);
+    expect(clockedProxy.calls('media/upload')).toHaveLength(1 + TOKEN_REPLACEMENTS);
+    expect(clockedProxy.calls('gettoken')).toHaveLength(TOKEN_REPLACEMENTS);
   });
 
   it('R16: uploadimg is counted per corp per day and month in the Store and refused before 1,000/day and 3,000/month', async () => {

@@ -67,6 +67,7 @@ export async function runSend(
   const resolved = await images.resolveImage(coverSrc, {
     baseDir: path.dirname(file),
     rootDir: rootDirFor(file, config.cwd, options.rootDir),
+    allowPrivateHosts: session.privateHosts(),
   });
   if (!resolved.data)
     throw new ContentError([

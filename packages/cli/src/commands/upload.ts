@@ -48,6 +48,7 @@ export async function runUpload(
         baseDir: config.cwd,
         rootDir: config.cwd,
         allowOutsideRoot: true,
+        allowPrivateHosts: session.privateHosts(),
       });
       if (!resolved.data) {
         reporter.result(`${src}\t${src}`);

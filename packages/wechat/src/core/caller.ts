@@ -3,9 +3,21 @@ import { WechatApiError } from './errors.js';
 import { TOKEN_ERRCODES } from './hints.js';
 import type { ClientStats, HttpRequest, JsonResponse, BinaryResponse, Transport } from './transport.js';
 
+/** How many times one call fetches a new access_token after WeChat rejected the one it used. */
+export const TOKEN_REPLACEMENTS = 6;
+/** First wait before a second (third, …) replacement, milliseconds; doubles each time up to 1 s, full jitter. */
+export const TOKEN_BACKOFF_MS = 200;
+const TOKEN_BACKOFF_CAP_MS = 1_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Business calls with `access_token` in the query string (§1.1). On 40001/40014/42001 the rejected token is
- * replaced (one refresh shared by every caller that saw it) and the call repeated once (§1.6).
+ * replaced (one refresh shared by every caller that saw it) and the call repeated (§1.6). A token can be
+ * rejected again (revoked meanwhile, or a token service still serving the old one): the call then replaces it
+ * again after a backoff of 200, 400, 800, 1,000, 1,000 ms (full jitter), at most `TOKEN_REPLACEMENTS` (6) times, before the
+ * `WechatApiError` reaches the caller. A token rejection means WeChat did nothing, so repeating is safe even
+ * for create-type calls (draft/add, add_material).
  */
 export class ApiCaller {
   constructor(
@@ -15,18 +27,23 @@ export class ApiCaller {
   ) {}
 
   async #withToken<R>(run: (token: string) => Promise<R>): Promise<R> {
-    const token = await this.tokens.get();
-    try {
-      return await run(token);
-    } catch (error) {
-      if (!(error instanceof WechatApiError) || !TOKEN_ERRCODES.has(error.errcode)) throw error;
-      this.stats.tokenRetries++;
-      this.transport.log(
-        'warn',
-        `${error.endpoint}: errcode ${error.errcode}, refreshing access_token and retrying once`,
-      );
-      const fresh = await this.tokens.replace(token);
-      return run(fresh);
+    let token = await this.tokens.get();
+    for (let replaced = 0; ; replaced++) {
+      try {
+        return await run(token);
+      } catch (error) {
+        if (!(error instanceof WechatApiError) || !TOKEN_ERRCODES.has(error.errcode)) throw error;
+        if (replaced >= TOKEN_REPLACEMENTS) throw error;
+        this.stats.tokenRetries++;
+        this.transport.log(
+          'warn',
+          `${error.endpoint}: errcode ${error.errcode}, refreshing access_token and retrying (${replaced + 1}/${TOKEN_REPLACEMENTS})`,
+        );
+        if (replaced > 0) {
+          await sleep(Math.random() * Math.min(TOKEN_BACKOFF_CAP_MS, TOKEN_BACKOFF_MS * 2 ** (replaced - 1)));
+        }
+        token = await this.tokens.replace(token);
+      }
     }
   }
 

@@ -8,6 +8,17 @@ export class WechatError extends Error {
     this.name = 'WechatError';
     this.code = code;
   }
+
+  /**
+   * `{ name, code, message, …fields }` for `JSON.stringify` (CLI `--json`, structured logs). Every field is
+   * already redacted: no AppSecret, access_token or ticket.
+   */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    for (const [key, value] of Object.entries(this))
+      if (value !== undefined && !(key in out)) out[key] = value;
+    return out;
+  }
 }
 
 /** The `rid: …` request id WeChat appends to errmsg, usable with `POST /cgi-bin/openapi/rid/get` (§1.3). */

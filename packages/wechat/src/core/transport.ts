@@ -21,7 +21,7 @@ export interface ClientStats {
   retries: number;
   /** Token fetches from WeChat or the token provider (initial + refreshes). */
   tokenFetches: number;
-  /** Calls repeated once after 40001/40014/42001 with a refreshed token. */
+  /** Calls repeated after 40001/40014/42001 with a refreshed token (at most `TOKEN_REPLACEMENTS` = 6 per call). */
   tokenRetries: number;
 }
 
@@ -250,11 +250,12 @@ export class Transport {
         // A text body that is not JSON (e.g. a .txt file served as text/plain): still a download.
         return { kind: 'binary', status, headers, stream: Readable.from([buffer]) };
       }
-      const snippet = this.redact(buffer.subarray(0, 200).toString('utf8'));
+      // Redact the whole (bounded) body before cutting it: a token cut in half would escape redaction.
+      const snippet = this.#o.redactor.redactAndTruncate(buffer.subarray(0, 65_536).toString('utf8'), 200);
       throw new WechatHttpError(
         endpoint,
         status,
-        body ? JSON.stringify(body) : `unexpected body: ${snippet}`,
+        body ? this.#o.redactor.redactAndTruncate(JSON.stringify(body), 200) : `unexpected body: ${snippet}`,
       );
     }
   }

@@ -27,17 +27,94 @@ const parser = new XMLParser({
   ignorePiTags: true,
 });
 
+/**
+ * Largest callback body parsed, bytes (UTF-8). WeChat's envelopes and messages are a few KB; anything bigger is
+ * refused before any parser sees it, since the body is unsigned until `Encrypt` is checked.
+ */
+export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
+/** Deepest element / object nesting parsed. WeChat's deepest messages (menus, articles) nest 4–5 levels. */
+export const MAX_CALLBACK_DEPTH = 32;
+
 function toText(body: string | Uint8Array): string {
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new WXBizMsgCryptError(
+      WXBizMsgCryptErrorCode.Parse,
+      `callback body must be a string or bytes, got ${describeType(body)}`,
+    );
+  }
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  if (size > MAX_CALLBACK_BODY_BYTES) {
+    throw new WXBizMsgCryptError(
+      WXBizMsgCryptErrorCode.Parse,
+      `callback body is ${size} bytes, over the ${MAX_CALLBACK_BODY_BYTES}-byte bound: WeChat never sends that much`,
+    );
+  }
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   return text.replace(/^\uFEFF/, '').trim();
 }
 
+/** `array`, `null`, `number`… for messages about a value of the wrong type. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function tooDeep(): WXBizMsgCryptError {
+  return new WXBizMsgCryptError(
+    WXBizMsgCryptErrorCode.Parse,
+    `callback body nests deeper than ${MAX_CALLBACK_DEPTH} levels: WeChat never sends that, refusing to parse it`,
+  );
+}
+
+/**
+ * Nesting depth of JSON text (brackets outside strings), stopping early past the bound. A linear scan, so a
+ * 3,000-deep body is refused before `JSON.parse` or any recursive walk sees it.
+ */
+function checkJsonDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_CALLBACK_DEPTH) throw tooDeep();
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** Element nesting depth of XML text (start tags minus end tags, comments, CDATA and PIs skipped). */
+function checkXmlDepth(text: string): void {
+  let depth = 0;
+  let i = text.indexOf('<');
+  while (i >= 0 && i < text.length) {
+    if (text.startsWith('<![CDATA[', i)) i = text.indexOf(']]>', i) + 3;
+    else if (text.startsWith('<!--', i)) i = text.indexOf('-->', i) + 3;
+    else if (text[i + 1] === '?' || text[i + 1] === '!') i = text.indexOf('>', i) + 1;
+    else if (text[i + 1] === '/') {
+      depth--;
+      i = text.indexOf('>', i) + 1;
+    } else {
+      const end = text.indexOf('>', i);
+      if (end < 0) return; // the validator reports the unclosed tag
+      if (text[end - 1] !== '/' && ++depth > MAX_CALLBACK_DEPTH) throw tooDeep();
+      i = end + 1;
+    }
+    if (i <= 0) return;
+    i = text.indexOf('<', i);
+  }
+}
+
 // Rebuild as plain data with null prototypes so a tag named `__proto__` or `constructor` is just a field.
-function sanitize(value: unknown): CallbackValue {
-  if (Array.isArray(value)) return value.map(sanitize);
+function sanitize(value: unknown, depth = 0): CallbackValue {
+  if (depth > MAX_CALLBACK_DEPTH + 1) throw tooDeep();
+  if (Array.isArray(value)) return value.map((child) => sanitize(child, depth + 1));
   if (value !== null && typeof value === 'object') {
     const out: CallbackFields = Object.create(null);
-    for (const [key, child] of Object.entries(value)) out[key] = sanitize(child);
+    for (const [key, child] of Object.entries(value)) out[key] = sanitize(child, depth + 1);
     return out;
   }
   if (
@@ -60,7 +137,8 @@ function sanitize(value: unknown): CallbackValue {
  * entity-expansion attacks on a public callback URL.
  *
  * @throws WXBizMsgCryptError -40002 (Parse_Error) when the text is not well-formed XML (the message gives line
- *   and column), declares a DOCTYPE, uses a reserved element name such as `__proto__`, or its root element is
+ *   and column), is over `MAX_CALLBACK_BODY_BYTES` (1 MiB) or nests deeper than `MAX_CALLBACK_DEPTH` (32), declares
+ *   a DOCTYPE, uses a reserved element name such as `__proto__`, or its root element is
  *   not `<xml>`.
  */
 export function parseCallbackXml(xml: string | Uint8Array): CallbackFields {
@@ -71,6 +149,7 @@ export function parseCallbackXml(xml: string | Uint8Array): CallbackFields {
       'callback XML declares a DOCTYPE/ENTITY, which WeChat never sends: refusing to parse it',
     );
   }
+  checkXmlDepth(text);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new WXBizMsgCryptError(
@@ -113,13 +192,15 @@ export function parseCallbackXml(xml: string | Uint8Array): CallbackFields {
  * default for OA and WeCom apps) or JSON (`{"tousername","encrypt","agentid"}`, WeCom's JSON callback mode).
  * The format is sniffed from the first non-blank character, not from a Content-Type.
  *
- * @throws WXBizMsgCryptError -40002 (Parse_Error) when the body is empty, neither XML nor a JSON object, or
- *   malformed.
+ * @throws WXBizMsgCryptError -40002 (Parse_Error) when the body is empty, neither XML nor a JSON object,
+ *   malformed, not a string or bytes, over `MAX_CALLBACK_BODY_BYTES` (1 MiB) or nested deeper than
+ *   `MAX_CALLBACK_DEPTH` (32). Size and depth are checked before any parser runs.
  */
 export function parseCallbackBody(body: string | Uint8Array): ParsedCallbackBody {
   const text = toText(body);
   if (text.startsWith('<')) return { format: 'xml', fields: parseCallbackXml(text) };
   if (text.startsWith('{')) {
+    checkJsonDepth(text);
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -1,10 +1,11 @@
 import {
   type CallbackFields,
   type CallbackValue,
+  describeType,
   getCallbackField,
   parseCallbackBody,
 } from './callback-body.js';
-import { CallbackEventError } from './errors.js';
+import { CallbackEventError, WXBizMsgCryptError, WXBizMsgCryptErrorCode } from './errors.js';
 
 /**
  * The common header of a decrypted callback message or event, read from XML or JSON. Fields WeChat left out
@@ -45,6 +46,12 @@ export interface UploadMediaJobFinishEvent {
 
 function asFields(input: string | Uint8Array | CallbackFields): CallbackFields {
   if (typeof input === 'string' || input instanceof Uint8Array) return parseCallbackBody(input).fields;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new WXBizMsgCryptError(
+      WXBizMsgCryptErrorCode.Parse,
+      `callback message must be XML/JSON text, bytes or parsed fields, got ${describeType(input)}`,
+    );
+  }
   return input;
 }
 
@@ -65,7 +72,8 @@ function seconds(value: CallbackValue | undefined): number | undefined {
  * plaintext-mode body): XML `<xml><ToUserName/><FromUserName/><CreateTime/><MsgType/><Event/>…</xml>` or the
  * same fields as JSON members (names matched ignoring case and underscores). wechat-api.md §3.8/§3.9.
  *
- * @throws WXBizMsgCryptError -40002 when a string input is not well-formed XML/JSON (see `parseCallbackBody`);
+ * @throws WXBizMsgCryptError -40002 when a string input is not well-formed XML/JSON (see `parseCallbackBody`: size
+ *   and depth bounds included) or the input is neither text, bytes nor an object;
  *   CallbackEventError when `CreateTime` is present but not whole Unix seconds.
  */
 export function parseCallbackMessage(input: string | Uint8Array | CallbackFields): CallbackMessage {

@@ -2,6 +2,8 @@ export {
   type CallbackFields,
   type CallbackValue,
   getCallbackField,
+  MAX_CALLBACK_BODY_BYTES,
+  MAX_CALLBACK_DEPTH,
   type ParsedCallbackBody,
   parseCallbackBody,
   parseCallbackXml,

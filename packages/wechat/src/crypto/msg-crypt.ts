@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { type CallbackFields, getCallbackField, parseCallbackBody } from './callback-body.js';
+import { memoryStore } from '../store/memory.js';
+import type { Store } from '../store/types.js';
+import { type CallbackFields, describeType, getCallbackField, parseCallbackBody } from './callback-body.js';
 import { WXBizMsgCryptError, WXBizMsgCryptErrorCode } from './errors.js';
 import { createNonce, unixSeconds } from './nonce.js';
 import { pkcs7Pad, pkcs7Unpad } from './pkcs7.js';
@@ -16,6 +18,18 @@ export interface WXBizMsgCryptOptions {
    * callbacks), the AppID for an Official Account.
    */
   receiveId: string;
+  /**
+   * Replay window, seconds: when set, a request whose `timestamp` is not whole Unix seconds within ±`maxAgeSeconds`
+   * of now is refused (-40001), and {@link WXBizMsgCrypt.decryptMessageOnce} refuses a request it has already
+   * accepted within the window. WeChat retries a callback 3 times over ~15 s with the same signature, so 300 is
+   * a sensible value. Default: no window (Tencent's samples check none).
+   */
+  maxAgeSeconds?: number;
+  /**
+   * Where `decryptMessageOnce` remembers the signatures it accepted (for `2 × maxAgeSeconds`); share one Store
+   * (file, Redis) across processes behind one callback URL. Default: a per-instance `memoryStore()`.
+   */
+  replayStore?: Store;
 }
 
 /** Options of {@link WXBizMsgCrypt.encrypt}; every field has a fresh default. */
@@ -62,9 +76,12 @@ export interface DecryptMessageInput {
 export interface DecryptedCallback extends DecryptedMessage {
   /** Envelope format of the request; answer in the same format ({@link WXBizMsgCrypt.encryptReply}). */
   format: 'xml' | 'json';
-  /** Envelope `ToUserName` (CorpID / OA original id), when present. */
+  /**
+   * `ToUserName` (CorpID / OA original id) of the decrypted message, when it has one. Read from the signed
+   * payload only: the envelope's unsigned `ToUserName` is ignored.
+   */
   toUserName?: string;
-  /** Envelope `AgentID` (WeCom), when present. */
+  /** `AgentID` (WeCom) of the decrypted message, when present; the envelope's unsigned one is ignored. */
   agentId?: string;
 }
 
@@ -92,6 +109,32 @@ function normaliseBase64(value: string): string {
   return text.replace(/ /g, '+');
 }
 
+/** `value` as a string when it is one (or a finite number, for timestamps); else a typed -40002 error. */
+function requireText(value: unknown, name: string, numbers = false): string {
+  if (typeof value === 'string') return value;
+  if (numbers && typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw new WXBizMsgCryptError(
+    WXBizMsgCryptErrorCode.Parse,
+    `${name} must be a string${numbers ? ' or a number' : ''}, got ${describeType(value)}`,
+  );
+}
+
+/** `ToUserName` / `AgentID` of a decrypted (signed) message; none when it is not XML/JSON (an echostr). */
+function payloadHeader(message: string): { toUserName?: string; agentId?: string } {
+  let fields: CallbackFields;
+  try {
+    ({ fields } = parseCallbackBody(message));
+  } catch {
+    return {};
+  }
+  const out: { toUserName?: string; agentId?: string } = {};
+  const toUserName = textField(fields, 'ToUserName');
+  if (toUserName !== undefined) out.toUserName = toUserName;
+  const agentId = textField(fields, 'AgentID');
+  if (agentId !== undefined && agentId !== '') out.agentId = agentId;
+  return out;
+}
+
 function textField(fields: CallbackFields, name: string): string | undefined {
   const value = getCallbackField(fields, name);
   if (typeof value === 'string') return value;
@@ -114,6 +157,8 @@ export class WXBizMsgCrypt {
   readonly #token: string;
   readonly #key: Buffer;
   readonly #iv: Buffer;
+  readonly #maxAgeSeconds: number | undefined;
+  #replayStore: Store | undefined;
 
   /**
    * @throws WXBizMsgCryptError -40004 (IllegalAesKey) when `encodingAESKey` is not 43 characters of
@@ -146,6 +191,15 @@ export class WXBizMsgCrypt {
     this.#key = Buffer.from(`${encodingAESKey}=`, 'base64');
     this.#iv = this.#key.subarray(0, 16);
     this.receiveId = receiveId;
+    const { maxAgeSeconds } = options;
+    if (maxAgeSeconds !== undefined && !(Number.isFinite(maxAgeSeconds) && maxAgeSeconds > 0)) {
+      throw new WXBizMsgCryptError(
+        WXBizMsgCryptErrorCode.ValidateSignature,
+        `maxAgeSeconds must be a number of seconds > 0, got ${String(maxAgeSeconds)}`,
+      );
+    }
+    this.#maxAgeSeconds = maxAgeSeconds;
+    this.#replayStore = options.replayStore;
   }
 
   /**
@@ -176,11 +230,13 @@ export class WXBizMsgCrypt {
    * server must send back verbatim (no quotes, BOM or newline) within 1 s. Pass the query values URL-decoded; a
    * `+` that a form decoder turned into a space is restored.
    *
-   * @throws WXBizMsgCryptError -40001 bad signature, -40010 echostr not base64, -40007 AES/padding failure,
-   *   -40008 malformed plaintext, -40005 echostr encrypted for another receiveId.
+   * @throws WXBizMsgCryptError -40001 bad signature (or, with `maxAgeSeconds`, a timestamp outside the window),
+   *   -40002 a parameter that is not a string (a repeated query parameter arrives as an array), -40010 echostr
+   *   not base64, -40007 AES/padding failure, -40008 malformed plaintext, -40005 echostr encrypted for another
+   *   receiveId.
    */
   verifyUrl(msg_signature: string, timestamp: string | number, nonce: string, echostr: string): string {
-    const encrypted = normaliseBase64(echostr ?? '');
+    const encrypted = normaliseBase64(requireText(echostr, 'echostr'));
     this.#checkSignature(msg_signature, timestamp, nonce, encrypted);
     return this.decrypt(encrypted).message;
   }
@@ -315,16 +371,26 @@ export class WXBizMsgCrypt {
    * the JSON envelope `{"tousername","encrypt","agentid"}`, check `msg_signature` over it, decrypt, check the
    * receiveId. Parse the returned `message` with `parseCallbackMessage` or `parseUploadMediaJobFinish`.
    *
-   * @throws WXBizMsgCryptError -40002 body not XML/JSON or without `Encrypt`; -40001 signature mismatch; and
-   *   the errors of {@link decrypt}.
+   * Only `Encrypt` is read from the unsigned envelope; `toUserName` and `agentId` come from the decrypted message.
+   * The body is bounded before parsing (1 MiB, 32 levels of nesting: see `parseCallbackBody`).
+   *
+   * @throws WXBizMsgCryptError -40002 input not an object, a query value not a string, body not XML/JSON,
+   *   too large or too deep, or without `Encrypt`; -40001 signature mismatch (or, with `maxAgeSeconds`, a
+   *   timestamp outside the window); and the errors of {@link decrypt}.
    */
   decryptMessage(input: DecryptMessageInput): DecryptedCallback {
+    if (input === null || typeof input !== 'object') {
+      throw new WXBizMsgCryptError(
+        WXBizMsgCryptErrorCode.Parse,
+        `decryptMessage needs { msg_signature, timestamp, nonce, body }, got ${describeType(input)}`,
+      );
+    }
     const { body } = input;
     let format: 'xml' | 'json';
     let fields: CallbackFields;
     if (typeof body === 'string' || body instanceof Uint8Array) {
       ({ format, fields } = parseCallbackBody(body));
-    } else if (body !== null && typeof body === 'object') {
+    } else if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
       format = Object.hasOwn(body, 'Encrypt') ? 'xml' : 'json';
       fields = body;
     } else {
@@ -341,11 +407,35 @@ export class WXBizMsgCrypt {
     const encrypted = normaliseBase64(encrypt);
     this.#checkSignature(input.msg_signature, input.timestamp, input.nonce, encrypted);
     const decrypted = this.decrypt(encrypted);
-    const result: DecryptedCallback = { ...decrypted, format };
-    const toUserName = textField(fields, 'ToUserName');
-    if (toUserName !== undefined) result.toUserName = toUserName;
-    const agentId = textField(fields, 'AgentID');
-    if (agentId !== undefined && agentId !== '') result.agentId = agentId;
+    return { ...decrypted, format, ...payloadHeader(decrypted.message) };
+  }
+
+  /**
+   * {@link decryptMessage}, then refuse a request already accepted: the signature of every accepted request is
+   * kept in `replayStore` for `2 × maxAgeSeconds` (`Store.incr`, atomic across processes sharing the Store), and
+   * the timestamp window bounds how old a replay can be. Needs `maxAgeSeconds`.
+   *
+   * @throws WXBizMsgCryptError -40001 when this request was accepted before (a replay, or WeChat's own retry of
+   *   a callback you already handled: answer it with an empty 200 and do not act twice); -40003 when the instance
+   *   has no `maxAgeSeconds`; and the errors of {@link decryptMessage}.
+   */
+  async decryptMessageOnce(input: DecryptMessageInput): Promise<DecryptedCallback> {
+    const maxAge = this.#maxAgeSeconds;
+    if (maxAge === undefined) {
+      throw new WXBizMsgCryptError(
+        WXBizMsgCryptErrorCode.ComputeSignature,
+        'decryptMessageOnce needs maxAgeSeconds (the replay window) in the WXBizMsgCrypt options',
+      );
+    }
+    const result = this.decryptMessage(input);
+    this.#replayStore ??= memoryStore();
+    const key = `md2wx:callback-seen:${this.receiveId}:${String(input.msg_signature).toLowerCase()}`;
+    if ((await this.#replayStore.incr(key, 1, 2 * maxAge)) > 1) {
+      throw new WXBizMsgCryptError(
+        WXBizMsgCryptErrorCode.ValidateSignature,
+        `this request (same msg_signature) was already accepted within the last ${2 * maxAge} s: a replay, or a retry of a handled callback`,
+      );
+    }
     return result;
   }
 
@@ -371,11 +461,22 @@ export class WXBizMsgCrypt {
   }
 
   #checkSignature(msg_signature: string, timestamp: string | number, nonce: string, encrypt: string): void {
-    if (!this.verifySignature(msg_signature, timestamp, nonce ?? '', encrypt)) {
+    const time = requireText(timestamp, 'timestamp', true);
+    const once = requireText(nonce ?? '', 'nonce');
+    if (!this.verifySignature(msg_signature, time, once, encrypt)) {
       throw new WXBizMsgCryptError(
         WXBizMsgCryptErrorCode.ValidateSignature,
         'msg_signature does not match sha1(sort(token, timestamp, nonce, encrypt)): ' +
           'the request was not signed with this callback Token, or its query/body was altered',
+      );
+    }
+    const maxAge = this.#maxAgeSeconds;
+    if (maxAge === undefined) return;
+    const seconds = /^\d{1,12}$/.test(time) ? Number(time) : Number.NaN;
+    if (!(Math.abs(unixSeconds() - seconds) <= maxAge)) {
+      throw new WXBizMsgCryptError(
+        WXBizMsgCryptErrorCode.ValidateSignature,
+        `timestamp "${time.slice(0, 16)}" is not Unix seconds within ±${maxAge} s of now: a replayed or forged request (or a clock far off)`,
       );
     }
   }

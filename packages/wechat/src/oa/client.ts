@@ -130,11 +130,8 @@ export class OfficialAccountClient {
       key: keyPrefix,
       marginSeconds: options.tokenMarginSeconds ?? 300,
       onFetch: () => stats.tokenFetches++,
-      source: async (request) => {
-        const issued = await raw(request);
-        redactor.add(issued.value);
-        return issued;
-      },
+      onValue: (value) => redactor.add(value),
+      source: raw,
     });
     this.#caller = new ApiCaller(transport, tokens, stats);
     const provider = options.tokenProvider;
@@ -142,6 +139,7 @@ export class OfficialAccountClient {
       store,
       key: `md2wx:ticket:oa:${options.appId}:${scope}`,
       marginSeconds: options.tokenMarginSeconds ?? 300,
+      onValue: (value) => redactor.add(value),
       source: async () => {
         const answer = provider?.jsapiTicket
           ? await provider.jsapiTicket()

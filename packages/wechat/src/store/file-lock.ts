@@ -1,10 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 
 interface LockRecord {
   owner: string;
   pid: number;
+  /** `os.hostname()` of the holder: its pid can only be checked on the same machine. */
+  host?: string;
   expiresAt: number;
+}
+
+const HOST = hostname();
+
+/**
+ * True when the holder is known to be gone: it ran on this machine and no process has its pid any more (a
+ * `kill -9`, a crash, an OOM kill). Lets the next contender take the lock at once instead of waiting out the
+ * TTL. A holder on another host (a shared network drive), or a pid reused by a new process, falls back to
+ * `expiresAt`.
+ */
+function holderIsDead(held: LockRecord): boolean {
+  if (held.host !== HOST || !Number.isInteger(held.pid) || held.pid <= 0 || held.pid === process.pid)
+    return false;
+  try {
+    process.kill(held.pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else, so it is alive.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** An unreadable (empty) lock file older than this, milliseconds, is treated as left by a crashed creator. */
@@ -21,13 +44,13 @@ async function readRecord(path: string): Promise<LockRecord | undefined> {
 }
 
 /**
- * One attempt to create the lock file with O_EXCL. A lock whose `expiresAt` has passed (crashed holder) is
- * taken over by renaming it aside first: only one contender's rename succeeds. If the renamed file turns out
+ * One attempt to create the lock file with O_EXCL. A lock whose `expiresAt` has passed, or whose holder process
+ * on this host is gone, is taken over by renaming it aside first: only one contender's rename succeeds. If the renamed file turns out
  * to be a fresh lock (another contender took over between our read and our rename), it is linked back.
  */
 async function tryCreate(path: string, ttlMs: number, takeovers = 0): Promise<string | undefined> {
   const owner = randomUUID();
-  const record: LockRecord = { owner, pid: process.pid, expiresAt: Date.now() + ttlMs };
+  const record: LockRecord = { owner, pid: process.pid, host: HOST, expiresAt: Date.now() + ttlMs };
   try {
     const handle = await open(path, 'wx', 0o600);
     try {
@@ -47,7 +70,7 @@ async function tryCreate(path: string, ttlMs: number, takeovers = 0): Promise<st
     if (!info || Date.now() - info.mtimeMs < EMPTY_LOCK_STALE_MS) return undefined;
     held = { owner: '', pid: 0, expiresAt: 0 };
   }
-  if (held.expiresAt > Date.now()) return undefined;
+  if (held.expiresAt > Date.now() && !holderIsDead(held)) return undefined;
   const aside = `${path}.${owner}.stale`;
   try {
     await rename(path, aside);

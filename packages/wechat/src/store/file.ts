@@ -24,7 +24,9 @@ export function defaultStorePath(): string {
  * - `path`: the JSON file; default `defaultStorePath()` (env-paths config dir, e.g. `~/.config/md2wx/store.json`).
  * - Writes are atomic (temp file + rename, mode 0600 because the file holds access_tokens) and serialized
  *   across processes by an O_EXCL lock file next to it; reads never see a half-written file.
- * - `lock(key)` creates `<path>.locks/<sha1(key)>.lock`; a holder that crashed is taken over after `ttlMs`.
+ * - `lock(key)` creates `<path>.locks/<sha1(key)>.lock` holding the owner's pid and host. A holder on this machine
+ *   that died (`kill -9`, crash) is detected by its pid and taken over at the next poll (≤ 100 ms); a holder on
+ *   another host (a network drive) is taken over after `ttlMs`.
  *
  * Throws `WechatError` (code 'store') when the file exists but is not valid JSON, naming the path.
  */

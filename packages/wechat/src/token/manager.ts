@@ -31,6 +31,11 @@ export interface CredentialCacheOptions {
   /** How long a waiter waits for another refresher, milliseconds; default 25,000. */
   lockWaitMs?: number;
   onFetch?: () => void;
+  /**
+   * Told every value this cache hands out, whether fetched here or read from the Store (written there by
+   * another process or an earlier run): the clients register it with their redactor.
+   */
+  onValue?: (value: string) => void;
 }
 
 /**
@@ -39,7 +44,8 @@ export interface CredentialCacheOptions {
  * if it is still missing (or still the rejected value), write it, release. Waiters that lose the race re-read.
  */
 export class CredentialCache {
-  readonly #o: Required<Omit<CredentialCacheOptions, 'onFetch'>> & Pick<CredentialCacheOptions, 'onFetch'>;
+  readonly #o: Required<Omit<CredentialCacheOptions, 'onFetch' | 'onValue'>> &
+    Pick<CredentialCacheOptions, 'onFetch' | 'onValue'>;
   readonly #inflight = new Map<string, Promise<string>>();
 
   constructor(options: CredentialCacheOptions) {
@@ -54,7 +60,10 @@ export class CredentialCache {
 
   async #read(): Promise<Cached | undefined> {
     const cached = await this.#o.store.get<Cached>(this.#o.key);
-    if (!cached || typeof cached.value !== 'string' || cached.usableUntil <= Date.now()) return undefined;
+    if (!cached || typeof cached.value !== 'string') return undefined;
+    // Even an expired value is registered: an error body may still echo it.
+    this.#o.onValue?.(cached.value);
+    if (cached.usableUntil <= Date.now()) return undefined;
     return cached;
   }
 
@@ -98,6 +107,7 @@ export class CredentialCache {
       // Without the lock (holder stuck) we still fetch: a duplicate fetch beats failing the caller.
       this.#o.onFetch?.();
       const issued = await this.#o.source(stale === undefined ? {} : { staleValue: stale });
+      this.#o.onValue?.(issued.value);
       const ttl = this.ttlFor(issued.expiresIn);
       const entry: Cached = { value: issued.value, usableUntil: Date.now() + ttl * 1000 };
       await store.set(key, entry, ttl);

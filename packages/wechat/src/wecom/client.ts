@@ -141,11 +141,8 @@ export class WecomClient {
       key: `md2wx:token:wecom:${options.corpId}:${options.agentId}:${credentialScope(options.corpSecret, options.baseUrl ?? WECOM_BASE)}`,
       marginSeconds: options.tokenMarginSeconds ?? 300,
       onFetch: () => stats.tokenFetches++,
-      source: async () => {
-        const issued = await raw();
-        redactor.add(issued.value);
-        return issued;
-      },
+      onValue: (value) => redactor.add(value),
+      source: () => raw(),
     });
     this.#caller = new ApiCaller(transport, tokens, stats);
     this.#quota = new QuotaCounter(
