@@ -89,7 +89,7 @@ export class Session {
     };
     this.config.wecom = { ...DEFAULT_WECOM_APP, baseUrl: this.sandbox.wecomUrl };
     this.reporter.info(
-      `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; gone when md2wx exits)`,
+      `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; gone when md2wx exits; control API ${this.sandbox.controlUrl})`,
     );
   }
 

@@ -20,6 +20,7 @@ export async function runSandbox(
     url: sandbox.url,
     wecomUrl: sandbox.wecomUrl,
     imageHost: sandbox.imageHost,
+    control: sandbox.controlUrl,
     account: DEFAULT_ACCOUNT,
     wecom: DEFAULT_WECOM_APP,
   });
@@ -31,7 +32,10 @@ export async function runSandbox(
     reporter.result(`WECOM_CORP_ID=${DEFAULT_WECOM_APP.corpId}`);
     reporter.result(`WECOM_CORP_SECRET=${DEFAULT_WECOM_APP.corpSecret}`);
     reporter.result(`WECOM_AGENT_ID=${DEFAULT_WECOM_APP.agentId}`);
-    reporter.info('sandbox running (test credentials above are the sandbox’s own); Ctrl-C to stop');
+    reporter.result(`MD2WX_SANDBOX_CONTROL=${sandbox.controlUrl}`);
+    reporter.info(
+      `sandbox running (test credentials above are the sandbox’s own); control API: curl ${sandbox.controlUrl}/stats (README of @md2wx/sandbox); Ctrl-C to stop`,
+    );
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
