@@ -4,7 +4,7 @@
  * lives as long as the command.
  */
 import path from 'node:path';
-import type { Sandbox } from '@md2wx/sandbox';
+import type { SandboxServer } from '@md2wx/sandbox';
 import type {
   OfficialAccountClient,
   OfficialAccountOptions,
@@ -39,7 +39,7 @@ export class Session {
   readonly config: ResolvedConfig;
   readonly reporter: Reporter;
   /** The in-process sandbox of `--sandbox`, when running. */
-  sandbox: Sandbox | undefined;
+  sandbox: SandboxServer | undefined;
   private wechat: typeof import('@md2wx/wechat') | undefined;
   private store: Store | undefined;
   private oa: OfficialAccountClient | undefined;
