@@ -35,6 +35,7 @@ import {
   isWechatError,
   UsageError,
 } from './errors.js';
+import { imageCache } from './image-cache.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import { formatBytes } from './reporter.js';
 import type { Session } from './session.js';
@@ -244,7 +245,10 @@ export async function runPublish(
       meta = readPostMeta(source);
     } catch (error) {
       // Every post's problems are reported together: a broken front matter does not hide the next post's.
-      const problem: ContentProblem = { file: displayPath(file, config.cwd), message: (error as Error).message };
+      const problem: ContentProblem = {
+        file: displayPath(file, config.cwd),
+        message: (error as Error).message,
+      };
       const mark = (error as { mark?: { line?: number; column?: number } }).mark;
       if (typeof mark?.line === 'number') problem.line = mark.line + 1;
       if (typeof mark?.column === 'number') problem.column = mark.column + 1;
@@ -486,7 +490,9 @@ export async function runPublish(
       drafted.forEach((post, index) => {
         reportOf(post).draft = draftReport(draft, index);
       });
-      reporter.success(`draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}: ${drafted.length} articles in one draft`);
+      reporter.success(
+        `draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}: ${drafted.length} articles in one draft`,
+      );
       reporter.result(`media_id ${draft.media_id}`);
     } catch (error) {
       // One draft holds them all: its failure is every article's.
@@ -499,9 +505,18 @@ export async function runPublish(
       const shown = displayPath(post.file, config.cwd);
       try {
         const article = toArticle(post, post.html ?? '', await coverFor(post, report));
-        const draft = await upsertDraft(client, state, account as string, [post.key], [article], upsertOptions);
+        const draft = await upsertDraft(
+          client,
+          state,
+          account as string,
+          [post.key],
+          [article],
+          upsertOptions,
+        );
         report.draft = draftReport(draft, 0);
-        reporter.success(`${shown}: draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}`);
+        reporter.success(
+          `${shown}: draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}`,
+        );
         reporter.result(`media_id ${draft.media_id}`);
       } catch (error) {
         report.error = postError(error);
@@ -523,7 +538,8 @@ export async function runPublish(
         const published = await publishDraft(session, client, media_id, options.publishTimeoutMs ?? 600_000);
         for (const other of sharing) other.publish = published;
         // A published draft leaves the draft box: the next run makes a new draft for these posts.
-        for (const [key] of state.entriesFor(account as string, media_id)) state.delete(account as string, key);
+        for (const [key] of state.entriesFor(account as string, media_id))
+          state.delete(account as string, key);
         await state.save();
         for (const url of published.urls) reporter.result(url);
       } catch (error) {
@@ -757,17 +773,6 @@ async function wecomUploader(session: Session): Promise<WechatImageUploader> {
       );
     },
   };
-}
-
-/**
- * The upload dedupe cache: on the Redis store when one is configured (shared by every runner, uploads of one
- * image serialized by a lock), else committed next to the draft state (CI starts empty), memory for the sandbox.
- */
-async function imageCache(session: Session): Promise<ImageCache> {
-  const remark = await loadRemarkImages();
-  if (session.sharedStore) return remark.storeCache(await session.tokenStore());
-  if (session.ephemeral) return remark.memoryCache();
-  return remark.stateFileCache({ path: path.join(path.dirname(session.config.stateFile), 'images.json') });
 }
 
 /**

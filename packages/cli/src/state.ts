@@ -53,7 +53,10 @@ export class DraftState {
   readonly root: string;
   private data: DraftStateData;
   /** This process's changes not yet written: `account\0key` → the entry, or null for a deletion. */
-  private readonly pending = new Map<string, { account: string; key: string; entry: DraftStateEntry | null }>();
+  private readonly pending = new Map<
+    string,
+    { account: string; key: string; entry: DraftStateEntry | null }
+  >();
   /** Longest wait for the file's lock so far, milliseconds (the soak suite reports it). */
   lockWaitMs = 0;
 
@@ -208,7 +211,12 @@ async function readStateFile(file: string): Promise<DraftStateData> {
     throw new ConfigError(`state file ${file} is not valid JSON: ${(error as Error).message}`);
   }
   const parsed = data as Partial<DraftStateData> | null;
-  if (!parsed || typeof parsed !== 'object' || typeof parsed.accounts !== 'object' || parsed.accounts === null) {
+  if (
+    !parsed ||
+    typeof parsed !== 'object' ||
+    typeof parsed.accounts !== 'object' ||
+    parsed.accounts === null
+  ) {
     throw new ConfigError(`state file ${file} has no "accounts" object; fix or delete it`);
   }
   return { version: 1, accounts: parsed.accounts };

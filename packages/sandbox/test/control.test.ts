@@ -43,9 +43,9 @@ describe('control API (/__sandbox/…)', () => {
     expect(gateway.status).toBe(502);
     await gateway.text();
     // Other endpoints are untouched.
-    expect((await getJson(`${sb.url}/cgi-bin/material/get_materialcount?access_token=${token}`)).errcode).toBe(
-      undefined,
-    );
+    expect(
+      (await getJson(`${sb.url}/cgi-bin/material/get_materialcount?access_token=${token}`)).errcode,
+    ).toBe(undefined);
     await send('PUT', '/faults', { quotaRate: 1 });
     expect(await send('GET', '/faults')).toEqual({ quotaRate: 1 });
     expect((await getJson(`${sb.url}/cgi-bin/draft/count?access_token=${token}`)).errcode).toBe(45009);
