@@ -14,13 +14,35 @@ import type { Store } from '@md2wx/wechat';
 import { loadRemarkImages } from './modules.js';
 import type { Session } from './session.js';
 
-/** How long one upload may hold an image's lock, and how long another process waits for it, milliseconds. */
-const IMAGE_LOCK = { ttlMs: 60_000, waitMs: 90_000 };
+/**
+ * How long one upload may hold an image's lock, and how long another process waits for it, milliseconds. The
+ * lock of a killed holder lasts until `ttlMs` runs out, unless the store detects the dead holder sooner.
+ */
+const IMAGE_LOCK = { ttlMs: 30_000, waitMs: 60_000 };
+
+/** The longest wait for any store lock this process took (image and draft locks), milliseconds. */
+export const lockWaits = { maxMs: 0 };
+
+/** `store.lock(name, options)`, its wait recorded in `lockWaits`. */
+export async function timedLock(
+  store: Pick<Store, 'lock'>,
+  name: string,
+  options: { ttlMs: number; waitMs: number },
+): Promise<(() => Promise<void>) | undefined> {
+  const started = Date.now();
+  const held = await store.lock(name, options);
+  lockWaits.maxMs = Math.max(lockWaits.maxMs, Date.now() - started);
+  return held ? () => held.release() : undefined;
+}
 
 /** The run's dedupe cache (see the module comment). */
 export async function imageCache(session: Session): Promise<ImageCache> {
   const remark = await loadRemarkImages();
-  if (session.sharedStore) return remark.storeCache(await session.tokenStore());
+  if (session.sharedStore) {
+    const store = await session.tokenStore();
+    const cache = remark.storeCache(store);
+    return { ...cache, lock: (key) => timedLock(store, `md2wx:img:lock:${key}`, IMAGE_LOCK) };
+  }
   if (session.ephemeral) return remark.memoryCache();
   const file = path.join(path.dirname(session.config.stateFile), 'images.json');
   return lockedFileCache(
@@ -48,7 +70,7 @@ export function lockedFileCache(
     set: (key, entry) => inner.set(key, entry),
     flush: () => inner.flush(),
     async lock(key) {
-      const held = await store.lock(`md2wx:img-lock:${key}`, IMAGE_LOCK);
+      const release = await timedLock(store, `md2wx:img-lock:${key}`, IMAGE_LOCK);
       const text = await readFile(inner.path, 'utf8').catch(() => '');
       try {
         const entry = parse(text, inner.path)[key];
@@ -60,7 +82,7 @@ export function lockedFileCache(
         try {
           await inner.flush();
         } finally {
-          await held?.release();
+          await release?.();
         }
       };
     },

@@ -35,7 +35,7 @@ import {
   isWechatError,
   UsageError,
 } from './errors.js';
-import { imageCache } from './image-cache.js';
+import { imageCache, lockWaits, timedLock } from './image-cache.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import { formatBytes } from './reporter.js';
 import type { Session } from './session.js';
@@ -127,8 +127,11 @@ export interface RunReport {
   failed: number;
   /** The process's exit code: the worst (highest) of the failed posts', 0 when none failed. */
   exitCode: ExitCodeValue;
-  /** Draft-box lookups before draft/add (`draft/batchget` pages and `draft/get` calls) and lock waits. */
-  costs?: { lookupPages: number; lookupGets: number; stateLockWaitMs: number };
+  /**
+   * Draft-box lookups before draft/add (`draft/batchget` pages and `draft/get` calls), the longest wait for
+   * the state file's lock and for a store lock (draft or image), milliseconds.
+   */
+  costs?: { lookupPages: number; lookupGets: number; stateLockWaitMs: number; lockWaitMs: number };
 }
 
 interface PreparedPost {
@@ -454,7 +457,7 @@ export async function runPublish(
   }
   const client = await session.officialAccount();
   const drafted = prepared.filter((post) => reports.some((r) => r.file === post.file));
-  const costs = { lookupPages: 0, lookupGets: 0, stateLockWaitMs: 0 };
+  const costs = { lookupPages: 0, lookupGets: 0, stateLockWaitMs: 0, lockWaitMs: 0 };
   const upsertOptions = await draftUpsertOptions(session, (lookup) => {
     costs.lookupPages += lookup.pages;
     costs.lookupGets += lookup.gets;
@@ -549,6 +552,7 @@ export async function runPublish(
     }
   }
   costs.stateLockWaitMs = state.lockWaitMs;
+  costs.lockWaitMs = lockWaits.maxMs;
   run.costs = costs;
   return finishRun(session, run, failures);
 }
@@ -613,8 +617,11 @@ function describePostError(error: PostError): string {
 
 /**
  * The per-post lock of `upsertDraft`: the session's store (file store or Redis, so runners on other machines
- * are excluded too), held at most 60 s, waited for at most 90 s.
+ * are excluded too). Held for a lookup and an add (a second or two, more with retries); a killed holder's lock
+ * lasts `ttlMs` unless the store detects the dead holder sooner.
  */
+const DRAFT_LOCK = { ttlMs: 20_000, waitMs: 60_000 };
+
 async function draftUpsertOptions(
   session: Session,
   onLookup: (lookup: DraftLookup) => void,
@@ -623,10 +630,7 @@ async function draftUpsertOptions(
   const store = await session.tokenStore();
   return {
     onLookup,
-    async lock(name) {
-      const held = await store.lock(name, { ttlMs: 60_000, waitMs: 90_000 });
-      return held ? () => held.release() : undefined;
-    },
+    lock: (name) => timedLock(store, name, DRAFT_LOCK),
   };
 }
 

@@ -8,6 +8,7 @@
  * | GET    | `/__sandbox/stats`   | `SandboxStats` (counters per endpoint, revocations, faults injected)         |
  * | GET    | `/__sandbox/log`     | `{ total, entries: SandboxLogEntry[] }`; `?since=N` skips the first N          |
  * | GET    | `/__sandbox/state`   | `SandboxSnapshot` (drafts, materials, media, publish jobs, messages)         |
+ * | GET    | `/__sandbox/tokens`  | every access_token issued `{ token, principal, kind }[]` (leak checks)       |
  * | GET    | `/__sandbox/faults`  | the faults in force                                                          |
  * | POST   | `/__sandbox/faults`  | `SandboxFaults`, merged over the current ones → the faults in force          |
  * | PUT    | `/__sandbox/faults`  | `SandboxFaults`, replacing every current one → the faults in force           |
@@ -30,6 +31,8 @@ export interface ControlApi {
   stats(): SandboxStats;
   log(): readonly SandboxLogEntry[];
   inspect(): SandboxSnapshot;
+  /** Every access_token issued since start/reset (the sandbox's own, worthless outside it). */
+  tokens(): { token: string; principal: string; kind: string }[];
   faults(): SandboxFaults;
   setFaults(faults: SandboxFaults, replace: boolean): void;
   revoke(principal?: string): void;
@@ -98,6 +101,8 @@ export async function serveControl(
       }
       case 'GET /state':
         return reply(res, 200, api.inspect());
+      case 'GET /tokens':
+        return reply(res, 200, api.tokens());
       case 'GET /faults':
         return reply(res, 200, api.faults());
       case 'POST /faults':
@@ -129,7 +134,7 @@ export async function serveControl(
         req.resume();
         throw new ControlError(
           404,
-          `no control endpoint ${route}: GET stats|log|state|faults|clock, POST faults|revoke|clock|reset, PUT faults (under ${CONTROL_PREFIX}/)`,
+          `no control endpoint ${route}: GET stats|log|state|tokens|faults|clock, POST faults|revoke|clock|reset, PUT faults (under ${CONTROL_PREFIX}/)`,
         );
     }
   } catch (error) {
