@@ -119,7 +119,9 @@ export function assertCliBuilt(): void {
       ? readdirSync(dir).some((name) => stale(path.join(dir, name)))
       : statSync(dir).mtimeMs > built + 1000;
   if (stale(src)) {
-    throw new Error(`${CLI} is older than packages/cli/src: run npx turbo run build --filter=@md2wx/cli... first`);
+    throw new Error(
+      `${CLI} is older than packages/cli/src: run npx turbo run build --filter=@md2wx/cli... first`,
+    );
   }
 }
 
@@ -258,18 +260,24 @@ async function soakOneStore(store: 'file' | 'redis', options: SoakOptions): Prom
     const round = async (withFaults: boolean): Promise<void> => {
       await control(base, 'PUT', '/faults', withFaults ? faulty : {});
       const roundRuns = keys.map((key) =>
-        startRun(runs.length + keys.indexOf(key), [key, '--draft', '--no-write', '--json', '--no-progress'], dir, env),
+        startRun(
+          runs.length + keys.indexOf(key),
+          [key, '--draft', '--no-write', '--json', '--no-progress'],
+          dir,
+          env,
+        ),
       );
       runs.push(...roundRuns);
       const timers: ReturnType<typeof setTimeout>[] = [];
       if (withFaults) {
-        for (let k = 0; k < options.revocationsPerRound; k++) {
-          timers.push(
-            setTimeout(
-              () => void control(base, 'POST', '/revoke', {}).catch(() => {}),
-              200 + rand() * 4000,
-            ),
-          );
+        // Revocations armed on traffic (after a random number of business calls), so each one meets live tokens.
+        const arm = () =>
+          control(base, 'POST', '/faults', {
+            revokeTokensAfter: 2 + Math.floor(rand() * options.processes * 2),
+          }).catch(() => {});
+        if (options.revocationsPerRound > 0) await arm();
+        for (let k = 1; k < options.revocationsPerRound; k++) {
+          timers.push(setTimeout(() => void arm(), 2000 + rand() * 6000));
         }
         const victims = new Set<number>();
         while (victims.size < Math.min(options.killsPerRound, roundRuns.length)) {
@@ -286,7 +294,7 @@ async function soakOneStore(store: 'file' | 'redis', options: SoakOptions): Prom
                   run.child.kill('SIGKILL');
                 }
               },
-              300 + rand() * 5000,
+              1000 + rand() * 9000,
             ),
           );
         }
@@ -340,11 +348,16 @@ async function soakOneStore(store: 'file' | 'redis', options: SoakOptions): Prom
     for (const run of runs) {
       const code = run.killed ? 'killed' : String(run.code);
       figures.exitCodes[code] = (figures.exitCodes[code] ?? 0) + 1;
-      if (run.ended !== undefined) figures.longestRunMs = Math.max(figures.longestRunMs, run.ended - run.started);
+      if (run.ended !== undefined)
+        figures.longestRunMs = Math.max(figures.longestRunMs, run.ended - run.started);
       const report = parseReport(run.stdout);
       const costs = report?.costs;
       if (costs) {
-        figures.longestLockWaitMs = Math.max(figures.longestLockWaitMs, costs.stateLockWaitMs, costs.lockWaitMs);
+        figures.longestLockWaitMs = Math.max(
+          figures.longestLockWaitMs,
+          costs.stateLockWaitMs,
+          costs.lockWaitMs,
+        );
       }
     }
     await findSecrets(base, dir, runs, figures);
@@ -358,7 +371,9 @@ async function soakOneStore(store: 'file' | 'redis', options: SoakOptions): Prom
   return figures;
 }
 
-function parseReport(stdout: string): { costs?: { stateLockWaitMs: number; lockWaitMs: number } } | undefined {
+function parseReport(
+  stdout: string,
+): { costs?: { stateLockWaitMs: number; lockWaitMs: number } } | undefined {
   try {
     return JSON.parse(stdout);
   } catch {
