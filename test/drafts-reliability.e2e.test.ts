@@ -153,3 +153,39 @@ describe.skipIf(!requireCorpus())('drafts never lost or duplicated (issue 19)', 
     expect(text.stderr).toMatch(/2 of 3 post\(s\) failed/);
   }, 120_000);
 });
+
+describe.skipIf(!requireCorpus())('batch behaviour (issue 16)', () => {
+  it("every post's content problems are reported together with file:line before anything is pushed", async () => {
+    await writePosts(1);
+    await writeFile(path.join(dir, 'posts/broken.md'), '---\ntitle: ok\nbad: [1, 2\nx: y\n---\n\nText.\n');
+    await writeFile(path.join(dir, 'posts/nocover.md'), '---\ntitle: No cover\n---\n\nNo image here.\n');
+    const run = await runCli(['posts/broken.md', 'posts/nocover.md', 'posts/p00.md', '--draft', '--json'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.code).toBe(1);
+    const problems = JSON.parse(run.stdout).error.problems as {
+      file: string;
+      line?: number;
+      message: string;
+    }[];
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'posts/broken.md',
+        line: 4,
+        message: expect.stringMatching(/not valid YAML/),
+      }),
+      expect.objectContaining({ file: 'posts/nocover.md', message: expect.stringMatching(/no cover/) }),
+    ]);
+    expect(sandbox.stats().requests).toEqual({});
+  }, 60_000);
+
+  it('--bundle keeps the order given: the first post is the headline article', async () => {
+    const files = await writePosts(3);
+    const order = [files[2], files[0], files[1]] as string[];
+    const run = await runCli([...order, '--bundle', '--no-write'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    const [draft] = sandbox.inspect().drafts;
+    expect(draft?.articles.map((a) => a.title)).toEqual(['Post 2', 'Post 0', 'Post 1']);
+  }, 60_000);
+});

@@ -248,11 +248,15 @@ export async function runPublish(
       meta = readPostMeta(source);
     } catch (error) {
       // Every post's problems are reported together: a broken front matter does not hide the next post's.
+      const yaml = error as Error & { reason?: string; mark?: { line?: number; column?: number } };
       const problem: ContentProblem = {
         file: displayPath(file, config.cwd),
-        message: (error as Error).message,
+        message: yaml.reason
+          ? `front matter is not valid YAML: ${yaml.reason} — fix the YAML between the --- lines`
+          : yaml.message,
       };
-      const mark = (error as { mark?: { line?: number; column?: number } }).mark;
+      // js-yaml counts from the opening `---` line (0), so its line + 1 is the file's line.
+      const mark = yaml.mark;
       if (typeof mark?.line === 'number') problem.line = mark.line + 1;
       if (typeof mark?.column === 'number') problem.column = mark.column + 1;
       problems.push(...((error as { problems?: ContentProblem[] }).problems ?? [problem]));

@@ -12,32 +12,38 @@ const run = promisify(execFile);
 const GLOB_CHARS = /[*?[\]{}!]/;
 
 /**
- * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, sorted, without duplicates.
+ * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, in argument order (the
+ * first post is a `--bundle`'s headline article): a file stays where it was given, a glob or directory gives
+ * its matches sorted; a post given twice keeps its first place.
  * A glob matching nothing is allowed (CI: nothing changed); a plain path that does not exist is not.
  * @throws UsageError naming a missing file, or when no pattern is given.
  */
 export async function expandPosts(patterns: string[], cwd: string): Promise<string[]> {
   if (patterns.length === 0) throw new UsageError('no post given: md2wx <post.md…> (see md2wx --help)');
   const files = new Set<string>();
-  const globs: string[] = [];
   for (const pattern of patterns) {
     const absolute = path.resolve(cwd, pattern);
+    let glob: string | undefined;
     if (existsSync(absolute) && statSync(absolute).isFile()) {
       files.add(absolute);
     } else if (existsSync(absolute) && statSync(absolute).isDirectory()) {
-      globs.push(`${path.relative(cwd, absolute).split(path.sep).join('/') || '.'}/**/*.{md,markdown}`);
+      glob = `${path.relative(cwd, absolute).split(path.sep).join('/') || '.'}/**/*.{md,markdown}`;
     } else if (GLOB_CHARS.test(pattern)) {
-      globs.push(pattern);
+      glob = pattern;
     } else {
       throw new UsageError(`no such file: ${pattern}`);
     }
+    if (glob) {
+      const { glob: expand } = await import('tinyglobby');
+      const found = await expand([glob], {
+        cwd,
+        absolute: true,
+        ignore: ['**/node_modules/**', '**/.git/**'],
+      });
+      for (const file of found.map((f) => path.resolve(f)).sort()) files.add(file);
+    }
   }
-  if (globs.length > 0) {
-    const { glob } = await import('tinyglobby');
-    const found = await glob(globs, { cwd, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] });
-    for (const file of found) files.add(path.resolve(file));
-  }
-  return [...files].sort();
+  return [...files];
 }
 
 /**

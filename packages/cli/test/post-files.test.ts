@@ -25,6 +25,16 @@ describe('expandPosts', () => {
     expect(files).toEqual([path.join(dir, 'posts/2024/b.md'), path.join(dir, 'posts/a.md')]);
   });
 
+  it('keeps argument order (a --bundle headline first), globs expanding sorted in their place', async () => {
+    await writeFile(path.join(dir, 'posts', 'c.md'), '# C\n');
+    const files = await expandPosts(['posts/c.md', 'posts/*.md', 'posts/2024/b.md'], dir);
+    expect(files).toEqual([
+      path.join(dir, 'posts/c.md'),
+      path.join(dir, 'posts/a.md'),
+      path.join(dir, 'posts/2024/b.md'),
+    ]);
+  });
+
   it('accepts a glob matching nothing, refuses a missing plain file', async () => {
     expect(await expandPosts(['drafts/*.md'], dir)).toEqual([]);
     await expect(expandPosts(['posts/zzz.md'], dir)).rejects.toThrow(UsageError);
