@@ -103,25 +103,30 @@ function random(seed: number): () => number {
   };
 }
 
+/** The packages whose build the CLI's dist loads (each resolves the others through their dist). */
+const BUILT = ['cli', 'wechat', 'images', 'remark-wechat-images', 'render', 'store-redis', 'token-service'];
+
 /**
  * The soak runs the built CLI (`packages/cli/dist`): 20 processes through tsx would spend the machine on
- * compiling. Refuses a build older than the sources, which would soak yesterday's code.
+ * compiling. Refuses a build older than its sources (the CLI's or a package it loads), which would soak
+ * yesterday's code.
  * @throws Error saying which command builds it.
  */
 export function assertCliBuilt(): void {
-  const src = path.join(repoRoot, 'packages/cli/src');
-  if (!existsSync(CLI)) {
-    throw new Error(`${CLI} is missing: run npx turbo run build --filter=@md2wx/cli... first`);
-  }
-  const built = statSync(CLI).mtimeMs;
-  const stale = (dir: string): boolean =>
+  const newest = (dir: string): number =>
     statSync(dir).isDirectory()
-      ? readdirSync(dir).some((name) => stale(path.join(dir, name)))
-      : statSync(dir).mtimeMs > built + 1000;
-  if (stale(src)) {
-    throw new Error(
-      `${CLI} is older than packages/cli/src: run npx turbo run build --filter=@md2wx/cli... first`,
-    );
+      ? Math.max(0, ...readdirSync(dir).map((name) => newest(path.join(dir, name))))
+      : statSync(dir).mtimeMs;
+  for (const name of BUILT) {
+    const built = path.join(repoRoot, 'packages', name, 'dist/index.js');
+    if (!existsSync(built) || !existsSync(CLI)) {
+      throw new Error(`${built} is missing: run npx turbo run build --filter=@md2wx/cli... first`);
+    }
+    if (newest(path.join(repoRoot, 'packages', name, 'src')) > statSync(built).mtimeMs + 1000) {
+      throw new Error(
+        `packages/${name}/dist is older than its src: run npx turbo run build --filter=@md2wx/cli... first`,
+      );
+    }
   }
 }
 
@@ -269,16 +274,23 @@ async function soakOneStore(store: 'file' | 'redis', options: SoakOptions): Prom
       );
       runs.push(...roundRuns);
       const timers: ReturnType<typeof setTimeout>[] = [];
+      let poller: ReturnType<typeof setInterval> | undefined;
       if (withFaults) {
-        // Revocations armed on traffic (after a random number of business calls), so each one meets live tokens.
-        const arm = () =>
-          control(base, 'POST', '/faults', {
-            revokeTokensAfter: 2 + Math.floor(rand() * options.processes * 2),
-          }).catch(() => {});
-        if (options.revocationsPerRound > 0) await arm();
-        for (let k = 1; k < options.revocationsPerRound; k++) {
-          timers.push(setTimeout(() => void arm(), 2000 + rand() * 6000));
-        }
+        // Revocations at random points of the round's traffic (after n business calls), so each meets live tokens.
+        const before = await businessCalls(base);
+        const at = Array.from({ length: options.revocationsPerRound }, () =>
+          Math.floor(1 + rand() * options.processes * 1.5),
+        ).sort((a, b) => a - b);
+        poller = setInterval(() => {
+          void businessCalls(base)
+            .then(async (now) => {
+              while (at.length > 0 && now - before >= (at[0] as number)) {
+                at.shift();
+                await control(base, 'POST', '/revoke', {});
+              }
+            })
+            .catch(() => {});
+        }, 250);
         const victims = new Set<number>();
         while (victims.size < Math.min(options.killsPerRound, roundRuns.length)) {
           victims.add(Math.floor(rand() * roundRuns.length));
@@ -309,11 +321,15 @@ async function soakOneStore(store: 'file' | 'redis', options: SoakOptions): Prom
       }, options.processTimeoutMs);
       await Promise.all(roundRuns.map((r) => r.done));
       clearTimeout(watchdog);
+      if (poller) clearInterval(poller);
       for (const t of timers) clearTimeout(t);
       figures.rounds++;
       await checkStateFiles(dir, await snapshotOf(base), figures);
       const codes = roundRuns.map((r) => (r.killed ? 'killed' : String(r.code)));
-      log(`${store} round ${figures.rounds}${withFaults ? '' : ' (clean)'}: exit codes ${codes.join(' ')}`);
+      const longest = Math.max(...roundRuns.filter((r) => !r.killed).map((r) => (r.ended ?? 0) - r.started));
+      log(
+        `${store} round ${figures.rounds}${withFaults ? '' : ' (clean)'}: exit codes ${codes.join(' ')}; longest run ${longest} ms`,
+      );
     };
 
     while (figures.rounds < options.rounds && (Date.now() - started) / 1000 < options.maxSeconds) {
@@ -379,6 +395,14 @@ function parseReport(
   } catch {
     return undefined;
   }
+}
+
+/** Business calls the sandbox has answered or refused so far (token endpoints not counted). */
+async function businessCalls(base: string): Promise<number> {
+  const stats = (await control(base, 'GET', '/stats')) as { requests: Record<string, number> };
+  return Object.entries(stats.requests)
+    .filter(([api]) => !['token', 'stable_token', 'wecom/gettoken'].includes(api))
+    .reduce((sum, [, n]) => sum + n, 0);
 }
 
 async function snapshotOf(base: string): Promise<SandboxSnapshot> {
