@@ -9,7 +9,7 @@ import { formatFigures, LOCK_BOUND_MS, runSoak } from './soak.js';
 describe.skipIf(!requireCorpus())('soak (short)', () => {
   it('every post ends as exactly one draft, with no duplicate, no bad state and no secret anywhere', async () => {
     const figures = await runSoak({
-      processes: 6,
+      processes: 4,
       rounds: 1,
       stores: ['file', 'redis'],
       faultRate: 0.1,

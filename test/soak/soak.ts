@@ -108,9 +108,9 @@ const BUILT = ['cli', 'wechat', 'images', 'remark-wechat-images', 'render', 'sto
 
 /**
  * The soak runs the built CLI (`packages/cli/dist`): 20 processes through tsx would spend the machine on
- * compiling. Refuses a build older than its sources (the CLI's or a package it loads), which would soak
- * yesterday's code.
- * @throws Error saying which command builds it.
+ * compiling. `npm run soak` builds first, and CI builds before `npm test`. A dist that looks older than its
+ * sources (by mtime: turbo's cache restores keep old times, so this only warns) is reported on stderr.
+ * @throws Error saying which command builds it when a package's dist is missing.
  */
 export function assertCliBuilt(): void {
   const newest = (dir: string): number =>
@@ -123,8 +123,8 @@ export function assertCliBuilt(): void {
       throw new Error(`${built} is missing: run npx turbo run build --filter=@md2wx/cli... first`);
     }
     if (newest(path.join(repoRoot, 'packages', name, 'src')) > statSync(built).mtimeMs + 1000) {
-      throw new Error(
-        `packages/${name}/dist is older than its src: run npx turbo run build --filter=@md2wx/cli... first`,
+      process.stderr.write(
+        `soak: packages/${name}/dist may be older than its src (run npx turbo run build --filter=@md2wx/cli...)\n`,
       );
     }
   }
