@@ -86,8 +86,7 @@ export class DraftState {
       const entries = this.data.accounts[account] ?? {};
       if (entry) entries[key] = entry;
       else delete entries[key];
-      if (Object.keys(entries).length > 0) this.data.accounts[account] = entries;
-      else delete this.data.accounts[account];
+      this.data.accounts[account] = entries;
     }
   }
 
