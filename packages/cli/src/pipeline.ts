@@ -483,7 +483,19 @@ export async function runPublish(
     return uploaded.media_id;
   };
   const reportOf = (post: PreparedPost) => reports.find((r) => r.file === post.file) as PostReport;
-  if (options.bundle && drafted.length > 1) {
+  if (options.bundle && failures.length > 0) {
+    // A bundle without one of its articles is not the draft asked for: none is pushed.
+    const failed = failures.map((f) => displayPath(f.file, config.cwd)).join(', ');
+    for (const post of drafted) {
+      reportOf(post).error = postError(
+        new CliError(
+          `--bundle not pushed: ${failed} failed, and the draft needs every article`,
+          ExitCode.wechat,
+        ),
+      );
+    }
+    reporter.error(`--bundle: not pushed, because ${failed} failed`);
+  } else if (options.bundle && drafted.length > 1) {
     try {
       const articles: DraftArticle[] = [];
       for (const post of drafted) {
