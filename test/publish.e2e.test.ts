@@ -491,7 +491,7 @@ describe('materials and temporary media', () => {
     const uploaded = await runCli(['media', 'upload', png, '--type', 'image'], { cwd: dir, env });
     expect(uploaded.code, uploaded.stderr).toBe(0);
     const mediaId = uploaded.stdout.trim();
-    const got = await runCli(['media', 'get', mediaId, '-o', 'copy.png'], { cwd: dir, env });
+    const got = await runCli(['media', 'get', '-o', 'copy.png', '--', mediaId], { cwd: dir, env });
     expect(got.code, got.stderr).toBe(0);
     expect(await readFile(path.join(dir, 'copy.png'))).toEqual(await readFile(png));
 
@@ -503,15 +503,15 @@ describe('materials and temporary media', () => {
     expect(list.code, list.stderr).toBe(0);
     const page = JSON.parse(list.stdout) as { total_count: number; item: Array<{ media_id: string }> };
     expect(page.total_count).toBeGreaterThan(0);
-    const fetched = await runCli(['materials', 'get', material.media_id, '--output', 'm.png'], {
+    const fetched = await runCli(['materials', 'get', '--output', 'm.png', '--', material.media_id], {
       cwd: dir,
       env,
     });
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(await readFile(path.join(dir, 'm.png'))).toEqual(await readFile(png));
-    const deleted = await runCli(['materials', 'delete', material.media_id], { cwd: dir, env });
+    const deleted = await runCli(['materials', 'delete', '--', material.media_id], { cwd: dir, env });
     expect(deleted.code, deleted.stderr).toBe(0);
-    const gone = await runCli(['materials', 'get', material.media_id], { cwd: dir, env });
+    const gone = await runCli(['materials', 'get', '--', material.media_id], { cwd: dir, env });
     expect(gone.code).toBe(3);
   });
 });

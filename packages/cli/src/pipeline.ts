@@ -22,16 +22,20 @@ import type { ArticleMeta, LintOptions, Message, RenderOptions } from '@md2wx/re
 import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
 import { assertNoProblems, checkArticleLimits, firstImage, type PostMeta, readPostMeta } from './article.js';
 import { CREDENTIALS_HINT } from './config.js';
+import { uploadCover } from './covers.js';
+import { type DraftLookup, type UpsertOptions, type UpsertResult, upsertDraft } from './drafts.js';
 import {
   CliError,
   ContentError,
   type ContentProblem,
   ExitCode,
+  type ExitCodeValue,
   exitCodeOf,
   formatLocation,
   isWechatError,
   UsageError,
 } from './errors.js';
+import { imageCache, lockWaits, timedLock } from './image-cache.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import { formatBytes } from './reporter.js';
 import type { Session } from './session.js';
@@ -66,6 +70,8 @@ export interface PublishOptions {
    * (`--continue-on-error` of preview and render-only runs; never with drafts).
    */
   continueOnError?: boolean;
+  /** Throw a post's WeChat failure instead of reporting it and going on with the others (`send`: one post). */
+  failFast?: boolean;
   /** Called with each post's final HTML (used by `send`). */
   onRendered?: (file: string, html: string, meta: PostMeta) => void;
 }
@@ -91,9 +97,29 @@ export interface PostReport {
   preview?: string;
   images: ProgressTotals;
   diagnostics: Diagnostic[];
-  draft?: { media_id: string; index: number; action: 'created' | 'updated' | 'recreated' };
+  draft?: {
+    media_id: string;
+    index: number;
+    action: 'created' | 'updated' | 'recreated';
+    /** The draft was found in the draft box by the post's marker (the state file did not know it). */
+    reconciled?: boolean;
+  };
   cover?: { src: string; media_id: string; cached: boolean };
   publish?: { publish_id: string; article_id?: string; urls: string[] };
+  /** Why this post failed (the other posts went on); absent when it succeeded. */
+  error?: PostError;
+}
+
+/** A failed post's error, as `--json` prints it (WeChat's `errcode`, `errmsg`, `rid` and hint kept). */
+export interface PostError {
+  name: string;
+  message: string;
+  exitCode: ExitCodeValue;
+  errcode?: number;
+  errmsg?: string;
+  rid?: string;
+  endpoint?: string;
+  hint?: string;
 }
 
 /** The `--json` document of a run. */
@@ -102,6 +128,15 @@ export interface RunReport {
   mode: 'preview' | 'upload' | 'draft' | 'publish';
   posts: PostReport[];
   state?: string;
+  /** Posts that failed (each has `error`). */
+  failed: number;
+  /** The process's exit code: the worst (highest) of the failed posts', 0 when none failed. */
+  exitCode: ExitCodeValue;
+  /**
+   * Draft-box lookups before draft/add (`draft/batchget` pages and `draft/get` calls), the longest wait for
+   * the state file's lock and for a store lock (draft or image), milliseconds.
+   */
+  costs?: { lookupPages: number; lookupGets: number; stateLockWaitMs: number; lockWaitMs: number };
 }
 
 interface PreparedPost {
@@ -116,6 +151,8 @@ interface PreparedPost {
   /** The cover came from the front matter (`--cover-fallback` may replace it when it is missing). */
   coverFromFrontMatter?: boolean;
   cover?: { data: Buffer; sourceSha256: string; processed: ProcessedImage };
+  /** The rendered HTML (step 2). */
+  html?: string;
 }
 
 /** Articles per draft: the legacy news limit, which the sandbox enforces (§2.13 calls it UNCONFIRMED). */
@@ -211,7 +248,25 @@ export async function runPublish(
   const problems: ContentProblem[] = [];
   for (const file of files) {
     const source = await readFile(file, 'utf8');
-    const meta = readPostMeta(source, displayPath(file, config.cwd));
+    let meta: PostMeta;
+    try {
+      meta = readPostMeta(source, displayPath(file, config.cwd));
+    } catch (error) {
+      // Every post's problems are reported together: a broken front matter does not hide the next post's.
+      const yaml = error as Error & { reason?: string; mark?: { line?: number; column?: number } };
+      const problem: ContentProblem = {
+        file: displayPath(file, config.cwd),
+        message: yaml.reason
+          ? `front matter is not valid YAML: ${yaml.reason} — fix the YAML between the --- lines`
+          : yaml.message,
+      };
+      // js-yaml counts from the opening `---` line (0), so its line + 1 is the file's line.
+      const mark = yaml.mark;
+      if (typeof mark?.line === 'number') problem.line = mark.line + 1;
+      if (typeof mark?.column === 'number') problem.column = mark.column + 1;
+      problems.push(...((error as { problems?: ContentProblem[] }).problems ?? [problem]));
+      continue;
+    }
     if (!meta.author && config.author) meta.author = config.author;
     if (options.title !== undefined) {
       meta.title = options.title.trim();
@@ -277,6 +332,8 @@ export async function runPublish(
   }
 
   const reports: PostReport[] = [];
+  /** Posts whose image uploads failed on WeChat's side: reported, never drafted. */
+  const failures: PostReport[] = [];
   for (const post of prepared) {
     const shown = displayPath(post.file, config.cwd);
     const base = outputBase(post.file, config.cwd, config.outDir);
@@ -330,7 +387,20 @@ export async function runPublish(
         problems.push(...imageProblems);
         continue;
       }
-      throw unwrapUploadError(error);
+      // WeChat failed uploading this post's images: this post fails, the others go on.
+      const failure = unwrapUploadError(error);
+      if (options.failFast || exitCodeOf(failure) !== ExitCode.wechat) throw failure;
+      const failed: PostReport = {
+        file: post.file,
+        key: post.key,
+        title: post.meta.title ?? path.basename(post.file),
+        images: totals,
+        diagnostics: [],
+        error: postError(failure),
+      };
+      reporter.error(`${shown}: ${describePostError(failed.error as PostError)}`);
+      failures.push(failed);
+      continue;
     } finally {
       await cache?.flush?.();
     }
@@ -365,14 +435,14 @@ export async function runPublish(
     printPostSummary(session, report, shown);
     options.onRendered?.(post.file, html, post.meta);
     reports.push(report);
-    (post as PreparedPost & { html?: string }).html = html;
+    post.html = html;
   }
   assertNoProblems(problems);
   if (!online && !options.offline) reporter.info(CREDENTIALS_HINT);
 
-  const run: RunReport = { mode, posts: reports };
+  const run: RunReport = { mode, posts: reports, failed: 0, exitCode: ExitCode.ok };
   if (account) run.account = account;
-  if (!wantsDraft) return run;
+  if (!wantsDraft) return finishRun(session, run, failures);
 
   // (3) Drafts. --publish is refused while MUST errors stand.
   if (options.publish) {
@@ -383,6 +453,7 @@ export async function runPublish(
           file: displayPath(report.file, config.cwd),
           message: `[${d.rule}] ${d.message}`,
         };
+        if (d.line !== undefined && d.in !== 'html') location.line = d.line;
         blocking.push(location);
       }
     }
@@ -396,33 +467,87 @@ export async function runPublish(
     }
   }
   const client = await session.officialAccount();
-  const coverIds = await uploadCovers(session, client, prepared, reports);
-  const articles = prepared.map((post, i) =>
-    toArticle(post, (post as PreparedPost & { html?: string }).html ?? '', coverIds[i] as string),
-  );
-  if (options.bundle && prepared.length > 1) {
-    // Only a single-article draft has a digest (§2.13: "仅有单图文消息才有摘要").
-    for (const article of articles) delete article.digest;
-    const keys = prepared.map((p) => p.key);
-    const draft = await upsertDraft(client, state, account as string, keys, articles);
-    reports.forEach((report, index) => {
-      report.draft = { media_id: draft.media_id, index, action: draft.action };
+  const drafted = prepared.filter((post) => reports.some((r) => r.file === post.file));
+  const costs = { lookupPages: 0, lookupGets: 0, stateLockWaitMs: 0, lockWaitMs: 0 };
+  const upsertOptions = await draftUpsertOptions(session, (lookup) => {
+    costs.lookupPages += lookup.pages;
+    costs.lookupGets += lookup.gets;
+  });
+  const coverCache = cache ?? (await imageCache(session));
+  const coverFor = async (post: PreparedPost, report: PostReport): Promise<string> => {
+    const cover = post.cover;
+    if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
+    const info = cover.processed.info;
+    const uploaded = await uploadCover(client, coverCache, account as string, {
+      sourceSha256: cover.sourceSha256,
+      data: cover.processed.data,
+      format: info.format,
+      bytes: info.bytes,
+      width: info.width,
+      height: info.height,
     });
-    reporter.success(`draft ${draft.action}: ${prepared.length} articles in one draft`);
-    reporter.result(`media_id ${draft.media_id}`);
-  } else {
-    for (const [i, post] of prepared.entries()) {
-      const report = reports[i] as PostReport;
-      const draft = await upsertDraft(
-        client,
-        state,
-        account as string,
-        [post.key],
-        [articles[i] as DraftArticle],
+    report.cover = { src: post.coverSrc as string, ...uploaded };
+    return uploaded.media_id;
+  };
+  const reportOf = (post: PreparedPost) => reports.find((r) => r.file === post.file) as PostReport;
+  if (options.bundle && failures.length > 0) {
+    // A bundle without one of its articles is not the draft asked for: none is pushed.
+    const failed = failures.map((f) => displayPath(f.file, config.cwd)).join(', ');
+    for (const post of drafted) {
+      reportOf(post).error = postError(
+        new CliError(
+          `--bundle not pushed: ${failed} failed, and the draft needs every article`,
+          ExitCode.wechat,
+        ),
       );
-      report.draft = { media_id: draft.media_id, index: 0, action: draft.action };
-      reporter.success(`${displayPath(post.file, config.cwd)}: draft ${draft.action}`);
+    }
+    reporter.error(`--bundle: not pushed, because ${failed} failed`);
+  } else if (options.bundle && drafted.length > 1) {
+    try {
+      const articles: DraftArticle[] = [];
+      for (const post of drafted) {
+        const report = reportOf(post);
+        articles.push(toArticle(post, post.html ?? '', await coverFor(post, report)));
+      }
+      // Only a single-article draft has a digest (§2.13: "仅有单图文消息才有摘要").
+      for (const article of articles) delete article.digest;
+      const keys = drafted.map((p) => p.key);
+      const draft = await upsertDraft(client, state, account as string, keys, articles, upsertOptions);
+      drafted.forEach((post, index) => {
+        reportOf(post).draft = draftReport(draft, index);
+      });
+      reporter.success(
+        `draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}: ${drafted.length} articles in one draft`,
+      );
       reporter.result(`media_id ${draft.media_id}`);
+    } catch (error) {
+      // One draft holds them all: its failure is every article's.
+      for (const post of drafted) reportOf(post).error = postError(error);
+      reporter.error(`--bundle: ${describePostError(postError(error))}`);
+    }
+  } else {
+    for (const post of drafted) {
+      const report = reportOf(post);
+      const shown = displayPath(post.file, config.cwd);
+      try {
+        const article = toArticle(post, post.html ?? '', await coverFor(post, report));
+        const draft = await upsertDraft(
+          client,
+          state,
+          account as string,
+          [post.key],
+          [article],
+          upsertOptions,
+        );
+        report.draft = draftReport(draft, 0);
+        reporter.success(
+          `${shown}: draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}`,
+        );
+        reporter.result(`media_id ${draft.media_id}`);
+      } catch (error) {
+        report.error = postError(error);
+        reporter.error(`${shown}: ${describePostError(report.error)}`);
+      }
     }
   }
   if (!session.ephemeral) run.state = config.stateFile;
@@ -431,18 +556,105 @@ export async function runPublish(
   if (options.publish) {
     const seen = new Set<string>();
     for (const report of reports) {
-      const media_id = report.draft?.media_id as string;
-      if (seen.has(media_id)) continue;
+      const media_id = report.draft?.media_id;
+      if (!media_id || report.error || seen.has(media_id)) continue;
       seen.add(media_id);
-      const published = await publishDraft(session, client, media_id, options.publishTimeoutMs ?? 600_000);
-      for (const other of reports.filter((r) => r.draft?.media_id === media_id)) other.publish = published;
-      // A published draft leaves the draft box: the next run makes a new draft for these posts.
-      for (const [key] of state.entriesFor(account as string, media_id)) state.delete(account as string, key);
-      await state.save();
-      for (const url of published.urls) reporter.result(url);
+      const sharing = reports.filter((r) => r.draft?.media_id === media_id);
+      try {
+        const published = await publishDraft(session, client, media_id, options.publishTimeoutMs ?? 600_000);
+        for (const other of sharing) other.publish = published;
+        // A published draft leaves the draft box: the next run makes a new draft for these posts.
+        for (const [key] of state.entriesFor(account as string, media_id))
+          state.delete(account as string, key);
+        await state.save();
+        for (const url of published.urls) reporter.result(url);
+      } catch (error) {
+        for (const other of sharing) other.error = postError(error);
+        reporter.error(`draft ${media_id}: ${describePostError(postError(error))}`);
+      }
     }
   }
+  costs.stateLockWaitMs = state.lockWaitMs;
+  costs.lockWaitMs = lockWaits.maxMs;
+  run.costs = costs;
+  return finishRun(session, run, failures);
+}
+
+function draftReport(draft: UpsertResult, index: number): NonNullable<PostReport['draft']> {
+  const out: NonNullable<PostReport['draft']> = { media_id: draft.media_id, index, action: draft.action };
+  if (draft.reconciled) out.reconciled = true;
+  return out;
+}
+
+/**
+ * The run's posts in argument order (failed uploads included), the failure count and the exit code of the
+ * worst failure; prints the summary line when some failed.
+ */
+function finishRun(session: Session, run: RunReport, failures: PostReport[]): RunReport {
+  if (failures.length > 0) {
+    const order = new Map(run.posts.concat(failures).map((r) => [r.file, r]));
+    run.posts = [...order.values()];
+  }
+  const failed = run.posts.filter((r) => r.error);
+  run.failed = failed.length;
+  run.exitCode = failed.reduce<ExitCodeValue>(
+    (worst, r) => Math.max(worst, r.error?.exitCode ?? 0) as ExitCodeValue,
+    ExitCode.ok,
+  );
+  if (failed.length > 0) {
+    session.reporter.error(
+      `${failed.length} of ${run.posts.length} post(s) failed (the others went on): ${failed
+        .map((r) => displayPath(r.file, session.config.cwd))
+        .join(', ')}`,
+    );
+  }
   return run;
+}
+
+/** A thrown error as a post's `error` (secrets were redacted by the client that raised it). */
+export function postError(error: unknown): PostError {
+  const e = error as Error & Partial<{ hint: string }>;
+  const out: PostError = {
+    name: e?.name ?? 'Error',
+    message: e instanceof Error ? e.message : String(error),
+    exitCode: exitCodeOf(error),
+  };
+  if (isWechatError(error)) {
+    out.errcode = error.errcode;
+    out.errmsg = error.errmsg;
+    if (error.rid) out.rid = error.rid;
+    if (error.endpoint) out.endpoint = error.endpoint;
+  }
+  if (typeof e?.hint === 'string') out.hint = e.hint;
+  return out;
+}
+
+/** One line for a failed post: WeChat's errcode/errmsg/rid and hint, else the message. */
+function describePostError(error: PostError): string {
+  if (error.errcode === undefined) return error.message;
+  let text = `WeChat ${error.endpoint ?? 'API'}: errcode ${error.errcode} ${error.errmsg ?? ''}`.trimEnd();
+  if (error.rid && !text.includes(error.rid)) text += ` (rid ${error.rid})`;
+  if (error.hint) text += ` — hint: ${error.hint}`;
+  return text;
+}
+
+/**
+ * The per-post lock of `upsertDraft`: the session's store (file store or Redis, so runners on other machines
+ * are excluded too). Held for a lookup and an add (a second or two, more with retries); a killed holder's lock
+ * lasts `ttlMs` unless the store detects the dead holder sooner.
+ */
+const DRAFT_LOCK = { ttlMs: 20_000, waitMs: 60_000 };
+
+async function draftUpsertOptions(
+  session: Session,
+  onLookup: (lookup: DraftLookup) => void,
+): Promise<UpsertOptions> {
+  if (session.ephemeral) return { onLookup };
+  const store = await session.tokenStore();
+  return {
+    onLookup,
+    lock: (name) => timedLock(store, name, DRAFT_LOCK),
+  };
 }
 
 /**
@@ -592,17 +804,6 @@ async function wecomUploader(session: Session): Promise<WechatImageUploader> {
 }
 
 /**
- * The upload dedupe cache: on the Redis store when one is configured (shared by every runner, uploads of one
- * image serialized by a lock), else committed next to the draft state (CI starts empty), memory for the sandbox.
- */
-export async function imageCache(session: Session): Promise<ImageCache> {
-  const remark = await loadRemarkImages();
-  if (session.sharedStore) return remark.storeCache(await session.tokenStore());
-  if (session.ephemeral) return remark.memoryCache();
-  return remark.stateFileCache({ path: path.join(path.dirname(session.config.stateFile), 'images.json') });
-}
-
-/**
  * Gives `post` the cover used when its front matter names none: `--cover`/config `cover`, else the post's
  * first image. @returns false when there is neither.
  */
@@ -698,58 +899,6 @@ async function prepareCovers(
   assertNoProblems(problems);
 }
 
-/** Uploads each post's cover as permanent material (§2.4), deduplicated by the source's sha256. */
-async function uploadCovers(
-  session: Session,
-  client: OfficialAccountClient,
-  posts: PreparedPost[],
-  reports: PostReport[],
-): Promise<string[]> {
-  const cache = await imageCache(session);
-  const account = session.accountId as string;
-  const ids: string[] = [];
-  for (const [i, post] of posts.entries()) {
-    const cover = post.cover;
-    if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
-    const key = `cover:${account}:${cover.sourceSha256}`;
-    let cached = await cache.get(key);
-    let media_id = cached?.media_id;
-    // Runners sharing a store take turns per cover, and the second finds the first one's upload.
-    const release = media_id ? undefined : await cache.lock?.(key);
-    try {
-      if (release) {
-        cached = await cache.get(key);
-        media_id = cached?.media_id;
-      }
-      if (!media_id) {
-        const info = cover.processed.info;
-        const ext = info.format === 'jpeg' ? 'jpg' : info.format;
-        const result = await client.addMaterial({
-          type: 'image',
-          data: cover.processed.data,
-          filename: `cover.${ext}`,
-        });
-        media_id = result.media_id;
-        await cache.set(key, {
-          url: result.url ?? '',
-          media_id,
-          bytes: info.bytes,
-          width: info.width,
-          height: info.height,
-          uploadedAt: new Date().toISOString(),
-        });
-        await cache.flush?.();
-      }
-    } finally {
-      await release?.();
-    }
-    ids.push(media_id);
-    const report = reports[i];
-    if (report) report.cover = { src: post.coverSrc as string, media_id, cached: Boolean(cached?.media_id) };
-  }
-  return ids;
-}
-
 function toArticle(post: PreparedPost, html: string, thumb_media_id: string): DraftArticle {
   const meta = post.meta;
   const article: DraftArticle = { title: meta.title as string, content: html, thumb_media_id };
@@ -763,70 +912,7 @@ function toArticle(post: PreparedPost, html: string, thumb_media_id: string): Dr
   return article;
 }
 
-/** True when draft/get knows `media_id` (40007 from it means the draft is gone). */
-async function draftExists(client: OfficialAccountClient, media_id: string): Promise<boolean> {
-  try {
-    await client.getDraft(media_id);
-    return true;
-  } catch (error) {
-    if (isWechatError(error) && error.errcode === 40007) return false;
-    throw error;
-  }
-}
-
-/** errcodes meaning "that draft is gone" (deleted or published in WeChat): re-create it. */
-const DRAFT_GONE = new Set([40007, 40114, 53600]);
-
-/**
- * Creates or updates the draft holding `keys` (one post, or a bundle in order): draft/update per article
- * when the state file knows the draft and its layout is unchanged, draft/add otherwise or when WeChat says the
- * draft is gone (§2.12). Saves the state file after each change.
- * @throws WechatApiError for any other WeChat error.
- */
-export async function upsertDraft(
-  client: OfficialAccountClient,
-  state: DraftState,
-  account: string,
-  keys: string[],
-  articles: DraftArticle[],
-): Promise<{ media_id: string; action: 'created' | 'updated' | 'recreated' }> {
-  const entries = keys.map((key) => state.get(account, key));
-  const first = entries[0];
-  const sameLayout =
-    first !== undefined &&
-    entries.every((e, i) => e?.media_id === first.media_id && e.index === i) &&
-    (keys.length === 1
-      ? !first.bundle || first.bundle.length <= 1
-      : JSON.stringify(first.bundle) === JSON.stringify(keys));
-  let action: 'created' | 'updated' | 'recreated' = 'created';
-  let media_id: string | undefined;
-  if (first && sameLayout) {
-    try {
-      for (const [index, article] of articles.entries()) {
-        await client.updateDraft({ media_id: first.media_id, index, articles: article });
-      }
-      media_id = first.media_id;
-      action = 'updated';
-    } catch (error) {
-      if (!(isWechatError(error) && DRAFT_GONE.has(error.errcode))) throw error;
-      // draft/update answers 40007 both for a gone draft and for a bad thumb_media_id: draft/get tells which.
-      if (error.errcode === 40007 && (await draftExists(client, first.media_id))) throw error;
-      action = 'recreated';
-    }
-  } else if (first) {
-    action = 'recreated';
-  }
-  if (!media_id) {
-    media_id = (await client.addDraft(articles)).media_id;
-  }
-  for (const [index, key] of keys.entries()) {
-    const entry: Parameters<DraftState['set']>[2] = { media_id, index, title: articles[index]?.title ?? '' };
-    if (keys.length > 1) entry.bundle = keys;
-    state.set(account, key, entry);
-  }
-  await state.save();
-  return { media_id, action };
-}
+export { upsertDraft } from './drafts.js';
 
 /**
  * Submits a draft (freepublish/submit, §2.14) and waits for the verdict.

@@ -12,7 +12,9 @@ const run = promisify(execFile);
 const GLOB_CHARS = /[*?[\]{}!]/;
 
 /**
- * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, sorted, without duplicates.
+ * Expands `patterns` (files or globs, relative to `cwd`) to absolute Markdown paths, in argument order (the
+ * first post is a `--bundle`'s headline article): a file stays where it was given, a glob or directory gives
+ * its matches sorted; a post given twice keeps its first place.
  * A glob (or directory) matching nothing is a usage error like a missing file: a typo must not look like "no
  * post to process". `allowEmptyGlobs` (`--changed-since` in CI, where an empty folder is normal) lets it pass.
  * @throws UsageError naming a missing file or a glob that matches nothing, or when no pattern is given.
@@ -24,34 +26,32 @@ export async function expandPosts(
 ): Promise<string[]> {
   if (patterns.length === 0) throw new UsageError('no post given: md2wx <post.md…> (see md2wx --help)');
   const files = new Set<string>();
-  const globs: string[] = [];
   for (const pattern of patterns) {
     const absolute = path.resolve(cwd, pattern);
+    let glob: string | undefined;
     if (existsSync(absolute) && statSync(absolute).isFile()) {
       files.add(absolute);
     } else if (existsSync(absolute) && statSync(absolute).isDirectory()) {
-      globs.push(`${path.relative(cwd, absolute).split(path.sep).join('/') || '.'}/**/*.{md,markdown}`);
+      glob = `${path.relative(cwd, absolute).split(path.sep).join('/') || '.'}/**/*.{md,markdown}`;
     } else if (GLOB_CHARS.test(pattern)) {
-      globs.push(pattern);
+      glob = pattern;
     } else {
       throw new UsageError(`no such file: ${pattern}`);
     }
-  }
-  if (globs.length > 0) {
-    const { glob } = await import('tinyglobby');
-    for (const pattern of globs) {
-      const found = await glob([pattern], {
+    if (glob) {
+      const { glob: expand } = await import('tinyglobby');
+      const found = await expand([glob], {
         cwd,
         absolute: true,
         ignore: ['**/node_modules/**', '**/.git/**'],
       });
       // A typo in a glob must not pass for "nothing to do"; --changed-since narrows afterwards and may be empty.
       if (found.length === 0 && !options.allowEmptyGlobs)
-        throw new UsageError(`no Markdown file matches ${pattern} (in ${cwd})`);
-      for (const file of found) files.add(path.resolve(file));
+        throw new UsageError(`no Markdown file matches ${glob} (in ${cwd})`);
+      for (const file of found.map((f) => path.resolve(f)).sort()) files.add(file);
     }
   }
-  return [...files].sort();
+  return [...files];
 }
 
 /**

@@ -4,7 +4,7 @@
  * lives as long as the command.
  */
 import path from 'node:path';
-import type { Sandbox } from '@md2wx/sandbox';
+import type { SandboxServer } from '@md2wx/sandbox';
 import type {
   OfficialAccountClient,
   OfficialAccountOptions,
@@ -43,7 +43,7 @@ export class Session {
   readonly config: ResolvedConfig;
   readonly reporter: Reporter;
   /** The in-process sandbox of `--sandbox`, when running. */
-  sandbox: Sandbox | undefined;
+  sandbox: SandboxServer | undefined;
   private wechat: typeof import('@md2wx/wechat') | undefined;
   private store: Store | undefined;
   private oa: OfficialAccountClient | undefined;
@@ -134,8 +134,8 @@ export class Session {
     this.config.wecom = { ...DEFAULT_WECOM_APP, baseUrl: this.sandbox.wecomUrl };
     this.reporter.info(
       dir
-        ? `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; state kept in ${dir})`
-        : `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; gone when md2wx exits)`,
+        ? `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; state kept in ${dir}; control API ${this.sandbox.controlUrl})`
+        : `sandbox: fake WeChat running at ${this.sandbox.url} (in-process; gone when md2wx exits; control API ${this.sandbox.controlUrl})`,
     );
   }
 

@@ -25,6 +25,16 @@ describe('expandPosts', () => {
     expect(files).toEqual([path.join(dir, 'posts/2024/b.md'), path.join(dir, 'posts/a.md')]);
   });
 
+  it('keeps argument order (a --bundle headline first), globs expanding sorted in their place', async () => {
+    await writeFile(path.join(dir, 'posts', 'c.md'), '# C\n');
+    const files = await expandPosts(['posts/c.md', 'posts/*.md', 'posts/2024/b.md'], dir);
+    expect(files).toEqual([
+      path.join(dir, 'posts/c.md'),
+      path.join(dir, 'posts/a.md'),
+      path.join(dir, 'posts/2024/b.md'),
+    ]);
+  });
+
   it('refuses a glob matching nothing and a missing plain file (usage errors)', async () => {
     await expect(expandPosts(['drafts/*.md'], dir)).rejects.toThrow(
       /no Markdown file matches drafts\/\*\.md/,

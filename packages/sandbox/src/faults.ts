@@ -1,13 +1,23 @@
 /**
- * Seeded fault injection (SandboxFaults): latency, -1 busy answers, 45011, dropped connections (before
+ * Seeded fault injection (SandboxFaults): latency, -1 busy answers, 45011, 45009, HTTP 502, dropped connections (before
  * or after the request was carried out), the 40164 IP whitelist. Decisions come from the state's fault PRNG, so a given seed and request
  * order give the same faults.
  */
 import type { SandboxState } from './state.js';
-import type { SandboxFaults } from './types.js';
+import type { SandboxFaults, SandboxRateFaults } from './types.js';
 import { WxError } from './wx-error.js';
 
-export type FaultDecision = { kind: 'none' } | { kind: 'drop' } | { kind: 'error'; error: WxError };
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'drop' }
+  | { kind: 'http5xx' }
+  | { kind: 'error'; error: WxError; name: 'busy' | 'rateLimit' | 'quota' };
+
+/** The faults in force for endpoint `api` (its `endpoints` entry over the global rates). */
+export function faultsFor(faults: SandboxFaults, api: string): SandboxFaults {
+  const own: SandboxRateFaults | undefined = faults.endpoints?.[api];
+  return own ? { ...faults, ...own } : faults;
+}
 
 /** Milliseconds to wait before answering: `latencyMs` + a seeded draw in [0, jitterMs). */
 export function latencyFor(faults: SandboxFaults, state: SandboxState): number {
@@ -45,9 +55,14 @@ export function randomFault(
   if ((faults.scope ?? 'api') === 'api' && tokenEndpoint) return { kind: 'none' };
   if (faults.dropRate && state.faultRandom.next() < faults.dropRate) return { kind: 'drop' };
   if (faults.busyRate && state.faultRandom.next() < faults.busyRate)
-    return { kind: 'error', error: new WxError(-1) };
+    return { kind: 'error', error: new WxError(-1), name: 'busy' };
   if (faults.rateLimitRate && state.faultRandom.next() < faults.rateLimitRate) {
-    return { kind: 'error', error: new WxError(45011) };
+    return { kind: 'error', error: new WxError(45011), name: 'rateLimit' };
+  }
+  // Drawn only when set, so seeded runs that predate these two faults see the same sequence.
+  if (faults.http5xxRate && state.faultRandom.next() < faults.http5xxRate) return { kind: 'http5xx' };
+  if (faults.quotaRate && state.faultRandom.next() < faults.quotaRate) {
+    return { kind: 'error', error: new WxError(45009), name: 'quota' };
   }
   return { kind: 'none' };
 }

@@ -4,7 +4,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkWhitelist, dropAnswer, latencyFor, randomFault } from './faults.js';
+import { type ControlApi, CONTROL_PREFIX, serveControl } from './control.js';
+import { checkWhitelist, dropAnswer, faultsFor, latencyFor, randomFault } from './faults.js';
 import { readJsonObject, readMultipart, type MultipartBody } from './http-io.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import type { Reply, Route, RouteContext } from './route.js';
@@ -24,9 +25,15 @@ import { authenticate, quotaDay, revokeTokens } from './tokens.js';
 import type { Sandbox, SandboxLogEntry, SandboxOptions, SandboxSnapshot, SandboxStats } from './types.js';
 import { errmsgFor, WxError } from './wx-error.js';
 
-/** What `startSandbox` answers: the `Sandbox` contract plus `inspect()`. */
+/** What `startSandbox` answers: the `Sandbox` contract plus `inspect()`, the control URL and the clock offset. */
 export type SandboxServer = Sandbox & {
   inspect(): SandboxSnapshot;
+  /** The control API's base URL, `${url}/__sandbox` (README "Control API"). */
+  readonly controlUrl: string;
+  /** Milliseconds added to the sandbox's clock (0 unless set). */
+  readonly clockOffsetMs: number;
+  /** Shifts the sandbox's clock by `ms` milliseconds (token expiry, quotas, publish jobs, media lifetime). */
+  setClockOffset(ms: number): void;
   /** Same as `inspect()`, as a property (the issue's `{ url, close(), state, reset() }`). */
   readonly state: SandboxSnapshot;
   readonly options: ResolvedOptions;
@@ -82,6 +89,10 @@ function decorate(error: WxError, platform: Platform, state: SandboxState, ip: s
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxServer> {
   const opts = resolveOptions(options);
+  // The control API's clock offset shifts every time the sandbox reads (token expiry, quotas, publish jobs).
+  const baseClock = opts.clock;
+  let clockOffsetMs = 0;
+  opts.clock = () => baseClock() + clockOffsetMs;
   const state = new SandboxState(opts.seed);
   const statePath = opts.statePath;
   const persisted = statePath ? loadState(state, statePath) : undefined;
@@ -113,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     answeredSinceArm++;
     if (answeredSinceArm >= after) {
       revokeTokens(state, opts.clock(), opts.faults.revokeTokensOf);
+      state.counters.revocations++;
       opts.faults = { ...opts.faults, revokeTokensAfter: undefined };
       answeredSinceArm = 0;
     }
@@ -121,7 +133,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawUrl = req.url ?? '/';
     const url = new URL(rawUrl, baseUrl);
+    if (url.pathname.startsWith(CONTROL_PREFIX)) {
+      await serveControl(control, url, req, res);
+      return;
+    }
     const ip = callerIp(req);
+    const arrived = Date.now();
     const entry: SandboxLogEntry = {
       time: opts.clock(),
       method: req.method ?? 'GET',
@@ -131,6 +148,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     res.on('close', () => {
       entry.status = res.headersSent ? res.statusCode : 0;
+      entry.ms = Date.now() - arrived;
       state.log.push(entry);
       if (state.log.length > LOG_LIMIT) state.log.splice(0, state.log.length - LOG_LIMIT);
       scheduleSave();
@@ -234,7 +252,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
 
     try {
-      const faults = opts.faults;
+      const faults = faultsFor(opts.faults, statName);
       const tokenEndpoint = route.tokenEndpoint ?? false;
       if (tokenEndpoint) {
         const principal = await tokenPrincipal(ctx);
@@ -253,8 +271,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         });
       }
       const fault = randomFault(faults, state, tokenEndpoint);
+      if (fault.kind !== 'none') {
+        const name = fault.kind === 'error' ? fault.name : fault.kind;
+        entry.fault = name;
+        bump(state.counters.faultsInjected, name);
+      }
       if (fault.kind === 'drop') {
         req.socket.destroy();
+        return;
+      }
+      if (fault.kind === 'http5xx') {
+        req.resume();
+        const body = '<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>';
+        res.writeHead(502, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
         return;
       }
       if (fault.kind === 'error') throw fault.error;
@@ -273,6 +303,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (route.dailyQuota !== undefined) ctx.consumeQuota(api, route.dailyQuota);
       const reply = await route.handler(ctx);
       if (dropAnswer(faults, state, tokenEndpoint)) {
+        entry.fault = 'dropAnswer';
+        bump(state.counters.faultsInjected, 'dropAnswer');
         req.socket.destroy();
         return;
       }
@@ -287,6 +319,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         sendError(new WxError(-1, `system error (sandbox: ${(error as Error).message})`));
       }
     }
+  };
+
+  const control: ControlApi = {
+    stats: () => sandbox.stats(),
+    log: () => state.log,
+    inspect: () => sandbox.inspect(),
+    tokens: () =>
+      [...state.tokens.values()].map((t) => ({ token: t.token, principal: t.principal, kind: t.kind })),
+    faults: () => opts.faults,
+    setFaults: (faults, replace) => {
+      if (replace) opts.faults = {};
+      sandbox.setFaults(faults);
+    },
+    revoke: (principal) => sandbox.revokeTokens(principal),
+    clockOffset: () => clockOffsetMs,
+    setClockOffset: (ms) => {
+      clockOffsetMs = ms;
+    },
+    reset: () => sandbox.reset(),
   };
 
   const server = createServer((req, res) => {
@@ -335,6 +386,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         publishJobs: state.counters.publishJobs,
         temporaryMedia: temporary,
         messagesSent: state.messages.length,
+        revocations: state.counters.revocations,
+        faultsInjected: { ...state.counters.faultsInjected },
       };
     },
     requestLog: () => state.log.map((e) => ({ ...e })),
@@ -344,6 +397,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     revokeTokens(principal) {
       revokeTokens(state, opts.clock(), principal);
+      state.counters.revocations++;
     },
     reset() {
       state.reset();
@@ -355,6 +409,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     get state() {
       return sandbox.inspect();
+    },
+    get controlUrl() {
+      return `${baseUrl}${CONTROL_PREFIX}`;
+    },
+    get clockOffsetMs() {
+      return clockOffsetMs;
+    },
+    setClockOffset(ms: number) {
+      clockOffsetMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -144,6 +144,8 @@ export class SandboxState {
     uploads: {} as Record<string, number>,
     requests: {} as Record<string, number>,
     publishJobs: 0,
+    revocations: 0,
+    faultsInjected: {} as Record<string, number>,
   };
   ids: SeededRandom;
   faultRandom: SeededRandom;
@@ -180,6 +182,8 @@ export class SandboxState {
     this.counters.uploads = {};
     this.counters.requests = {};
     this.counters.publishJobs = 0;
+    this.counters.revocations = 0;
+    this.counters.faultsInjected = {};
     this.ids = new SeededRandom(this.seed);
     this.faultRandom = new SeededRandom(this.seed ^ 0x5eed_f417);
     this.nextPublishId = 2247483650;

@@ -43,6 +43,13 @@ export interface SandboxFaults {
   /** Fraction of requests whose connection is destroyed without an answer, before anything is done. */
   dropRate?: number;
   /**
+   * Fraction of requests answered HTTP 502 with an HTML gateway page (not JSON), before anything is done, as
+   * WeChat's front end does when a backend is down. Clients cannot tell it from a 502 after the fact.
+   */
+  http5xxRate?: number;
+  /** Fraction of requests answered 45009 (daily API quota reached), before anything is done. */
+  quotaRate?: number;
+  /**
    * Fraction of requests carried out and then left unanswered: the handler runs (a draft is added, a message
    * sent) and the connection is destroyed instead of sending the answer, as when the answer is lost on the way
    * back. The client cannot tell whether it happened; repeating a create-type call makes a duplicate.
@@ -73,7 +80,18 @@ export interface SandboxFaults {
   revokeTokensOf?: string;
   /** Outcome of freepublish jobs submitted from now on; default success (status 0). */
   publishFailure?: { status: 2 | 3 | 4; failIdx?: number[] };
+  /**
+   * Rate faults per API name (`'draft/add'`, `'material/add_material'`, `'wecom/media/upload'`): for that
+   * endpoint each given rate replaces the global one, e.g. `{ 'draft/add': { dropAnswerRate: 1 } }`.
+   */
+  endpoints?: Record<string, SandboxRateFaults>;
 }
+
+/** The rate-based faults, settable per endpoint (`SandboxFaults.endpoints`). */
+export type SandboxRateFaults = Pick<
+  SandboxFaults,
+  'busyRate' | 'rateLimitRate' | 'dropRate' | 'dropAnswerRate' | 'http5xxRate' | 'quotaRate'
+>;
 
 export interface SandboxOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -143,6 +161,10 @@ export interface SandboxStats {
   temporaryMedia?: number;
   /** WeCom application messages sent. */
   messagesSent?: number;
+  /** Token revocations since start/reset (`revokeTokens()`, `revokeTokensAfter`, `POST /__sandbox/revoke`). */
+  revocations?: number;
+  /** Faults injected since start/reset, by kind ('drop', 'dropAnswer', 'http5xx', 'busy', 'rateLimit', 'quota'). */
+  faultsInjected?: Record<string, number>;
 }
 
 /** One request as logged, with secrets and tokens redacted. */
@@ -153,6 +175,10 @@ export interface SandboxLogEntry {
   url: string;
   ip: string;
   status: number;
+  /** Milliseconds from the request's arrival to its answer (or to the dropped connection). */
+  ms?: number;
+  /** The fault injected into this request, when one was. */
+  fault?: 'drop' | 'dropAnswer' | 'http5xx' | 'busy' | 'rateLimit' | 'quota';
   errcode?: number;
   /** API name ('media/uploadimg', 'wecom/gettoken', 'image-host', …). */
   api?: string;

@@ -25,7 +25,8 @@ export interface MainOptions {
 
 /**
  * Expands the post arguments, narrows them with `--changed-since`, and runs the pipeline.
- * @returns the exit code (0; errors are thrown).
+ * @returns the exit code: 0, or the worst failed post's (each failure is in the report); errors before any
+ *   push (content problems, usage, configuration) are thrown.
  */
 export async function runMain(
   session: Session,
@@ -84,10 +85,10 @@ export async function runMain(
   }
   if (config.platform === 'wecom') {
     const { runWecomRender } = await import('./send.js');
-    await runWecomRender(session, posts, publishOptions);
-    return ExitCode.ok;
+    return runWecomRender(session, posts, publishOptions);
   }
   const report = await runPublish(session, posts, publishOptions);
   reporter.emitJson(report);
-  return ExitCode.ok;
+  // One post's failure does not stop the others; the run exits with the worst post's code.
+  return report.exitCode;
 }

@@ -25,6 +25,7 @@ export async function runSandbox(
     url: sandbox.url,
     wecomUrl: sandbox.wecomUrl,
     imageHost: sandbox.imageHost,
+    control: sandbox.controlUrl,
     account: DEFAULT_ACCOUNT,
     wecom: DEFAULT_WECOM_APP,
     ...(stateFile ? { stateFile } : {}),
@@ -37,8 +38,9 @@ export async function runSandbox(
     reporter.result(`WECOM_CORP_ID=${DEFAULT_WECOM_APP.corpId}`);
     reporter.result(`WECOM_CORP_SECRET=${DEFAULT_WECOM_APP.corpSecret}`);
     reporter.result(`WECOM_AGENT_ID=${DEFAULT_WECOM_APP.agentId}`);
+    reporter.result(`MD2WX_SANDBOX_CONTROL=${sandbox.controlUrl}`);
     reporter.info(
-      `sandbox running (test credentials above are the sandbox’s own)${stateFile ? `; state kept in ${stateFile}` : ''}; Ctrl-C to stop`,
+      `sandbox running (test credentials above are the sandbox’s own)${stateFile ? `; state kept in ${stateFile}` : ''}; control API: curl ${sandbox.controlUrl}/stats (README of @md2wx/sandbox); Ctrl-C to stop`,
     );
   }
   await new Promise<void>((resolve) => {

@@ -16,10 +16,11 @@ export async function runWecomRender(
   session: Session,
   posts: string[],
   options: PublishOptions,
-): Promise<void> {
+): Promise<ExitCodeValue> {
   session.config.platform = 'wecom';
   const report = await runPublish(session, posts, options);
   session.reporter.emitJson(report);
+  return report.exitCode;
 }
 
 /** mpnews limits (§3.10): title ≤ 128 bytes, author ≤ 64 bytes, digest ≤ 512 bytes, content ≤ 666 KiB. */
@@ -41,6 +42,7 @@ export async function runSend(
   let rendered: { html: string; meta: PostMeta } | undefined;
   await runPublish(session, [file], {
     noWrite: true,
+    failFast: true,
     onRendered: (_file, html, meta) => {
       rendered = { html, meta };
     },
