@@ -22,6 +22,7 @@ import type { ArticleMeta, LintOptions, Message, RenderOptions } from '@md2wx/re
 import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
 import { assertNoProblems, checkArticleLimits, firstImage, type PostMeta, readPostMeta } from './article.js';
 import { CREDENTIALS_HINT } from './config.js';
+import { diagramPlugins } from './diagrams.js';
 import {
   CliError,
   ContentError,
@@ -239,6 +240,8 @@ export async function runPublish(
     for (const post of prepared) {
       const renderOptions: RenderOptions = { filePath: post.file };
       if (config.theme) renderOptions.theme = config.theme;
+      const drawn = await diagramPlugins(session, post.source);
+      if (drawn.length) renderOptions.remarkPlugins = drawn;
       const dry = await render.render(post.source, renderOptions);
       const estimate = dry.html.replace(/(<img\b[^>]*\bsrc=")[^"]*"/g, `$1${'x'.repeat(WECHAT_URL_LENGTH)}"`);
       const shown = displayPath(post.file, config.cwd);
@@ -308,7 +311,7 @@ export async function runPublish(
     try {
       const renderOptions: RenderOptions = {
         filePath: post.file,
-        remarkPlugins: [[remark.remarkWechatImages, pluginOptions]],
+        remarkPlugins: [...(await diagramPlugins(session, post.source)), [remark.remarkWechatImages, pluginOptions]],
       };
       if (config.theme) renderOptions.theme = config.theme;
       const result = await render.render(post.source, renderOptions);

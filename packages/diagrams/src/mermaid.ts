@@ -173,6 +173,11 @@ export class DiagramRenderer {
             '<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>',
           );
           await page.addScriptTag({ path: require.resolve('mermaid/dist/mermaid.min.js') });
+          // The SVG sanitiser runs where the styles are computed. `__name` is the helper esbuild (tsx)
+          // wraps named functions in; the page has none.
+          await page.addScriptTag({
+            content: `var __name = (f) => f; window.md2wxSanitise = ${sanitiseSvgInPage.toString()};`,
+          });
           await page.evaluate(
             ({ theme, svg }) => {
               const m = (globalThis as unknown as { mermaid: { initialize(c: object): void } }).mermaid;
@@ -207,7 +212,7 @@ export class DiagramRenderer {
     const { page } = await this.page();
     const id = `md2wx-mermaid-${++this.counter}`;
     const result = (await page.evaluate(
-      async ({ id, source, format, maxWidth, sanitise }) => {
+      async ({ id, source, format, maxWidth }) => {
         const m = (
           globalThis as unknown as {
             mermaid: { render(id: string, text: string): Promise<{ svg: string }> };
@@ -236,14 +241,13 @@ export class DiagramRenderer {
         svg.setAttribute('width', String(Math.round(width)));
         svg.setAttribute('height', String(Math.round(height)));
         if (format === 'svg') {
-          // biome-ignore lint/security/noGlobalEval: the sanitiser is our own function, shipped as text into the page.
-          // `__name`: the helper esbuild (tsx) wraps named functions in, absent from the page.
-          const clean = (0, eval)(`var __name = (f) => f; (${sanitise})`) as (svg: SVGSVGElement) => string;
+          const clean = (globalThis as unknown as { md2wxSanitise: (svg: SVGSVGElement) => string })
+            .md2wxSanitise;
           return { width: Math.round(width), height: Math.round(height), svg: clean(svg) };
         }
         return { width: Math.round(width), height: Math.round(height) };
       },
-      { id, source, format: this.format, maxWidth: this.maxWidth, sanitise: sanitiseSvgInPage.toString() },
+      { id, source, format: this.format, maxWidth: this.maxWidth },
     )) as Drawn & { error?: string };
     if (result.error) throw new DiagramSyntaxError(result.error);
     this.drawn++;

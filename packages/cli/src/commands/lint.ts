@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderOptions } from '@md2wx/render';
 import { checkArticleLimits, readPostMeta } from '../article.js';
+import { diagramPlugins } from '../diagrams.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadRender } from '../modules.js';
 import { type Diagnostic, describeDiagnostic, lintOptions, normaliseDiagnostics } from '../pipeline.js';
@@ -48,6 +49,8 @@ export async function runLint(
     const renderOptions: RenderOptions = { filePath: file };
     const theme = options.theme ?? config.theme;
     if (theme) renderOptions.theme = theme;
+    const drawn = await diagramPlugins(session, source);
+    if (drawn.length) renderOptions.remarkPlugins = drawn;
     const { html, messages } = await render.render(source, renderOptions);
     diagnostics.push(...normaliseDiagnostics(messages, 'markdown'));
     // Images are uploaded (and their src rewritten) only when publishing, so "not on WeChat" is not a finding here.
