@@ -15,7 +15,10 @@ export function hasMermaid(markdown: string): boolean {
 }
 
 /** The remark plugins that draw `markdown`'s diagrams: none when it has no mermaid block. */
-export async function diagramPlugins(session: Session, markdown: string): Promise<NonNullable<RenderOptions['remarkPlugins']>> {
+export async function diagramPlugins(
+  session: Session,
+  markdown: string,
+): Promise<NonNullable<RenderOptions['remarkPlugins']>> {
   if (!hasMermaid(markdown)) return [];
   const diagrams = await loadDiagrams();
   return [[diagrams.remarkMermaid, { renderer: await session.diagramRenderer() }]];
