@@ -40,8 +40,6 @@ export function remarkMermaid(options: RemarkMermaidOptions = {}) {
     const renderer = shared ?? new DiagramRenderer(rendererOptions);
     try {
       for (const { node, index, parent } of blocks) {
-        const line = node.position?.start.line;
-        const where = `${file.path ?? 'post'}${line ? `:${line}` : ''}`;
         try {
           const diagram = await renderer.mermaid(node.value);
           if (diagram.format === 'svg') {
@@ -68,11 +66,15 @@ export function remarkMermaid(options: RemarkMermaidOptions = {}) {
         } catch (error) {
           const reason =
             error instanceof BrowserNotFoundError
-              ? `mermaid diagram at ${where} kept as code: ${error.message}`
+              ? `mermaid diagram kept as code: ${error.message}`
               : error instanceof DiagramSyntaxError
-                ? `mermaid diagram at ${where} kept as code: mermaid cannot parse it: ${error.message}`
-                : `mermaid diagram at ${where} kept as code: ${(error as Error).message}`;
+                ? `mermaid diagram kept as code: mermaid cannot parse it: ${error.message}`
+                : `mermaid diagram kept as code: ${(error as Error).message}`;
           file.message(reason, { place: node.position, source: MESSAGE_SOURCE, ruleId: 'mermaid' });
+          // @md2wx/render then leaves out its own, vaguer "kept as a code block" warning for this block.
+          const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
+          data.hProperties = { ...data.hProperties, dataDiagramReported: 'true' };
+          node.data = data;
         }
       }
     } finally {

@@ -55,6 +55,22 @@ function languageOf(code: Element): string | undefined {
   return undefined;
 }
 
+function reportDiagram(ctx: RenderContext, lang: string, pre: Element): void {
+  const mermaid = lang === 'mermaid';
+  report(
+    ctx,
+    'render/diagram',
+    'should',
+    mermaid
+      ? 'mermaid diagram kept as a code block: it was not drawn (render with @md2wx/diagrams; the CLI does)'
+      : `${lang} diagram kept as a code block: md2wx draws mermaid diagrams only`,
+    pre,
+    mermaid
+      ? 'Put remarkMermaid from @md2wx/diagrams in remarkPlugins, with Chromium installed.'
+      : 'Export the diagram to PNG and insert it as an image, or rewrite it in mermaid.',
+  );
+}
+
 /**
  * Code blocks → highlighted, WeChat-proof blocks (wechat-html.md §5, rules 28–31, 36):
  * tokens highlighted by highlight.js (lowlight) keep `hljs-*` classes that the theme turns into
@@ -76,19 +92,8 @@ export function codeTransform(tree: Root, ctx: RenderContext): void {
       .replace(/\n$/, '');
     let tokens: ElementContent[] = [{ type: 'text', value: source }];
     if (lang && DIAGRAMS.has(lang)) {
-      const mermaid = lang === 'mermaid';
-      report(
-        ctx,
-        'render/diagram',
-        'should',
-        mermaid
-          ? 'mermaid diagram kept as a code block: it was not drawn (render with @md2wx/diagrams; the CLI does)'
-          : `${lang} diagram kept as a code block: md2wx draws mermaid diagrams only`,
-        pre,
-        mermaid
-          ? 'Put remarkMermaid from @md2wx/diagrams in remarkPlugins, with Chromium installed.'
-          : 'Export the diagram to PNG and insert it as an image, or rewrite it in mermaid.',
-      );
+      // A diagram plugin that could not draw the block has said why already (`dataDiagramReported`).
+      if (!code.properties.dataDiagramReported) reportDiagram(ctx, lang, pre);
     } else if (lang && lowlight.registered(lang)) {
       tokens = lowlight.highlight(lang, source).children as ElementContent[];
     }
