@@ -72,9 +72,9 @@ export function remarkMermaid(options: RemarkMermaidOptions = {}) {
                 : `mermaid diagram kept as code: ${(error as Error).message}`;
           file.message(reason, { place: node.position, source: MESSAGE_SOURCE, ruleId: 'mermaid' });
           // @md2wx/render then leaves out its own, vaguer "kept as a code block" warning for this block.
-          const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
+          const data = (node.data ?? {}) as { hProperties?: Record<string, string> };
           data.hProperties = { ...data.hProperties, dataDiagramReported: 'true' };
-          node.data = data;
+          node.data = data as Code['data'];
         }
       }
     } finally {
