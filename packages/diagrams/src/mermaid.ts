@@ -233,10 +233,9 @@ export class DiagramRenderer {
         document.body.appendChild(box);
         const svg = box.querySelector('svg') as SVGSVGElement;
         const view = svg.viewBox.baseVal;
-        const natural = view && view.width ? view.width : svg.getBoundingClientRect().width;
+        const natural = view?.width ? view.width : svg.getBoundingClientRect().width;
         const width = format === 'svg' ? Math.min(natural, maxWidth) : natural;
-        const height =
-          view && view.width ? (view.height * width) / view.width : svg.getBoundingClientRect().height;
+        const height = view?.width ? (view.height * width) / view.width : svg.getBoundingClientRect().height;
         svg.removeAttribute('style');
         svg.setAttribute('width', String(Math.round(width)));
         svg.setAttribute('height', String(Math.round(height)));
