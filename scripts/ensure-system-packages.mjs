@@ -19,7 +19,12 @@ export const SYSTEM_PACKAGES = [
     apt: 'chromium',
     command: 'chromium',
     env: 'MD2WX_CHROMIUM',
-    neededBy: 'the preview test in headless Chromium',
+    neededBy: 'the preview test and mermaid diagrams in headless Chromium',
+  },
+  {
+    apt: 'fonts-noto-cjk',
+    files: ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'],
+    neededBy: 'Chinese glyphs in diagrams and generated covers',
   },
 ];
 

@@ -33,6 +33,14 @@ export interface PostMeta {
   titleFrom?: 'flag' | 'wechat_title' | 'front-matter' | 'h1';
   author?: string;
   digest?: string;
+  /** The front-matter key the digest came from (`wechat_digest`, `digest`, `description`, `summary`, `excerpt`). */
+  digestFrom?: DigestKey;
+  digestLine?: number;
+  /**
+   * A `description`/`summary`/`excerpt` over WeChat's 128 characters, left out of the draft by
+   * {@link applyFieldFallbacks} (WeChat then makes the digest from the article itself).
+   */
+  digestDropped?: { from: DigestKey; chars: number; line?: number };
   /** Cover image reference as written (path relative to the post, URL or data:). */
   cover?: string;
   coverLine?: number;
@@ -47,6 +55,12 @@ export interface PostMeta {
   body: string;
   bodyLineOffset: number;
 }
+
+/** Front-matter keys read as the digest, in order of precedence. */
+const DIGEST_KEYS = ['wechat_digest', 'digest', 'description', 'summary', 'excerpt'] as const;
+export type DigestKey = (typeof DIGEST_KEYS)[number];
+/** Keys written for WeChat: over the limit they are refused, never dropped. */
+const EXPLICIT_DIGEST = new Set<DigestKey>(['wechat_digest', 'digest']);
 
 const CROP = /^(?:0|1|0?\.\d{1,6}|1\.0{1,6}|0\.\d{1,6})(?:_(?:0|1|0?\.\d{1,6}|1\.0{1,6})){3}$/;
 
@@ -112,7 +126,7 @@ function plainText(inline: string): string {
 
 /**
  * Reads a post's article fields: title (front matter `wechat_title`, else `title`, else the first h1), author, digest
- * (`digest`|`description`|`summary`|`excerpt`), cover (`cover`|`image`|`thumbnail`, or `cover.image`),
+ * (`wechat_digest`|`digest`|`description`|`summary`|`excerpt`), cover (`cover`|`image`|`thumbnail`, or `cover.image`),
  * `content_source_url` (`source_url`|`canonical`|`canonical_url`|`original_url`), comment flags
  * (`comments`|`open_comment`|`need_open_comment`, `only_fans_can_comment`|`fans_only_comment`), crop
  * (`crop: { "2.35_1": "X1_Y1_X2_Y2", "1_1": … }` or `pic_crop_235_1`/`pic_crop_1_1`), and `wechat_id`.
@@ -144,8 +158,13 @@ export function readPostMeta(source: string, file?: string): PostMeta {
       ? str((authorValue as { name?: unknown }).name)
       : str(authorValue);
   if (author) meta.author = author;
-  const digest = str(d.digest ?? d.description ?? d.summary ?? d.excerpt);
-  if (digest) meta.digest = digest;
+  const digestFrom = DIGEST_KEYS.find((k) => str(d[k]) !== undefined);
+  if (digestFrom) {
+    meta.digest = str(d[digestFrom]) as string;
+    meta.digestFrom = digestFrom;
+    const line = frontMatterLine(source, digestFrom);
+    if (line !== undefined) meta.digestLine = line;
+  }
   const coverValue = d.cover ?? d.image ?? d.thumbnail;
   const cover =
     coverValue && typeof coverValue === 'object'
@@ -202,13 +221,14 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
       meta.titleFrom === 'flag'
         ? {
             ...at(undefined),
-            message: `--title is ${n} characters; WeChat allows at most ${max}: shorten it`,
+            message: `--title is ${n} characters; WeChat allows at most ${max}: shorten it (a cut at a word or punctuation boundary: "${suggestTitleCut(meta.title, max)}")`,
           }
         : {
             ...at(meta.titleLine),
             message:
-              `title is ${n} characters; WeChat allows at most ${max}: shorten it, or give WeChat its own ` +
-              'with `wechat_title:` in the front matter or --title "…"',
+              `title is ${n} characters; WeChat allows at most ${max}: shorten it (a cut at a word or punctuation ` +
+              `boundary: "${suggestTitleCut(meta.title, max)}"), or give WeChat its own with \`wechat_title:\` in the ` +
+              'front matter or --title "…"',
           },
     );
   }
@@ -219,9 +239,11 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
     });
   }
   if (meta.digest && charCount(meta.digest) > ARTICLE_LIMITS.digestChars) {
+    // Only an explicit digest gets here: applyFieldFallbacks drops a long description/summary.
+    const key = meta.digestFrom ?? 'digest';
     problems.push({
-      ...at(undefined),
-      message: `digest/description is ${charCount(meta.digest)} characters; WeChat allows at most ${ARTICLE_LIMITS.digestChars}`,
+      ...at(meta.digestLine),
+      message: `${key} is ${charCount(meta.digest)} characters; WeChat allows at most ${ARTICLE_LIMITS.digestChars}: shorten it (it is not cut for you), or remove it and WeChat makes the digest from the article`,
     });
   }
   if (meta.contentSourceUrl) {
@@ -266,6 +288,59 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
     }
   }
   return problems;
+}
+
+/**
+ * Field fallbacks, applied before {@link checkArticleLimits}: a `description`/`summary`/`excerpt` longer than
+ * WeChat's 128-character digest is written for search engines, not for WeChat; it is left out of the draft
+ * (WeChat then takes the digest from the article) rather than refusing the post or cutting it in silence.
+ * Mutates `meta` (drops `digest`, sets `digestDropped`).
+ * @returns one warning per fallback taken, with file and line.
+ */
+export function applyFieldFallbacks(meta: PostMeta, file: string): ContentProblem[] {
+  const warnings: ContentProblem[] = [];
+  const from = meta.digestFrom;
+  if (meta.digest && from && !EXPLICIT_DIGEST.has(from)) {
+    const chars = charCount(meta.digest);
+    if (chars > ARTICLE_LIMITS.digestChars) {
+      meta.digestDropped = {
+        from,
+        chars,
+        ...(meta.digestLine === undefined ? {} : { line: meta.digestLine }),
+      };
+      delete meta.digest;
+      delete meta.digestFrom;
+      delete meta.digestLine;
+      warnings.push({
+        file,
+        ...(meta.digestDropped.line === undefined ? {} : { line: meta.digestDropped.line }),
+        message: `${from} is ${chars} characters, over WeChat's ${ARTICLE_LIMITS.digestChars}: not sent as the digest, so WeChat makes one from the article; to choose it, add \`digest:\` (or \`wechat_digest:\`, which only WeChat reads) with at most ${ARTICLE_LIMITS.digestChars} characters`,
+      });
+    }
+  }
+  return warnings;
+}
+
+/**
+ * The longest start of `title` within `max` characters that ends at a word or punctuation boundary (words as
+ * `Intl.Segmenter` finds them, which segments Chinese and Japanese too), without trailing punctuation or
+ * spaces. A suggestion for the writer; md2wx never cuts a title itself.
+ */
+export function suggestTitleCut(title: string, max: number): string {
+  const segments = [...new Intl.Segmenter('zh', { granularity: 'word' }).segment(title)];
+  let cut = '';
+  let best = '';
+  let bestAtPunctuation = '';
+  for (const { segment, isWordLike } of segments) {
+    if (charCount(cut + segment) > max) break;
+    cut += segment;
+    const trimmed = cut.replace(/[\s\p{P}\p{S}]+$/u, '');
+    if (isWordLike) best = trimmed;
+    else if (/\p{P}|\s/u.test(segment)) bestAtPunctuation = trimmed;
+  }
+  // A cut at punctuation reads better, unless it would lose more than a third of what fits.
+  const pick = charCount(bestAtPunctuation) >= (max * 2) / 3 ? bestAtPunctuation : best || bestAtPunctuation;
+  return pick || Array.from(title).slice(0, max).join('');
 }
 
 function validCrop(value: string): boolean {

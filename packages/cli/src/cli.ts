@@ -184,7 +184,10 @@ export function buildProgram(): Command {
       'where .wechat.html and .preview.html go (default: out/ next to each post)',
     )
     .option('--no-write', 'write no HTML or preview files')
-    .option('--cover <image>', 'cover for posts whose front matter has none (default: the first image)')
+    .option(
+      '--cover <image>',
+      'cover for posts whose front matter has none (default: the first image); `generate`: a title card in the theme colours',
+    )
     .option(
       '--cover-fallback',
       'when a front-matter cover is missing, warn and use --cover or the first image (config coverFallback)',

@@ -293,9 +293,9 @@ export async function resolveConfig(
   if (theme) resolved.theme = theme;
   const author = flags.author ?? file.author;
   if (author) resolved.author = author;
-  const cover = flags.cover
-    ? path.resolve(cwd, flags.cover)
-    : file.cover && path.resolve(fileDir, file.cover);
+  // `generate` asks for a title card (pipeline.ts GENERATED_COVER), not a file of that name.
+  const coverPath = (value: string, dir: string) => (value === 'generate' ? value : path.resolve(dir, value));
+  const cover = flags.cover ? coverPath(flags.cover, cwd) : file.cover && coverPath(file.cover, fileDir);
   if (cover) resolved.cover = cover;
   if (file.coverFallback === true) resolved.coverFallback = true;
   const redis = redisConfig(env, file, where);

@@ -19,3 +19,5 @@ export const loadRemarkImages = () => import('@md2wx/remark-wechat-images');
 export const loadTokenService = () => import('@md2wx/token-service');
 /** `@md2wx/store-redis`: the Redis store (ioredis) shared by every run pointing at one server. */
 export const loadStoreRedis = () => import('@md2wx/store-redis');
+/** `@md2wx/diagrams`: mermaid drawn in headless Chromium (loaded only for posts with a diagram). */
+export const loadDiagrams = () => import('@md2wx/diagrams');

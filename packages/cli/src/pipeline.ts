@@ -20,10 +20,18 @@ import type {
 } from '@md2wx/remark-wechat-images';
 import type { ArticleMeta, LintOptions, Message, RenderOptions } from '@md2wx/render';
 import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
-import { assertNoProblems, checkArticleLimits, firstImage, type PostMeta, readPostMeta } from './article.js';
+import {
+  applyFieldFallbacks,
+  assertNoProblems,
+  checkArticleLimits,
+  firstImage,
+  type PostMeta,
+  readPostMeta,
+} from './article.js';
 import { CREDENTIALS_HINT } from './config.js';
 import { uploadCover } from './covers.js';
 import { type DraftLookup, type UpsertOptions, type UpsertResult, upsertDraft } from './drafts.js';
+import { diagramPlugins } from './diagrams.js';
 import {
   CliError,
   ContentError,
@@ -144,6 +152,8 @@ interface PreparedPost {
   source: string;
   meta: PostMeta;
   key: string;
+  /** Field problems `--draft` refuses and fallbacks taken, reported in every mode (see {@link fieldDiagnostics}). */
+  fields?: Diagnostic[];
   coverSrc?: string;
   /** The cover was named by --cover or the config file: it may live outside the post's root. */
   coverFromConfig?: boolean;
@@ -275,20 +285,19 @@ export async function runPublish(
     }
     const post: PreparedPost = { file, source, meta, key: state.keyFor(file, meta.wechatId) };
     const shown = displayPath(file, config.cwd);
-    if (wantsDraft) {
-      problems.push(...checkArticleLimits(meta, shown));
-      if (meta.cover) {
-        post.coverSrc = meta.cover;
-        post.coverFromFrontMatter = true;
-        if (meta.coverLine !== undefined) post.coverLine = meta.coverLine;
-      } else if (!defaultCover(post, config.cover)) {
-        problems.push({
-          file: shown,
-          message:
-            'no cover: add `cover: path/to/image.jpg` to the front matter, put an image in the post, or pass --cover <image>',
-        });
-      }
+    const fallbacks = applyFieldFallbacks(meta, shown);
+    const fieldProblems = checkArticleLimits(meta, shown);
+    if (meta.cover) {
+      post.coverSrc = meta.cover;
+      post.coverFromFrontMatter = true;
+      if (meta.coverLine !== undefined) post.coverLine = meta.coverLine;
+    } else if (!defaultCover(post, config.cover)) {
+      fieldProblems.push({ file: shown, message: NO_COVER });
     }
+    // Without --draft nothing is refused, but the same problems are reported as errors: a post shown
+    // with ✔ is one that --draft accepts.
+    post.fields = fieldDiagnostics(fieldProblems, fallbacks);
+    if (wantsDraft) problems.push(...fieldProblems);
     prepared.push(post);
   }
   assertNoProblems(problems);
@@ -300,6 +309,8 @@ export async function runPublish(
     for (const post of prepared) {
       const renderOptions: RenderOptions = { filePath: post.file };
       if (config.theme) renderOptions.theme = config.theme;
+      const drawn = await diagramPlugins(session, post.source);
+      if (drawn.length) renderOptions.remarkPlugins = drawn;
       const dry = await render.render(post.source, renderOptions);
       const estimate = dry.html.replace(/(<img\b[^>]*\bsrc=")[^"]*"/g, `$1${'x'.repeat(WECHAT_URL_LENGTH)}"`);
       const shown = displayPath(post.file, config.cwd);
@@ -373,7 +384,10 @@ export async function runPublish(
     try {
       const renderOptions: RenderOptions = {
         filePath: post.file,
-        remarkPlugins: [[remark.remarkWechatImages, pluginOptions]],
+        remarkPlugins: [
+          ...(await diagramPlugins(session, post.source)),
+          [remark.remarkWechatImages, pluginOptions],
+        ],
       };
       if (config.theme) renderOptions.theme = config.theme;
       const result = await render.render(post.source, renderOptions);
@@ -414,7 +428,7 @@ export async function runPublish(
       key: post.key,
       title: post.meta.title ?? renderMeta.title ?? path.basename(post.file),
       images: totals,
-      diagnostics,
+      diagnostics: [...(post.fields ?? []), ...diagnostics],
     };
     if (wantsDraft) problems.push(...(await contentProblems(session, shown, html)));
     if (!options.noWrite) {
@@ -713,14 +727,37 @@ function printPostSummary(session: Session, report: PostReport, shown: string): 
   if (t.cached) parts.push(`${t.cached} cached`);
   if (t.skipped) parts.push(`${t.skipped} already on WeChat`);
   if (t.bytesSaved > 0) parts.push(`${formatBytes(t.bytesSaved)} saved`);
-  reporter.success(`${shown}: "${report.title}" — ${parts.join(', ')}`);
+  const refused = report.diagnostics.some((d) => d.rule === FIELD_LIMIT);
+  if (refused) reporter.error(`${shown}: "${report.title}" — ${parts.join(', ')}; --draft would refuse it:`);
+  else reporter.success(`${shown}: "${report.title}" — ${parts.join(', ')}`);
   for (const d of report.diagnostics) {
     const text = `${describeDiagnostic(d, shown)}${d.fix ? ` — ${d.fix}` : ''}`;
-    if (d.severity === 'must') reporter.warn(text);
+    if (d.rule === FIELD_LIMIT) reporter.error(text);
+    else if (d.severity === 'must' || d.rule === FIELD_FALLBACK) reporter.warn(text);
     else reporter.info(`  ${text}`);
   }
   if (report.html) reporter.info(`  html    ${displayPath(report.html, session.config.cwd)}`);
   if (report.preview) reporter.info(`  preview ${displayPath(report.preview, session.config.cwd)}`);
+}
+
+/** Diagnostic rule of a field WeChat would refuse (title, author, digest, source URL, crops, cover). */
+export const FIELD_LIMIT = 'wechat/field-limit';
+/** Diagnostic rule of a field left out instead (a long `description`). */
+export const FIELD_FALLBACK = 'wechat/field-fallback';
+
+/** Field problems (MUST, {@link FIELD_LIMIT}) and fallbacks taken (SHOULD, {@link FIELD_FALLBACK}) as diagnostics. */
+export function fieldDiagnostics(problems: ContentProblem[], fallbacks: ContentProblem[]): Diagnostic[] {
+  const as = (p: ContentProblem, rule: string, severity: Diagnostic['severity']): Diagnostic => ({
+    rule,
+    severity,
+    message: p.message,
+    in: 'markdown',
+    ...(p.line === undefined ? {} : { line: p.line }),
+  });
+  return [
+    ...problems.map((p) => as(p, FIELD_LIMIT, 'must')),
+    ...fallbacks.map((p) => as(p, FIELD_FALLBACK, 'should')),
+  ];
 }
 
 /** `post.md:12:3 [MUST rule] message`, or `post.md (html 1:1032) …` for linter positions in the HTML. */
@@ -803,6 +840,29 @@ async function wecomUploader(session: Session): Promise<WechatImageUploader> {
   };
 }
 
+/** What a post with no cover is told (`--draft` refuses it; preview and lint report it). */
+export const NO_COVER =
+  "no cover: add `cover: path/to/image.jpg` to the front matter, put an image in the post, or pass --cover <image>; or `cover: generate` (front matter or config) / --cover generate for a title card in the theme's colours";
+
+/** The cover value (`cover: generate`, config `cover`, `--cover generate`) that asks for a title card. */
+export const GENERATED_COVER = 'generate';
+
+/**
+ * A 2.35:1 title card for `post` (@md2wx/images `titleCard`): the title in white on the theme's accent
+ * colour (its `--accent` variable; dark grey for a theme without one), the author under it.
+ */
+async function generatedCover(session: Session, post: PreparedPost): Promise<Buffer> {
+  const [images, render] = await Promise.all([loadImages(), loadRender()]);
+  const css = render.themes[session.config.theme ?? render.DEFAULT_THEME] ?? '';
+  const accent = /--accent\s*:\s*(#[0-9a-fA-F]{3,8})\b/.exec(css)?.[1] ?? '#333333';
+  const card = await images.titleCard({
+    title: post.meta.title ?? path.basename(post.file),
+    background: accent,
+    ...(post.meta.author ? { subtitle: post.meta.author } : {}),
+  });
+  return card.data;
+}
+
 /**
  * Gives `post` the cover used when its front matter names none: `--cover`/config `cover`, else the post's
  * first image. @returns false when there is neither.
@@ -846,6 +906,12 @@ async function prepareCovers(
       ...(options.allowOutsideRoot || post.coverFromConfig ? { allowOutsideRoot: true } : {}),
     });
     try {
+      if (post.coverSrc === GENERATED_COVER) {
+        const data = await generatedCover(session, post);
+        const processed = await images.processImage(data, { target: 'cover', source: 'generated cover' });
+        post.cover = { data, sourceSha256: processed.info.sourceSha256, processed };
+        continue;
+      }
       let resolved: ResolvedImage;
       try {
         resolved = await images.resolveImage(post.coverSrc, resolveOptions());

@@ -4,6 +4,7 @@
  * lives as long as the command.
  */
 import path from 'node:path';
+import type { DiagramRenderer } from '@md2wx/diagrams';
 import type { SandboxServer } from '@md2wx/sandbox';
 import type {
   OfficialAccountClient,
@@ -20,7 +21,7 @@ import {
   resolveConfig,
 } from './config.js';
 import { ConfigError } from './errors.js';
-import { loadSandbox, loadStoreRedis, loadWechat } from './modules.js';
+import { loadDiagrams, loadSandbox, loadStoreRedis, loadWechat } from './modules.js';
 import { Reporter, type ReporterOptions } from './reporter.js';
 
 /** Global flags every command accepts. */
@@ -48,6 +49,7 @@ export class Session {
   private store: Store | undefined;
   private oa: OfficialAccountClient | undefined;
   private wecom: WecomClient | undefined;
+  private diagrams: DiagramRenderer | undefined;
 
   private allowAllPrivateHosts = false;
 
@@ -241,8 +243,24 @@ export class Session {
     return this.wecom;
   }
 
-  /** Stops the sandbox and closes the store. Idempotent. */
+  /**
+   * The run's one mermaid renderer (@md2wx/diagrams), caching in `<cacheDir>/diagrams` (in memory only with
+   * `--sandbox`); its browser starts on the first diagram that is not cached and stops in `close()`.
+   */
+  async diagramRenderer(): Promise<DiagramRenderer> {
+    if (!this.diagrams) {
+      const { DiagramRenderer } = await loadDiagrams();
+      this.diagrams = new DiagramRenderer(
+        this.ephemeral ? {} : { cacheDir: path.join(this.config.cacheDir, 'diagrams') },
+      );
+    }
+    return this.diagrams;
+  }
+
+  /** Stops the sandbox and the diagram browser, and closes the store. Idempotent. */
   async close(): Promise<void> {
+    await this.diagrams?.close();
+    this.diagrams = undefined;
     await this.store?.close?.();
     this.store = undefined;
     await this.sandbox?.close();

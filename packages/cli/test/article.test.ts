@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, checkArticleLimits, firstH1, firstImage, readPostMeta } from '../src/article.js';
+import {
+  applyFieldFallbacks,
+  charCount,
+  checkArticleLimits,
+  firstH1,
+  firstImage,
+  readPostMeta,
+  suggestTitleCut,
+} from '../src/article.js';
 import { parseFrontMatter } from '../src/front-matter.js';
 
 describe('front matter', () => {
@@ -119,7 +127,7 @@ describe('checkArticleLimits', () => {
     );
     expect(problems.map((p) => p.message)).toEqual([
       expect.stringMatching(/author is 17/),
-      expect.stringMatching(/digest\/description is 129/),
+      expect.stringMatching(/digest is 129 characters; WeChat allows at most 128: shorten it/),
       expect.stringMatching(/not an http\(s\) URL/),
       expect.stringMatching(/pic_crop_1_1/),
       expect.stringMatching(/20000 characters of text/),
@@ -164,5 +172,67 @@ describe('wechat_title', () => {
       '---\ntitle: A very long site title that WeChat would refuse for sure\nwechat_title: Short\n---\nText\n',
     );
     expect(meta).toMatchObject({ title: 'Short', titleFrom: 'wechat_title', titleLine: 3 });
+  });
+});
+
+describe('field fallbacks (what WeChat would refuse, handled without blocking)', () => {
+  const long = 'A blog description written for search engines, '.repeat(4).trim();
+
+  it.each(['description', 'summary', 'excerpt'])(
+    'a %s over 128 characters is not sent as the digest, with one warning naming digest:/wechat_digest: and the line',
+    (key) => {
+      const meta = readPostMeta(`---\ntitle: Short\n${key}: ${long}\n---\nBody\n`);
+      const warnings = applyFieldFallbacks(meta, 'post.md');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ file: 'post.md', line: 3 });
+      expect(warnings[0]?.message).toContain(`${key} is ${charCount(long)} characters, over WeChat's 128`);
+      expect(warnings[0]?.message).toMatch(/`digest:`.*`wechat_digest:`/);
+      expect(meta.digest).toBeUndefined();
+      expect(meta.digestDropped).toEqual({ from: key, chars: charCount(long), line: 3 });
+      expect(checkArticleLimits(meta, 'post.md')).toEqual([]);
+    },
+  );
+
+  it('a description within the limit is sent; wechat_digest wins over description', () => {
+    const ok = readPostMeta('---\ntitle: T\ndescription: fits\n---\n');
+    expect(applyFieldFallbacks(ok, 'p.md')).toEqual([]);
+    expect(ok.digest).toBe('fits');
+    const both = readPostMeta(`---\ntitle: T\ndescription: ${long}\nwechat_digest: For WeChat\n---\n`);
+    expect(applyFieldFallbacks(both, 'p.md')).toEqual([]);
+    expect(both).toMatchObject({ digest: 'For WeChat', digestFrom: 'wechat_digest', digestLine: 4 });
+  });
+
+  it.each(['digest', 'wechat_digest'])(
+    'an explicit %s over the limit is still refused, with file:line, never cut',
+    (key) => {
+      const meta = readPostMeta(`---\ntitle: T\n\n${key}: ${long}\n---\n`);
+      expect(applyFieldFallbacks(meta, 'p.md')).toEqual([]);
+      const [problem, ...rest] = checkArticleLimits(meta, 'p.md');
+      expect(rest).toEqual([]);
+      expect(problem).toMatchObject({ file: 'p.md', line: 4 });
+      expect(problem?.message).toContain(
+        `${key} is ${charCount(long)} characters; WeChat allows at most 128`,
+      );
+      expect(meta.digest).toBe(long);
+    },
+  );
+
+  it('a long title stays refused; the message suggests a cut at a word or punctuation boundary and names the fixes', () => {
+    const title = '深入理解 TCP 三次握手与四次挥手：面试中最常被问到的网络问题全解析';
+    const meta = readPostMeta(`---\ntitle: ${title}\n---\n`);
+    const [problem] = checkArticleLimits(meta, 'p.md');
+    const cut = suggestTitleCut(title, 32);
+    expect(problem?.message).toContain(`"${cut}"`);
+    expect(problem?.message).toMatch(/wechat_title:.*--title/);
+    expect(charCount(cut)).toBeLessThanOrEqual(32);
+    expect(title.startsWith(cut)).toBe(true);
+    // At a boundary: the next character of the title starts a new word.
+    expect(cut).toBe('深入理解 TCP 三次握手与四次挥手：面试中最常被问到的网络问题');
+    expect(suggestTitleCut('A Very Long English Title That Goes On And On About Things', 32)).toBe(
+      'A Very Long English Title That',
+    );
+    expect(suggestTitleCut('Short: and then a much longer part that does not fit', 32)).toBe(
+      'Short: and then a much longer',
+    );
   });
 });

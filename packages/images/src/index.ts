@@ -26,3 +26,4 @@ export {
 } from './process.js';
 export { type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
 export { isWechatImageUrl } from './wechat-url.js';
+export { type TitleCardOptions, titleCard } from './title-card.js';

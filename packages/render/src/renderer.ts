@@ -9,12 +9,14 @@ import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { type Processor, unified } from 'unified';
 import { VFile } from 'vfile';
+import { normaliseContainerFences, remarkCallouts } from './callouts.js';
 import { type CompiledTheme, compileTheme } from './css/compile.js';
 import { inlineTheme } from './css/inline.js';
 import { RenderError } from './errors.js';
-import { rehypeRawFast } from './raw-html.js';
 import { extractHeadlessFrontMatter, type FrontMatter, parseFrontMatter } from './frontmatter.js';
+import { remarkMathDelimiters } from './math-delimiters.js';
 import { countWords, extractMeta, visibleText } from './meta.js';
+import { rehypeRawFast } from './raw-html.js';
 import { DEFAULT_THEME, themes } from './themes/index.js';
 import { codeTransform } from './transforms/code.js';
 import { finalizeTree, reportDroppedStyle, wrapRoot } from './transforms/finalize.js';
@@ -125,7 +127,7 @@ function themeSheets(options: RenderOptions): string[] {
 
 /**
  * Creates a renderer: compiles the theme (+ user CSS) once and builds the unified pipeline
- * remark-parse → frontmatter (YAML/TOML) → GFM → math → meta → `remarkPlugins` → remark-rehype →
+ * remark-parse → frontmatter (YAML/TOML) → GFM → math (`$`, `$$`, `\\(`, `\\[`) → callouts → meta → `remarkPlugins` → remark-rehype →
  * rehype-raw → `rehypePlugins` → WeChat transforms → theme inlining → rehype-stringify.
  * A second render of the same Markdown and path is served from an LRU cache (`cacheSize`).
  *
@@ -139,6 +141,8 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
     .use(remarkFrontmatter, ['yaml', 'toml'])
     .use(remarkGfm)
     .use(remarkMath)
+    .use(remarkMathDelimiters)
+    .use(remarkCallouts)
     .use(remarkMeta, { stripTitle: options.stripTitleHeading ?? true }) as unknown as Processor<
     MdastRoot,
     MdastRoot,
@@ -192,7 +196,10 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
       messages: [...theme.messages],
       ...(filePath ? { file: filePath } : {}),
     };
-    const file = new VFile({ value: headless.markdown, ...(filePath ? { path: filePath } : {}) });
+    const file = new VFile({
+      value: normaliseContainerFences(headless.markdown),
+      ...(filePath ? { path: filePath } : {}),
+    });
     file.data.md2wx = ctx;
     if (headless.frontMatter) file.data.md2wxFrontMatter = headless.frontMatter;
     return { key, file, ctx };

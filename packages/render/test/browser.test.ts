@@ -154,3 +154,64 @@ describe.skipIf(!hasChromium || !requireCorpus())('preview in headless Chromium 
     expect(overflowingTables).toBeGreaterThan(0);
   });
 });
+
+describe.skipIf(!hasChromium)('inline math and the punctuation after it, at 375 px', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('never puts the 。，. after a formula at the start of a line of its own', async () => {
+    // Every prefix length from 1 to 40 characters: one of them ends the line right at the formula, which
+    // is where the browser would otherwise break before the punctuation.
+    const paragraphs: string[] = [];
+    for (const [mark, delimiters] of [
+      ['。', ['\\(', '\\)']],
+      ['，', ['$', '$']],
+      ['.', ['$', '$']],
+    ] as const) {
+      for (let n = 1; n <= 40; n++) {
+        const prefix = mark === '.' ? 'word '.repeat(n).slice(0, n + 8) : '字'.repeat(n);
+        paragraphs.push(`${prefix}${delimiters[0]}x^2+y^2=z^2${delimiters[1]}${mark}后面的文字继续写下去。`);
+      }
+    }
+    const { html, meta } = createRenderer({ cacheSize: 0 }).renderSync(paragraphs.join('\n\n'));
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    await page.setContent(previewPage(html, meta), { waitUntil: 'domcontentloaded' });
+    const orphans = (await page.evaluate(`(() => {
+      const found = [];
+      for (const svg of document.querySelectorAll('article p svg')) {
+        const box = svg.getBoundingClientRect();
+        // The first character after the formula's wrapper (its padding NBSP aside).
+        const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+        walker.currentNode = svg;
+        let node = walker.nextNode();
+        while (node && /^\\u00a0*$/.test(node.data)) node = walker.nextNode();
+        if (!node) continue;
+        const offset = node.data.search(/[^\\u00a0]/);
+        const range = document.createRange();
+        range.setStart(node, offset);
+        range.setEnd(node, offset + 1);
+        const mark = range.getBoundingClientRect();
+        if (mark.top > box.bottom - 2) found.push(node.data.slice(offset, offset + 1) + ' @ ' + svg.closest('p').textContent.slice(0, 12));
+      }
+      return found;
+    })()`)) as string[];
+    const formulas = (await page.evaluate(`document.querySelectorAll('article p svg').length`)) as number;
+    await page.close();
+    expect(formulas).toBe(120);
+    expect(orphans).toEqual([]);
+  });
+});

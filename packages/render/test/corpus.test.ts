@@ -6,8 +6,19 @@ import { createRenderer, lint } from '../src/index.js';
 import { corpusPosts, remarkFakeUpload } from './corpus-posts.js';
 import { textOf, tree } from './helpers.js';
 
-/** Limits that describe the post itself rather than the renderer's output. */
-const ARTICLE_LIMITS = new Set(['size-text', 'size-bytes', 'title-length', 'author-length', 'digest-length']);
+/**
+ * Limits that describe the post itself rather than the renderer's output, and mermaid blocks, which this
+ * package leaves to @md2wx/diagrams (the end-to-end test lints the corpus with diagrams drawn:
+ * test/renderer-fields.e2e.test.ts).
+ */
+const ARTICLE_LIMITS = new Set([
+  'size-text',
+  'size-bytes',
+  'title-length',
+  'author-length',
+  'digest-length',
+  'no-diagram-code',
+]);
 
 describe.skipIf(!requireCorpus())('corpus posts', () => {
   const posts = requireCorpus() ? corpusPosts() : [];
@@ -23,6 +34,11 @@ describe.skipIf(!requireCorpus())('corpus posts', () => {
     const msgs = lint(html, { meta });
     const must = msgs.filter((m) => m.severity === 'must' && !ARTICLE_LIMITS.has(m.rule));
     expect(must).toEqual([]);
+    // Undrawn diagrams are MUST only for the post's mermaid code blocks.
+    const mermaidBlocks = (html.match(/<pre\b[^>]*\bdata-lang="mermaid"/g) ?? []).length;
+    expect(msgs.filter((m) => m.rule === 'no-diagram-code' && m.severity === 'must')).toHaveLength(
+      mermaidBlocks,
+    );
     // The article limits may fire, but only when the post really exceeds them — counted the way
     // the draft check in @md2wx/wechat counts (rule 38: visible text, whitespace collapsed).
     const visible = Array.from(visibleText(html)).length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clearMathCache, texToSvg } from '../src/index.js';
+import { clearMathCache, lint, texToSvg } from '../src/index.js';
 import { all, mustViolations, renderMd, textOf, tree } from './helpers.js';
 
 const NB = '\u00a0';
@@ -138,11 +138,22 @@ describe('code blocks', () => {
     expect(mustViolations(html)).toEqual([]);
   });
 
-  it('keeps mermaid as code with a warning', () => {
-    const r = renderMd('```mermaid\ngraph TD\n  A-->B\n```\n');
-    expect(r.messages.some((m) => m.rule === 'render/diagram' && m.position?.line === 1)).toBe(true);
+  it('keeps mermaid as code with a warning when nothing drew it, and the linter makes it a MUST (PlantUML a SHOULD)', () => {
+    const r = renderMd(
+      '```mermaid\ngraph TD\n  A-->B\n```\n\n```plantuml\n@startuml\nA -> B\n@enduml\n```\n',
+    );
+    expect(r.messages.filter((m) => m.rule === 'render/diagram').map((m) => m.position?.line)).toEqual([
+      1, 6,
+    ]);
     expect(r.html).toContain('data-lang="mermaid"');
-    expect(mustViolations(r.html)).toEqual([]);
+    expect(mustViolations(r.html).map((m) => [m.rule, m.message])).toEqual([
+      ['no-diagram-code', 'mermaid diagram left as a code block'],
+    ]);
+    expect(
+      lint(r.html)
+        .filter((m) => m.rule === 'no-diagram-code')
+        .map((m) => m.severity),
+    ).toEqual(['must', 'should']);
   });
 
   it('styles inline code without touching its spaces', () => {

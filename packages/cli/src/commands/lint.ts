@@ -5,10 +5,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderOptions } from '@md2wx/render';
-import { checkArticleLimits, readPostMeta } from '../article.js';
+import { applyFieldFallbacks, checkArticleLimits, firstImage, readPostMeta } from '../article.js';
+import { diagramPlugins } from '../diagrams.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadRender } from '../modules.js';
-import { type Diagnostic, describeDiagnostic, lintOptions, normaliseDiagnostics } from '../pipeline.js';
+import {
+  type Diagnostic,
+  describeDiagnostic,
+  fieldDiagnostics,
+  lintOptions,
+  NO_COVER,
+  normaliseDiagnostics,
+} from '../pipeline.js';
 import { expandPosts } from '../post-files.js';
 import type { Session } from '../session.js';
 import { assertKnownTheme } from '../theme-check.js';
@@ -37,19 +45,16 @@ export async function runLint(
     const shown = path.relative(config.cwd, file) || file;
     const source = await readFile(file, 'utf8');
     const meta = readPostMeta(source, shown);
-    const diagnostics: Diagnostic[] = checkArticleLimits(meta, shown).map((p) => {
-      const d: Diagnostic = {
-        rule: 'wechat/field-limit',
-        severity: 'must',
-        message: p.message,
-        in: 'markdown',
-      };
-      if (p.line !== undefined) d.line = p.line;
-      return d;
-    });
+    const fallbacks = applyFieldFallbacks(meta, shown);
+    const fields = checkArticleLimits(meta, shown);
+    if (!meta.cover && !config.cover && !firstImage(meta.body))
+      fields.push({ file: shown, message: NO_COVER });
+    const diagnostics: Diagnostic[] = fieldDiagnostics(fields, fallbacks);
     const renderOptions: RenderOptions = { filePath: file };
     const theme = options.theme ?? config.theme;
     if (theme) renderOptions.theme = theme;
+    const drawn = await diagramPlugins(session, source);
+    if (drawn.length) renderOptions.remarkPlugins = drawn;
     const { html, messages } = await render.render(source, renderOptions);
     diagnostics.push(...normaliseDiagnostics(messages, 'markdown'));
     // Images are uploaded (and their src rewritten) only when publishing, so "not on WeChat" is not a finding here.

@@ -392,7 +392,19 @@ export function lint(html: string, options: LintOptions = {}): Message[] {
       (tag === 'pre' || tag === 'code') &&
       /(^|\s)(language-)?(mermaid|plantuml)(\s|$)/.test(`${cls} ${attr(node, 'data-lang') ?? ''}`)
     ) {
-      add(ctx, 'no-diagram-code', 'diagram left as a code block', node, 'Export the diagram as an image.');
+      // Mermaid is drawn by @md2wx/diagrams (the CLI always uses it): a mermaid block still here means it
+      // could not be drawn (no browser, a syntax error). PlantUML has no renderer yet: a warning.
+      const mermaid = /mermaid/.test(`${cls} ${attr(node, 'data-lang') ?? ''}`);
+      add(
+        ctx,
+        'no-diagram-code',
+        mermaid ? 'mermaid diagram left as a code block' : 'PlantUML diagram left as a code block',
+        node,
+        mermaid
+          ? 'Install Chromium (apt-get install chromium) or set MD2WX_CHROMIUM, and fix any syntax error the renderer reported, so md2wx draws it; or export it as an image.'
+          : 'Export the diagram as an image (md2wx does not draw PlantUML).',
+        mermaid ? 'must' : 'should',
+      );
     }
     if (
       tag === 'span' &&

@@ -163,8 +163,8 @@ export const RULES: readonly LintRule[] = [
   {
     number: 36,
     id: 'no-diagram-code',
-    severity: 'should',
-    description: 'no mermaid/plantuml code blocks (SHOULD until diagrams render)',
+    severity: 'must',
+    description: 'no mermaid code blocks (MUST: @md2wx/diagrams draws them); PlantUML blocks are a SHOULD',
   },
   { number: 37, id: 'size-bytes', severity: 'must', description: 'HTML < 1,000,000 UTF-8 bytes' },
   { number: 38, id: 'size-text', severity: 'must', description: 'visible text < 20,000 characters' },

@@ -1,3 +1,4 @@
+import { calloutSheet } from './callouts.js';
 import { githubLight } from './highlight.js';
 
 /** Minimal: black on white, no colour accents, only spacing and weight. */
@@ -24,4 +25,4 @@ th, td { padding: 0.3em 0.6em; border: 1px solid #e5e5e5; }
 .footnotes-title, .references-title { font-size: 14px; margin: 0 0 0.5em; }
 .footnote, .reference { margin: 0 0 0.3em; }
 .reference-url { word-break: break-all; }
-${githubLight}`;
+${calloutSheet}${githubLight}`;

@@ -1,3 +1,4 @@
+import { calloutSheet } from './callouts.js';
 import { oneDark } from './highlight.js';
 
 /** For technical writing: blue accent, numbered-looking headings, dark code blocks with a window bar look. */
@@ -42,4 +43,4 @@ th { background-color: #eef2f8; color: #1f2328; font-weight: bold; }
 .footnotes-title, .references-title { margin: 0 0 0.5em; font-size: 13px; color: #555555; }
 .footnote, .reference { margin: 0 0 0.3em; }
 .reference-url { word-break: break-all; }
-${oneDark}`;
+${calloutSheet}${oneDark}`;

@@ -1,3 +1,4 @@
+import { calloutSheet } from './callouts.js';
 import { githubLight } from './highlight.js';
 
 /** Close to WeChat's own article typography: 16 px system font, 1.75 line height, green accent. */
@@ -51,4 +52,4 @@ tr:nth-child(2n) td { background-color: #fafbfc; }
 .footnotes-title, .references-title { margin: 0 0 0.6em; font-size: 14px; color: #666666; }
 .footnote, .reference { margin: 0 0 0.4em; line-height: 1.6; }
 .reference-url { word-break: break-all; }
-${githubLight}`;
+${calloutSheet}${githubLight}`;

@@ -55,12 +55,29 @@ function languageOf(code: Element): string | undefined {
   return undefined;
 }
 
+function reportDiagram(ctx: RenderContext, lang: string, pre: Element): void {
+  const mermaid = lang === 'mermaid';
+  report(
+    ctx,
+    'render/diagram',
+    'should',
+    mermaid
+      ? 'mermaid diagram kept as a code block: it was not drawn (render with @md2wx/diagrams; the CLI does)'
+      : `${lang} diagram kept as a code block: md2wx draws mermaid diagrams only`,
+    pre,
+    mermaid
+      ? 'Put remarkMermaid from @md2wx/diagrams in remarkPlugins, with Chromium installed.'
+      : 'Export the diagram to PNG and insert it as an image, or rewrite it in mermaid.',
+  );
+}
+
 /**
  * Code blocks → highlighted, WeChat-proof blocks (wechat-html.md §5, rules 28–31, 36):
  * tokens highlighted by highlight.js (lowlight) keep `hljs-*` classes that the theme turns into
  * inline colours; whitespace is protected; the content sits in one `display:block` span inside a
  * `-webkit-box` `code` so long lines scroll instead of wrapping; optional window bar.
- * Mermaid/PlantUML blocks stay as plain code with a warning (diagram rendering is not done yet).
+ * Diagram blocks that reach this point stay as plain code with a warning: mermaid is drawn before, by
+ * @md2wx/diagrams' remark plugin, when it can be; PlantUML and the others are not drawn.
  */
 export function codeTransform(tree: Root, ctx: RenderContext): void {
   walkElements(tree, (pre) => {
@@ -75,14 +92,8 @@ export function codeTransform(tree: Root, ctx: RenderContext): void {
       .replace(/\n$/, '');
     let tokens: ElementContent[] = [{ type: 'text', value: source }];
     if (lang && DIAGRAMS.has(lang)) {
-      report(
-        ctx,
-        'render/diagram',
-        'should',
-        `${lang} diagram kept as a code block: diagrams are not rendered yet`,
-        pre,
-        'Export the diagram to PNG and insert it as an image.',
-      );
+      // A diagram plugin that could not draw the block has said why already (`dataDiagramReported`).
+      if (!code.properties.dataDiagramReported) reportDiagram(ctx, lang, pre);
     } else if (lang && lowlight.registered(lang)) {
       tokens = lowlight.highlight(lang, source).children as ElementContent[];
     }

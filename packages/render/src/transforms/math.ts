@@ -290,6 +290,8 @@ function codeText(code: Element): string {
 }
 
 const NBSP = '\u00a0';
+/** Punctuation that must not start a line (CJK and Latin closing marks), taken with the formula before it. */
+const CLOSING_PUNCTUATION = /^[。，、；：？！）」』】〉》”’….,;:!?)\]}%]+/u;
 
 /** Formula wrappers made here: later passes may trust them (raw HTML cannot forge membership). */
 const generated = new WeakSet<Element>();
@@ -302,7 +304,8 @@ export function isGeneratedFormula(node: Element): boolean {
 /**
  * remark-math output → MathJax SVG: inline `code.math-inline` becomes
  * `<span class="inline-equation">NBSP<svg>NBSP</span>` (the NBSPs keep the spaces WeChat would
- * eat, rule 35), display `pre > code.math-display` becomes a centred, horizontally scrolling
+ * eat, rule 35; a closing `。`/`，`/`.` right after it is kept on the formula's line in a
+ * `white-space:nowrap` span), display `pre > code.math-display` becomes a centred, horizontally scrolling
  * `<section class="block-equation">`. TeX errors are reported with the source position.
  */
 export function mathTransform(tree: Root, ctx: RenderContext): void {
@@ -324,9 +327,19 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
         if (next?.type === 'text' || next?.type === 'element') kids.push({ type: 'text', value: NBSP });
         if (prev?.type === 'text') prev.value = prev.value.replace(/ +$/, '');
         if (next?.type === 'text') next.value = next.value.replace(/^ +/, '');
+        const closing = next?.type === 'text' ? CLOSING_PUNCTUATION.exec(next.value)?.[0] : undefined;
+        if (closing && next?.type === 'text') {
+          // Browsers may break between the SVG and what follows even across an NBSP: the formula and the
+          // punctuation after it go in one unbreakable span, with no padding between them.
+          if (kids[kids.length - 1]?.type === 'text') kids.pop();
+          next.value = next.value.slice(closing.length);
+        }
         const span = el('span', { className: ['inline-equation'], dataFormula: tex }, kids);
         generated.add(span);
-        children[i] = span;
+        children[i] = closing
+          ? el('span', { style: 'white-space:nowrap' }, [span, { type: 'text', value: closing }])
+          : span;
+        if (closing && next?.type === 'text' && next.value === '') children.splice(i + 1, 1);
         continue;
       }
       if (node.tagName === 'pre') {
