@@ -6,8 +6,9 @@
  *   node action/job-summary.mjs --report <md2wx --json output> --state <state file> \
  *     --state-before <copy of the state file before the run> --exit-code <md2wx's exit code>
  *
- * A successful run's `--json` report lists every post. A failed run's report only holds the error, so the
- * drafts it still created or updated are read from the state file: entries that are new or changed since
+ * The `--json` report lists every post, a failed one with its `error` (the others go on). A run that failed
+ * before any post was handled (configuration, content problems) holds only the error, so the drafts it still
+ * created or updated are read from the state file: entries that are new or changed since
  * the copy taken before the run (the CLI saves the state after each draft).
  *
  * Job summaries: https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary
@@ -51,11 +52,27 @@ if (Array.isArray(report.posts) && report.posts.length === 0) {
     `${report.posts.length} post(s), mode \`${report.mode}\`${report.account ? `, account \`${report.account}\`` : ''}.`,
     '',
   );
+  // One post's failure does not stop the others: the report lists every post, the failed ones with `error`.
+  const failed = report.posts.filter((post) => post.error);
+  if (failed.length > 0 || code !== 0) {
+    const error = failed[0]?.error ?? {};
+    const where =
+      error.errcode !== undefined ? ` errcode ${error.errcode}${error.rid ? ` (rid ${error.rid})` : ''}` : '';
+    lines.push(
+      `**md2wx failed** (exit ${code}):${where} ${failed.length} of ${report.posts.length} post(s) failed${
+        failed[0] ? ` — first \`${cell(failed[0].key)}\`: ${cell(error.errmsg ?? error.message)}` : ''
+      }`,
+    );
+    if (error.hint) lines.push('', `Hint: ${cell(error.hint)}`);
+    lines.push('');
+  }
   lines.push('| post | title | draft | media_id |', '| --- | --- | --- | --- |');
   for (const post of report.posts) {
-    const action = post.publish
-      ? `${post.draft?.action ?? ''}, published`
-      : (post.draft?.action ?? 'rendered only');
+    const action = post.error
+      ? `failed${post.error.errcode !== undefined ? ` (errcode ${post.error.errcode})` : ''}`
+      : post.publish
+        ? `${post.draft?.action ?? ''}, published`
+        : (post.draft?.action ?? 'rendered only');
     const media = post.draft
       ? `\`${post.draft.media_id}\`${post.draft.index > 0 ? ` #${post.draft.index}` : ''}`
       : '—';

@@ -430,14 +430,21 @@ describe('every answer true', () => {
     const cwd = await dir('continue');
     const url = `${filesUrl}/gone.png`;
     await writeFile(path.join(cwd, 'post.md'), `# Post\n\n![gone](${url})\n`);
-    const failed = await runCli(['preview', 'post.md', '--once'], { cwd });
+    const failed = await runCli(['preview', 'post.md', '--once', '--allow-private-hosts'], { cwd });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/HTTP 404/);
     expect(failed.stderr.split(url).length - 1).toBe(1);
-    const kept = await runCli(['preview', 'post.md', '--once', '--continue-on-error'], { cwd });
+    const kept = await runCli(
+      ['preview', 'post.md', '--once', '--continue-on-error', '--allow-private-hosts'],
+      {
+        cwd,
+      },
+    );
     expect(kept.code, kept.stderr).toBe(0);
     expect(await readFile(kept.stdout.trim(), 'utf8')).toContain('<h1');
-    const render = await runCli(['post.md', '--continue-on-error', '--no-write'], { cwd });
+    const render = await runCli(['post.md', '--continue-on-error', '--no-write', '--allow-private-hosts'], {
+      cwd,
+    });
     expect(render.code, render.stderr).toBe(0);
     expect((await runCli(['post.md', '--continue-on-error', '--draft'], { cwd, env: oaEnv() })).code).toBe(2);
   });
@@ -505,7 +512,12 @@ describe('every answer true', () => {
     const jpeg = await readFile(COVER);
     served.set('/blog/pics/a.jpg', jpeg);
     served.set('/static/b.jpg', jpeg);
-    const remote = await runCli([`${filesUrl}/blog/post.md`, '--sandbox', '--draft', '--json'], { cwd });
+    const remote = await runCli(
+      [`${filesUrl}/blog/post.md`, '--sandbox', '--draft', '--json', '--allow-private-hosts'],
+      {
+        cwd,
+      },
+    );
     expect(remote.code, remote.stderr).toBe(0);
     const remoteReport = JSON.parse(remote.stdout);
     expect(remoteReport.posts[0].title).toBe('Remote');

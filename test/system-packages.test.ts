@@ -58,7 +58,7 @@ describe('ensure-system-packages', () => {
     const result = await ensure(['--dry-run'], { PATH });
     expect(result.code).toBe(0);
     expect(result.output).toContain(
-      'md2wx: installing redis-server (the Redis store and shared-state tests), chromium (the preview test in headless Chromium): apt-get update && apt-get install -y --no-install-recommends redis-server chromium',
+      'md2wx: installing redis-server (the Redis store and shared-state tests), chromium (the preview test and mermaid diagrams in headless Chromium): apt-get update && apt-get install -y --no-install-recommends redis-server chromium',
     );
   });
 

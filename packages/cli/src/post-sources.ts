@@ -74,9 +74,13 @@ export async function postFromStdin(
  * Downloads the post at `url` and every image it links on the same site (relative or `/absolute` paths) into
  * `<cacheDir>/remote/<host>/<path>`, through @md2wx/images' downloader (timeouts, retries, size cap), and
  * rewrites those links to the local copies. Images on other hosts stay URLs (the pipeline downloads them).
+ * `allowPrivateHosts` as @md2wx/images' (loopback and private addresses are refused by default).
  * @throws ImageError (exit 1) when the post or an image cannot be downloaded, naming its URL.
  */
-export async function postFromUrl(url: string, options: { cacheDir: string }): Promise<string> {
+export async function postFromUrl(
+  url: string,
+  options: { cacheDir: string; allowPrivateHosts?: boolean | string[] },
+): Promise<string> {
   const images = await loadImages();
   const base = new URL(url);
   const mirror = path.join(options.cacheDir, 'remote', base.host.replace(/[^\w.-]/g, '_'));
@@ -86,7 +90,10 @@ export async function postFromUrl(url: string, options: { cacheDir: string }): P
       .filter((p) => p && p !== '.' && p !== '..');
     return path.join(mirror, ...parts);
   };
-  const post = await images.downloadImage(url, { source: url });
+  // The same private-address guard as images: a post URL must not reach internal servers either.
+  const guard =
+    options.allowPrivateHosts === undefined ? {} : { allowPrivateHosts: options.allowPrivateHosts };
+  const post = await images.downloadImage(url, { source: url, ...guard });
   let markdown = post.data.toString('utf8');
   let file = local(base);
   if (!/\.(md|markdown|mdx)$/i.test(file)) file = `${file.replace(/\/$/, '')}/index.md`;
@@ -94,7 +101,7 @@ export async function postFromUrl(url: string, options: { cacheDir: string }): P
     if (EXTERNAL.test(src)) continue;
     const imageUrl = new URL(src, base);
     const target = local(imageUrl);
-    const image = await images.downloadImage(imageUrl.href, { source: imageUrl.href });
+    const image = await images.downloadImage(imageUrl.href, { source: imageUrl.href, ...guard });
     await mkdir(path.dirname(target), { recursive: true });
     await writeFileAtomic(target, image.data);
     markdown = relink(markdown, src, encodeURI(posix(path.relative(path.dirname(file), target))));

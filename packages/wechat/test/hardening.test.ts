@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOfficialAccountClient,
+  credentialScope,
   memoryStore,
   TOKEN_REPLACEMENTS,
   type TokenProvider,
@@ -122,7 +123,9 @@ describe('redaction (defect 4)', () => {
 
   it('a token read from the store (fetched by another process) is redacted too', async () => {
     const store = memoryStore();
-    await store.set(`md2wx:token:oa:${APP}`, { value: TOKEN, usableUntil: Date.now() + 3_600_000 }, 3600);
+    // The key the client reads: appId + a hash of its secret and base URL (another process wrote it).
+    const key = `md2wx:token:oa:${APP}:${credentialScope('a'.repeat(32), echo.url)}`;
+    await store.set(key, { value: TOKEN, usableUntil: Date.now() + 3_600_000 }, 3600);
     const before = echo.tokenRequests;
     echo.echo = (token, res) => res.end(JSON.stringify({ errcode: 45009, errmsg: `echo ${token}` }));
     const e = await failure(store);

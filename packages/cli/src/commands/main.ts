@@ -53,7 +53,7 @@ export async function runMain(
             cacheDir: config.cacheDir,
             rootDir: path.resolve(config.cwd, options.rootDir ?? '.'),
           })
-        : await postFromUrl(source, { cacheDir: config.cacheDir }),
+        : await postFromUrl(source, { cacheDir: config.cacheDir, allowPrivateHosts: session.privateHosts() }),
     );
   }
   if (options.changedSince) {
