@@ -150,6 +150,8 @@ export class SandboxState {
   ids: SeededRandom;
   faultRandom: SeededRandom;
   nextPublishId = 2247483650;
+  /** How many times `reset()` ran: each reset starts a new id stream. */
+  private resets = 0;
 
   constructor(private readonly seed: number) {
     this.ids = new SeededRandom(seed);
@@ -184,7 +186,11 @@ export class SandboxState {
     this.counters.publishJobs = 0;
     this.counters.revocations = 0;
     this.counters.faultsInjected = {};
-    this.ids = new SeededRandom(this.seed);
+    // WeChat never hands out a token or media_id twice: after a reset the ids come from a new stream
+    // (deterministic per seed and reset count), or a client still holding an old token would be given the
+    // very token it was just told is invalid.
+    this.resets++;
+    this.ids = new SeededRandom((this.seed + Math.imul(this.resets, 0x9e37_79b1)) >>> 0);
     this.faultRandom = new SeededRandom(this.seed ^ 0x5eed_f417);
     this.nextPublishId = 2247483650;
   }
