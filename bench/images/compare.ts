@@ -3,13 +3,23 @@
  * the corpus (images/, plus the posts' local images with --posts). For each: time, output bytes, and
  * SSIM against the source rendered at the output's size (orientation applied, transparency on white).
  * Times are the best of 3 runs of each.
- * Target (issue 6): SSIM ≥ baseline on ≥ 90 % of the still images while under budget, median time ≤ 2× baseline.
+ * Targets (issues 6, 17): median bytes per image ≤ 1.0× baseline, SSIM ≥ baseline on ≥ 90 % of the still
+ * images while under budget, median time ≤ 2× baseline. Per image it prints bytes ÷ baseline bytes, SSIM
+ * minus baseline SSIM and time ÷ baseline time; the last line sums it up.
  *
  * Run: MD2WX_CORPUS=/work/shared/corpus npx tsx --conditions=@md2wx/source bench/images/compare.ts [--posts]
+ *   [--quality balanced|visually-lossless|<1-100>] [--only <substring of the path>]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { BODY_MAX_BYTES, isImageError, openImage, probeImage, processImage } from '@md2wx/images';
+import {
+  BODY_MAX_BYTES,
+  type ImageQuality,
+  isImageError,
+  openImage,
+  probeImage,
+  processImage,
+} from '@md2wx/images';
 import { corpusDir } from '@md2wx/testkit';
 import sharp from 'sharp';
 import { ssim } from 'ssim.js';
@@ -80,8 +90,18 @@ async function bestOf<T>(run: () => Promise<T>): Promise<{ value: T; ms: number 
 
 const RUNS = 3;
 const root = corpusDir();
-const files = walk(path.join(root, 'images'));
+const argument = (name: string) => {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+};
+const qualityArgument = argument('--quality') ?? 'balanced';
+const quality: ImageQuality = /^\d+$/.test(qualityArgument)
+  ? Number(qualityArgument)
+  : (qualityArgument as ImageQuality);
+const only = argument('--only');
+let files = walk(path.join(root, 'images'));
 if (process.argv.includes('--posts')) files.push(...walk(path.join(root, 'markdown')));
+if (only) files = files.filter((file) => file.includes(only));
 
 interface Row {
   file: string;
@@ -100,7 +120,7 @@ for (const file of files.sort()) {
     // The probe is timed too: a caller needs it to choose the target, the baseline does not.
     const ours = await bestOf(async () => {
       const probe = await probeImage(data, { source: name });
-      return processImage(data, { target: probe.animated ? 'animated' : 'body', source: name });
+      return processImage(data, { target: probe.animated ? 'animated' : 'body', source: name, quality });
     });
     row.ours = {
       bytes: ours.value.info.bytes,
@@ -124,12 +144,14 @@ for (const file of files.sort()) {
 const pad = (text: string, width: number) => text.padEnd(width).slice(0, width);
 const num = (value: number | undefined, digits = 0) => (value === undefined ? '-' : value.toFixed(digits));
 console.log(
-  `${pad('image', 58)} ${pad('ours', 6)} ${'bytes'.padStart(9)} ${'ms'.padStart(6)} ${'ssim'.padStart(6)} | ${'base B'.padStart(9)} ${'ms'.padStart(6)} ${'ssim'.padStart(6)} note`,
+  `${pad('image', 58)} ${pad('ours', 6)} ${'bytes'.padStart(9)} ${'ms'.padStart(6)} ${'ssim'.padStart(6)} | ${'base B'.padStart(9)} ${'ms'.padStart(6)} ${'ssim'.padStart(6)} | ${'B÷base'.padStart(6)} ${'Δssim'.padStart(7)} ${'t÷base'.padStart(6)} note`,
 );
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? '-' : (a / Math.max(1, b)).toFixed(2);
 for (const row of rows) {
   const format = row.ours ? `${row.ours.format}${row.ours.quality ? row.ours.quality : ''}` : '-';
   console.log(
-    `${pad(row.file, 58)} ${pad(format, 6)} ${num(row.ours?.bytes).padStart(9)} ${num(row.ours?.ms).padStart(6)} ${num(row.ours?.ssim, 4).padStart(6)} | ${num(row.base?.bytes).padStart(9)} ${num(row.base?.ms).padStart(6)} ${num(row.base?.ssim, 4).padStart(6)} ${row.note}`,
+    `${pad(row.file, 58)} ${pad(format, 6)} ${num(row.ours?.bytes).padStart(9)} ${num(row.ours?.ms).padStart(6)} ${num(row.ours?.ssim, 4).padStart(6)} | ${num(row.base?.bytes).padStart(9)} ${num(row.base?.ms).padStart(6)} ${num(row.base?.ssim, 4).padStart(6)} | ${ratio(row.ours?.bytes, row.base?.bytes).padStart(6)} ${(row.ours && row.base ? (row.ours.ssim - row.base.ssim).toFixed(4) : '-').padStart(7)} ${ratio(row.ours?.ms, row.base?.ms).padStart(6)} ${row.note}`,
   );
 }
 
@@ -176,4 +198,8 @@ console.log(
 const byteRatios = compared.map((row) => (row.ours?.bytes ?? 0) / Math.max(1, row.base?.bytes ?? 1));
 console.log(
   `bytes ours/baseline: total ${(sum(compared.map((row) => row.ours?.bytes ?? 0)) / Math.max(1, sum(compared.map((row) => row.base?.bytes ?? 0)))).toFixed(2)}×, median per image ${median(byteRatios).toFixed(2)}×`,
+);
+const timeRatios = compared.map((row) => (row.ours?.ms ?? 0) / Math.max(1, row.base?.ms ?? 1));
+console.log(
+  `SUMMARY quality=${qualityArgument} images=${compared.length}: median bytes ÷ baseline ${median(byteRatios).toFixed(3)}× (target ≤ 1.0×); SSIM ≥ baseline ${((100 * wins.length) / Math.max(1, compared.length)).toFixed(1)} % (target ≥ 90 %); median SSIM ours ${median(compared.map((row) => row.ours?.ssim ?? 0)).toFixed(4)} vs baseline ${median(compared.map((row) => row.base?.ssim ?? 0)).toFixed(4)}; median time ${(oursMedian / Math.max(1, baseMedian)).toFixed(2)}× (target ≤ 2×; per-image median ${median(timeRatios).toFixed(2)}×); all under budget: ${underBudget}`,
 );

@@ -1,13 +1,20 @@
 import { fromRaw, type RawImage } from './raster.js';
 
 /**
- * A JPEG of raw pixels at `quality` (1–100), with mozjpeg (smaller, ~10× slower) unless `mozjpeg` is
- * false (plain libjpeg-turbo, for size estimates); transparency is flattened onto white.
+ * A JPEG of raw pixels at `quality` (1–100), with mozjpeg (trellis quantisation, optimised scans: smaller,
+ * ~10× slower) unless `mozjpeg` is false (plain libjpeg-turbo, for size estimates); transparency is
+ * flattened onto white. `chroma` '4:4:4' keeps full-resolution colour (coloured text and thin lines in
+ * screenshots stay sharp); '4:2:0' (default) halves it both ways, as the eye barely sees in photos.
  */
-export async function encodeJpeg(raw: RawImage, quality: number, mozjpeg = true): Promise<Buffer> {
+export async function encodeJpeg(
+  raw: RawImage,
+  quality: number,
+  mozjpeg = true,
+  chroma: '4:2:0' | '4:4:4' = '4:2:0',
+): Promise<Buffer> {
   let pipeline = fromRaw(raw);
   if (raw.channels === 4) pipeline = pipeline.flatten({ background: '#ffffff' });
-  return pipeline.jpeg({ quality, mozjpeg }).toBuffer();
+  return pipeline.jpeg({ quality, mozjpeg, chromaSubsampling: chroma }).toBuffer();
 }
 
 /**
@@ -69,4 +76,40 @@ export async function highestQualityUnder(
     }
   }
   return best;
+}
+
+/**
+ * The lowest `quality` in [min, max] whose encoding scores at least `target` (SSIM, 0–1) and is strictly
+ * under `maxBytes`, by binary search on the score, which grows with quality (a rare non-monotonic step
+ * costs at most one quality step). The search starts at `start` (clamped into [min, max]): most photos
+ * reach the usual targets near quality 80, so the first encode already halves the range.
+ *
+ * @returns the encoding with its quality and score; `data: undefined` when no quality in [min, max] both
+ *   reaches the target and fits (the caller then falls back to the highest quality that fits).
+ */
+export async function lowestQualityReaching(
+  encode: (quality: number) => Promise<Buffer>,
+  score: (encoded: Buffer) => Promise<number>,
+  options: { target: number; maxBytes: number; min: number; max: number; start: number },
+): Promise<{ data: Buffer; quality: number; score: number } | { data: undefined }> {
+  const { target, maxBytes, min, max } = options;
+  let best: { data: Buffer; quality: number; score: number } | undefined;
+  let low = min;
+  let high = max;
+  let quality = Math.min(max, Math.max(min, Math.round(options.start)));
+  while (low <= high) {
+    const data = await encode(quality);
+    // Over budget: every higher quality is too (sizes grow with quality), so only lower ones can fit.
+    const reached = data.length < maxBytes ? await score(data) : -1;
+    if (data.length >= maxBytes) {
+      high = quality - 1;
+    } else if (reached >= target) {
+      best = { data, quality, score: reached };
+      high = quality - 1;
+    } else {
+      low = quality + 1;
+    }
+    quality = Math.floor((low + high) / 2);
+  }
+  return best ?? { data: undefined };
 }

@@ -24,6 +24,7 @@ export {
   processImage,
   setImageConcurrency,
 } from './process.js';
+export { type ImageQuality, QUALITY_SSIM_TARGETS } from './quality.js';
 export { type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
 export { isWechatImageUrl } from './wechat-url.js';
 export { type TitleCardOptions, titleCard } from './title-card.js';

@@ -8,6 +8,7 @@ import { encodeJpeg, encodePngLossless, encodePngPalette, highestQualityUnder } 
 import { ImageError } from './errors.js';
 import { detectFormat, type InputFormat, type OutputFormat } from './formats.js';
 import { isSrgbProfile } from './icc.js';
+import { type ImageQuality, qualityPolicy, smallestJpegReaching } from './quality.js';
 import {
   ANIMATED_MAX_BYTES,
   BODY_MAX_BYTES,
@@ -49,6 +50,8 @@ export interface ProcessOptions {
   source?: string;
   /** Decompression-bomb guard, width × height of one frame (default 100,000,000). */
   maxPixels?: number;
+  /** JPEG quality policy (default `balanced`), see {@link ImageQuality}. */
+  quality?: ImageQuality;
   /** Highest JPEG quality tried (default 90; thumbs 85). */
   maxQuality?: number;
   /** Lowest JPEG quality accepted before downscaling (default 60; thumbs 40). */
@@ -262,16 +265,26 @@ async function processOne(input: Buffer, options: ProcessOptions): Promise<Proce
 
   const stillWidth = maxWidth ?? BODY_MAX_WIDTH;
   if (opened.format === 'heic') warnings.push('HEIC decoded with libheif (its rotation already applied)');
-  const quality = {
-    min: options.minQuality ?? (target === 'thumb' ? 40 : 60),
-    max: options.maxQuality ?? (target === 'thumb' ? 85 : 90),
+  const policy = qualityPolicy(options.quality);
+  const ceiling = options.maxQuality ?? (target === 'thumb' ? 85 : 90);
+  const floor = options.minQuality ?? (target === 'thumb' ? 40 : 60);
+  const quality: QualityRange = {
+    min: policy.fixed !== undefined ? Math.min(floor, policy.fixed) : floor,
+    max: policy.fixed ?? ceiling,
+    ...(policy.ssim !== undefined ? { ssim: policy.ssim } : {}),
   };
   const stillTarget = target === 'body' || target === 'animated';
   const original = stillTarget ? passthrough(opened, input, stillWidth, maxBytes) : undefined;
 
-  if (!original && LOSSY_SOURCES.has(opened.format) && !opened.metadata?.hasAlpha) {
-    // An opaque photo becomes a JPEG whatever happens: try the top quality straight from the source in one
-    // pass (decode, shrink-on-load, encode), and only fall back to the search when it does not fit.
+  if (
+    !original &&
+    quality.ssim === undefined &&
+    LOSSY_SOURCES.has(opened.format) &&
+    !opened.metadata?.hasAlpha
+  ) {
+    // An opaque photo at a fixed quality becomes a JPEG whatever happens: try it straight from the source in
+    // one pass (decode, shrink-on-load, encode), and only fall back to the search when it does not fit.
+    // An SSIM target needs the decoded pixels to score against, so it always takes the search.
     const direct = await encodeDirect(opened, stillWidth, quality.max, source);
     if (direct.data.length < maxBytes) {
       return finish(direct.data, {
@@ -364,34 +377,43 @@ async function encodeToFit(
   context: {
     maxBytes: number;
     jpegOnly: boolean;
-    quality: { min: number; max: number };
+    quality: QualityRange;
     source: string;
     warnings: string[];
   },
 ): Promise<Encoded> {
   const { maxBytes, quality, warnings } = context;
   const transparent = hasTransparency(raw);
-  if (context.jpegOnly) {
-    if (transparent) warnings.push('transparent areas flattened onto white (JPEG has no transparency)');
-    return jpegToFit(raw, context);
-  }
   const colours = countColours(raw, PHOTO_COLOURS);
   const fewColours = colours <= 256;
   const graphic = colours <= PHOTO_COLOURS;
+  // Screenshots and diagrams that end up as JPEG keep full-resolution colour: 4:2:0 smears coloured text.
+  const jpeg = { ...context, chroma: graphic ? ('4:4:4' as const) : ('4:2:0' as const) };
+  if (context.jpegOnly) {
+    if (transparent) warnings.push('transparent areas flattened onto white (JPEG has no transparency)');
+    return jpegToFit(raw, jpeg);
+  }
   if (transparent || fewColours) {
     const png = await pngToFit(raw, fewColours, graphic, maxBytes);
     if (png) return png;
-    if (!transparent) return jpegToFit(raw, context);
+    if (!transparent) return jpegToFit(raw, jpeg);
     warnings.push(
       'transparent image too large for PNG under budget: transparent areas flattened onto white JPEG',
     );
-    return jpegToFit(raw, context);
+    return jpegToFit(raw, jpeg);
   }
   if (LOSSLESS_SOURCES.has(opened.format)) {
     const png = await pngIfWorthIt(raw, graphic, quality.max);
     if (png && png.data.length < maxBytes) return { ...png, format: 'png', raw };
   }
-  return jpegToFit(raw, context);
+  return jpegToFit(raw, jpeg);
+}
+
+/** JPEG qualities allowed, and the SSIM to reach (absent: the highest quality that fits). */
+interface QualityRange {
+  min: number;
+  max: number;
+  ssim?: number;
 }
 
 /**
@@ -443,13 +465,26 @@ async function pngIfWorthIt(
 
 async function jpegToFit(
   raw: RawImage,
-  context: { maxBytes: number; quality: { min: number; max: number }; source: string },
+  context: { maxBytes: number; quality: QualityRange; source: string; chroma: '4:2:0' | '4:4:4' },
 ): Promise<Encoded> {
+  const { chroma } = context;
+  const target = context.quality.ssim;
+  if (target !== undefined) {
+    const reached = await smallestJpegReaching(raw, {
+      target,
+      maxBytes: context.maxBytes,
+      min: context.quality.min,
+      max: context.quality.max,
+      chroma,
+    });
+    if (reached) return { data: reached.data, format: 'jpeg', quality: reached.quality, raw };
+    // Target out of reach within [min, max], or only over budget: the highest quality that fits.
+  }
   let current = raw;
   for (let round = 0; round < 8; round++) {
     const pixels = current;
     const found = await highestQualityUnder(
-      (q) => encodeJpeg(pixels, q),
+      (q) => encodeJpeg(pixels, q, true, chroma),
       context.maxBytes,
       context.quality.min,
       context.quality.max,

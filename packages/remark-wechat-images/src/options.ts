@@ -22,6 +22,7 @@ const OPTION_NAMES = {
   maxSourceBytes: true,
   maxWidth: true,
   maxBytes: true,
+  quality: true,
   continueOnError: true,
   onProgress: true,
   outDir: true,

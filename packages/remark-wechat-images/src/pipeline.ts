@@ -46,7 +46,13 @@ export interface ImagePipeline {
   ): Promise<{ format: string; width: number; height: number; animated: boolean; frames: number }>;
   processImage(
     input: Buffer,
-    options: { target: 'body' | 'animated'; maxWidth?: number; maxBytes?: number; source?: string },
+    options: {
+      target: 'body' | 'animated';
+      maxWidth?: number;
+      maxBytes?: number;
+      quality?: 'visually-lossless' | 'balanced' | number;
+      source?: string;
+    },
   ): Promise<ProcessedImageLike>;
 }
 

@@ -175,6 +175,7 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
         target,
         ...(settings.maxWidth ? { maxWidth: settings.maxWidth } : {}),
         ...(settings.maxBytes ? { maxBytes: settings.maxBytes } : {}),
+        ...(settings.quality !== undefined ? { quality: settings.quality } : {}),
       };
       job.target = target;
       const endpoint: UploadEndpoint = target === 'animated' ? 'material/add_material' : 'media/uploadimg';

@@ -159,6 +159,12 @@ export interface RemarkWechatImagesOptions {
   maxWidth?: number;
   /** Largest output, bytes (passed to `processImage`); default: @md2wx/images' default for the target. */
   maxBytes?: number;
+  /**
+   * JPEG quality policy (passed to `processImage`): `'balanced'` (default: the smallest JPEG reaching an SSIM
+   * target), `'visually-lossless'` (a higher SSIM target) or a fixed JPEG quality 1–100. The byte budget
+   * stays a hard cap. Part of the cache key when set.
+   */
+  quality?: 'visually-lossless' | 'balanced' | number;
   /** Keep going past broken images: leave them untouched with a warning instead of failing the file. */
   continueOnError?: boolean;
   /** Called for every stage of every unique source. Exceptions thrown by it are ignored. */

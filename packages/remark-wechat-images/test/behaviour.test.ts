@@ -22,6 +22,21 @@ import type { ProgressEvent } from '../src/types.js';
 import { runFile, uploadCount } from './helpers.js';
 
 describe('options and adapter checks', () => {
+  it('the cache key keeps its old form without quality, and tells qualities apart', () => {
+    const parts = { account: 'wx', endpoint: 'media/uploadimg' as const, sourceSha256: 'ab' };
+    expect(cacheKey({ ...parts, settings: { target: 'body' } })).toBe(
+      'wx|media/uploadimg|ab|body;w=default;b=default',
+    );
+    const keys = (['balanced', 'visually-lossless', 70] as const).map((quality) =>
+      cacheKey({ ...parts, settings: { target: 'body', quality } }),
+    );
+    expect(keys).toEqual([
+      'wx|media/uploadimg|ab|body;w=default;b=default;q=balanced',
+      'wx|media/uploadimg|ab|body;w=default;b=default;q=visually-lossless',
+      'wx|media/uploadimg|ab|body;w=default;b=default;q=70',
+    ]);
+  });
+
   it('rejects a concurrency that is not a positive integer', () => {
     for (const concurrency of [0, -1, 1.5, Number.NaN]) {
       expect(() => unified().use(remarkParse).use(remarkWechatImages, { concurrency }).freeze()).toThrow(

@@ -79,6 +79,7 @@ describe('unknown options are refused, naming the nearest valid one', () => {
       maxSourceBytes: 1,
       maxWidth: 100,
       maxBytes: 1000,
+      quality: 'balanced',
       continueOnError: false,
       onProgress: () => {},
       outDir: 'out',

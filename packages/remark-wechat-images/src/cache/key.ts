@@ -7,6 +7,8 @@ export interface ProcessingSettings {
   maxWidth?: number;
   /** Bytes; undefined = @md2wx/images' default. */
   maxBytes?: number;
+  /** JPEG quality policy of @md2wx/images; undefined = its default (`balanced`). */
+  quality?: 'visually-lossless' | 'balanced' | number;
 }
 
 /**
@@ -21,6 +23,8 @@ export function cacheKey(parts: {
   settings: ProcessingSettings;
 }): string {
   const { settings } = parts;
-  const settingsId = `${settings.target};w=${settings.maxWidth ?? 'default'};b=${settings.maxBytes ?? 'default'}`;
+  // `q=` only when set, so the keys of state files written before the option existed still match.
+  const quality = settings.quality === undefined ? '' : `;q=${settings.quality}`;
+  const settingsId = `${settings.target};w=${settings.maxWidth ?? 'default'};b=${settings.maxBytes ?? 'default'}${quality}`;
   return `${parts.account}|${parts.endpoint}|${parts.sourceSha256}|${settingsId}`;
 }
