@@ -90,6 +90,23 @@ describe.skipIf(!CHROMIUM)('mermaid through the CLI', () => {
     expect(await readFile(path.join(dir, 'out', 'post.preview.html'), 'utf8')).toBe(preview);
   }, 120_000);
 
+  it('--diagrams svg: the diagram inline as WeChat-safe SVG (no foreignObject, no <style>), no image', async () => {
+    const dir = path.join(work, 'mermaid-svg');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'post.md'), MERMAID_POST);
+    const run = await runCli(['post.md', '--diagrams', 'svg', '--cache-dir', path.join(dir, 'cache')], {
+      cwd: dir,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const html = await readFile(path.join(dir, 'out', 'post.preview.html'), 'utf8');
+    const svg = /<svg\b[\s\S]*?<\/svg>/.exec(html)?.[0];
+    expect(svg).toBeDefined();
+    expect(svg).toContain('写作');
+    expect(svg).not.toMatch(/<foreignObject|<style|<marker|url\(#/i);
+    expect(html).not.toContain('graph LR');
+    expect((await runCli(['post.md', '--diagrams', 'gif'], { cwd: dir })).code).toBe(2);
+  }, 120_000);
+
   it('with no browser: a warning naming file:line and how to install one, the block kept, and lint MUST', async () => {
     const dir = path.join(work, 'nobrowser');
     await mkdir(dir, { recursive: true });

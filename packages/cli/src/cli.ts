@@ -146,6 +146,12 @@ export function buildProgram(): Command {
     .option('--token-service <url>', 'central access_token service (secret: env MD2WX_TOKEN_SERVICE_SECRET)')
     .addOption(new Option('--platform <platform>', 'target platform').choices(['oa', 'wecom']))
     .option('--sandbox', 'run against an in-process fake WeChat (demo, CI dry runs); nothing persists')
+    .addOption(
+      new Option(
+        '--diagrams <format>',
+        'mermaid diagrams as png (2×, uploaded like any image; default) or WeChat-safe inline svg',
+      ).choices(['png', 'svg']),
+    )
     .option(
       '--sandbox-state <dir>',
       'like --sandbox, but the fake WeChat, draft state, upload cache and tokens persist in <dir> (rehearse updates)',

@@ -32,6 +32,8 @@ export interface GlobalFlags extends ConfigFlags {
   sandbox?: boolean;
   /** `--sandbox-state <dir>`: the in-process sandbox, the draft state, upload cache and tokens persist here. */
   sandboxState?: string;
+  /** `--diagrams png|svg`: how mermaid blocks are drawn (@md2wx/diagrams `format`). */
+  diagrams?: 'png' | 'svg';
   /** `--allow-private-hosts`: image downloads may reach loopback/private/link-local addresses. */
   allowPrivateHosts?: boolean;
 }
@@ -106,6 +108,7 @@ export class Session {
       config.cacheDir = path.join(dir, 'cache');
     }
     if (flags.allowPrivateHosts) session.allowAllPrivateHosts = true;
+    if (flags.diagrams) session.diagramFormat = flags.diagrams;
     if (flags.sandbox || flags.sandboxState) await session.startSandbox();
     return session;
   }
@@ -243,6 +246,9 @@ export class Session {
     return this.wecom;
   }
 
+  /** How mermaid diagrams are drawn (`--diagrams`): a PNG through the image pipeline, or inline SVG. */
+  diagramFormat: 'png' | 'svg' = 'png';
+
   /**
    * The run's one mermaid renderer (@md2wx/diagrams), caching in `<cacheDir>/diagrams` (in memory only with
    * `--sandbox`); its browser starts on the first diagram that is not cached and stops in `close()`.
@@ -250,9 +256,10 @@ export class Session {
   async diagramRenderer(): Promise<DiagramRenderer> {
     if (!this.diagrams) {
       const { DiagramRenderer } = await loadDiagrams();
-      this.diagrams = new DiagramRenderer(
-        this.ephemeral ? {} : { cacheDir: path.join(this.config.cacheDir, 'diagrams') },
-      );
+      this.diagrams = new DiagramRenderer({
+        format: this.diagramFormat,
+        ...(this.ephemeral ? {} : { cacheDir: path.join(this.config.cacheDir, 'diagrams') }),
+      });
     }
     return this.diagrams;
   }
