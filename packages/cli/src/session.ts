@@ -202,7 +202,7 @@ export class Session {
   }
 
   /**
-   * The Official Account client (contract 3).
+   * The Official Account client (`@md2wx/wechat`).
    * @throws ConfigError (exit 4) when credentials are missing.
    */
   async officialAccount(): Promise<OfficialAccountClient> {
@@ -228,7 +228,7 @@ export class Session {
   }
 
   /**
-   * The WeCom client (contract 3).
+   * The WeCom client (`@md2wx/wechat`).
    * @throws ConfigError (exit 4) when WECOM_CORP_ID / WECOM_CORP_SECRET / WECOM_AGENT_ID are missing.
    */
   async wecomClient(): Promise<WecomClient> {

@@ -1,7 +1,7 @@
 import { probeImage, processImage, resolveImage } from '@md2wx/images';
 
 /**
- * The slice of @md2wx/images (contract 5) the plugin calls, declared here so the plugin's types do not move
+ * The slice of @md2wx/images the plugin calls, declared here so the plugin's types do not move
  * with that package's internals.
  */
 export interface ResolvedImageLike {

@@ -43,8 +43,9 @@ export async function readRaw(req: IncomingMessage, limit = MAX_JSON_BYTES): Pro
 }
 
 /**
- * Parses a JSON object body. Empty body → 44002 `empty post data`; not JSON or not an object →
- * 47001 `data format error` (wechat-api.md §4.1).
+ * Parses a JSON object body. Empty body → 44002 `empty post data`; not JSON or not an object → 47001
+ * `data format error`
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
  */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const raw = await readRaw(req);

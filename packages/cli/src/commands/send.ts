@@ -1,7 +1,9 @@
 /**
  * WeCom (企业微信): `md2wx send <post> --to <users>` sends a post as an mpnews application message
- * (wechat-api.md §3.10): body images through WeCom media/uploadimg (§3.3), the cover as temporary media (§3.2).
- * `md2wx <post> --platform wecom` renders and uploads without sending.
+ * (https://developer.work.weixin.qq.com/document/path/90236): body images through WeCom media/uploadimg
+ * (https://developer.work.weixin.qq.com/document/path/90256), the cover as temporary media
+ * (https://developer.work.weixin.qq.com/document/path/96484). `md2wx <post> --platform wecom` renders and
+ * uploads without sending.
  */
 import path from 'node:path';
 import type { MpnewsArticle } from '@md2wx/wechat';
@@ -23,7 +25,10 @@ export async function runWecomRender(
   return report.exitCode;
 }
 
-/** mpnews limits (§3.10): title ≤ 128 bytes, author ≤ 64 bytes, digest ≤ 512 bytes, content ≤ 666 KiB. */
+/**
+ * mpnews limits (https://developer.work.weixin.qq.com/document/path/90236): title ≤ 128 bytes, author ≤ 64
+ * bytes, digest ≤ 512 bytes, content ≤ 666 KiB.
+ */
 const MPNEWS_LIMITS = { titleBytes: 128, authorBytes: 64, digestBytes: 512, contentBytes: 666 * 1024 };
 
 /**

@@ -18,7 +18,10 @@ export interface CompiledRule {
   specificity: number;
   order: number;
   decls: Declaration[];
-  /** Set for `::before`/`::after` rules, turned into real `<span>`s at inline time (§12). */
+  /**
+   * Set for `::before`/`::after` rules, turned into real `<span>`s at inline time
+   * (docs/wechat-html-rules.md#themes).
+   */
   pseudo?: 'before' | 'after';
 }
 
@@ -113,10 +116,10 @@ function bucketKey(tokens: Selector[]): { tag?: string; cls?: string } {
 }
 
 /**
- * Compiles stylesheets (theme first, user CSS after) once: parses them with postcss, resolves
- * custom properties (wechat-html.md §2.2: `var()` must not reach WeChat), drops declarations WeChat
- * strips, and compiles every selector with css-select.
- * Never throws on bad CSS: what cannot be used is reported in `messages`.
+ * Compiles stylesheets (theme first, user CSS after) once: parses them with postcss, resolves custom
+ * properties (docs/wechat-html-rules.md#attributes-and-css: `var()` must not reach WeChat), drops
+ * declarations WeChat strips, and compiles every selector with css-select. Never throws on bad CSS: what
+ * cannot be used is reported in `messages`.
  *
  * @param sheets stylesheet texts, in cascade order.
  */

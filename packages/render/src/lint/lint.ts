@@ -164,8 +164,8 @@ function checkStyle(ctx: Ctx, node: Element, isRoot: boolean, mathSvg: boolean):
 }
 
 /**
- * Lints an article HTML fragment against wechat-html.md §14 (38 rules) and WeChat's article limits.
- * Each message has the rule id (see {@link RULES}), severity `must` (publishing must refuse) or
+ * Lints an article HTML fragment against the 38 rules of docs/wechat-html-rules.md and WeChat's article
+ * limits. Each message has the rule id (see {@link RULES}), severity `must` (publishing must refuse) or
  * `should`, a message, the 1-based line/column in `html`, and a fix when one is known.
  *
  * @example lint('<div>x</div>') // → [{ rule: 'no-div', severity: 'must', … }]

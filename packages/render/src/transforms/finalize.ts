@@ -37,7 +37,8 @@ function cleanStyle(node: Element, ctx: RenderContext, inMath: boolean): void {
       reportDroppedStyle(ctx, node, d, reason);
       continue;
     }
-    // `!important` defeats WeChat's dark mode (§11); tolerated only on math SVG max-width (rule 13).
+    // `!important` defeats WeChat's dark mode (docs/wechat-html-rules.md#dark-mode); tolerated only on math
+    // SVG max-width (rule 13).
     const keepImportant = d.important && inMath && d.prop === 'max-width';
     kept.delete(d.prop);
     kept.set(d.prop, normaliseValue(d.value) + (keepImportant ? ' !important' : ''));

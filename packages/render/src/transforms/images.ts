@@ -49,9 +49,9 @@ function fixImage(img: Element, ctx: RenderContext, style: string): void {
 }
 
 /**
- * Images → `max-width:100%` with size attributes moved into `style` (wechat-html.md §4, rule 26).
- * An image alone in its paragraph becomes `<figure class="image">` with a `<figcaption>` taken from
- * its title or alt text (per `captions`).
+ * Images → `max-width:100%` with size attributes moved into `style` (docs/wechat-html-rules.md#images, rule
+ * 26). An image alone in its paragraph becomes `<figure class="image">` with a `<figcaption>` taken from its
+ * title or alt text (per `captions`).
  */
 export function imagesTransform(tree: Root, ctx: RenderContext): void {
   const visit = (parent: Root | Element) => {

@@ -5,7 +5,7 @@ import { contextOf } from './context.js';
 import { report } from './element.js';
 import { isGeneratedFormula } from './math.js';
 
-/** Tags WeChat keeps (wechat-html.md §14 rule 2). */
+/** Tags WeChat keeps (rule 2 `allowed-tags`, docs/wechat-html-rules.md). */
 export const ALLOWED_TAGS = new Set([
   'section',
   'p',

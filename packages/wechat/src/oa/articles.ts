@@ -1,6 +1,10 @@
 import { WechatInputError } from '../core/errors.js';
 
-/** A draft article (§2.13). Only `title` and `content` are always required; `news` also needs `thumb_media_id`. */
+/**
+ * A draft article
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html). Only
+ * `title` and `content` are always required; `news` also needs `thumb_media_id`.
+ */
 export interface DraftArticle {
   article_type?: 'news' | 'newspic';
   title: string;
@@ -26,8 +30,9 @@ export interface DraftArticleOut extends DraftArticle {
 }
 
 /**
- * §2.13 limits, counted in characters (code points): title 32, author 16, digest 128; content under 20,000
- * visible characters and under 1M bytes of HTML (wechat-html.md §10's reading of "少于2万字符，小于1M").
+ * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html limits,
+ * counted in characters (code points): title 32, author 16, digest 128; content under 20,000 visible
+ * characters and under 1M bytes of HTML (md2wx's reading of "少于2万字符，小于1M", docs/wechat-html-rules.md#size).
  */
 export const ARTICLE_LIMITS = {
   title: 32,
@@ -70,8 +75,10 @@ export function visibleText(html: string): string {
 }
 
 /**
- * Check draft articles against §2.13 before sending. Throws `WechatInputError` ('missing-field',
- * 'field-too-long', 'bad-argument') naming the article (1-based) and field, with the limit and what to do.
+ * Check draft articles against
+ * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html before
+ * sending. Throws `WechatInputError` ('missing-field', 'field-too-long', 'bad-argument') naming the article
+ * (1-based) and field, with the limit and what to do.
  */
 export function checkArticles(articles: readonly DraftArticle[], where = 'draft'): void {
   if (articles.length === 0) {
