@@ -10,7 +10,7 @@ import { memoryCache } from './cache/memory.js';
 import { collectImages, type ImageOccurrence } from './collect.js';
 import { type ImageProblem, RemarkWechatImagesError } from './errors.js';
 import { checkOptions } from './options.js';
-import { defaultPipeline, type ProcessedImageLike } from './pipeline.js';
+import { imageProcessing, type ProcessedImageLike } from './image-processing.js';
 import type {
   CacheEntry,
   ImageCache,
@@ -89,7 +89,7 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
   const limit = pLimit(concurrency);
 
   return async (tree: Root, file: VFile) => {
-    const images = defaultPipeline;
+    const images = imageProcessing;
     const sites = collectImages(tree, typeof file.value === 'string' ? file.value : String(file.value ?? ''));
     const jobs = groupBySource(sites.occurrences);
     if (jobs.length === 0) return;

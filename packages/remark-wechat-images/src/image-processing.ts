@@ -27,7 +27,7 @@ export interface ProcessedImageLike {
   warnings: string[];
 }
 
-export interface ImagePipeline {
+export interface ImageProcessing {
   resolveImage(
     src: string,
     options: {
@@ -57,4 +57,4 @@ export interface ImagePipeline {
 }
 
 /** The real @md2wx/images; typed against the slice above, so a contract drift fails type-checking here. */
-export const defaultPipeline: ImagePipeline = { resolveImage, probeImage, processImage };
+export const imageProcessing: ImageProcessing = { resolveImage, probeImage, processImage };
