@@ -186,7 +186,7 @@ export interface CheckedUpload {
  * format matches the extension (40005 OA / 40004 WeCom: "filename的文件后缀和上传的文件类型不一致").
  * `filelength`: a declared `filelength=` that differs from the bytes received is refused with 40006 (the
  * client's encoder is wrong); with `requireFilelength` (WeCom, `SandboxOptions.requireFilelength`) a part
- * without one is refused with 41005, WeCom's media part being "filename、filelength、content-type" (seeds/001 G4).
+ * without one is refused with 41005, WeCom's media part being "filename、filelength、content-type".
  * Both errcodes are the sandbox's reading: WeCom documents no error for it.
  */
 export async function checkUpload(

@@ -18,7 +18,7 @@ export interface UploadedFile {
   /** The part was longer than `MAX_UPLOAD_BYTES` and was cut. */
   truncated: boolean;
   /**
-   * The `filelength=` parameter of the part's Content-Disposition (WeCom's wire format, seeds/001 G4), bytes;
+   * The `filelength=` parameter of the part's Content-Disposition (WeCom's wire format), bytes;
    * undefined when the client did not send one (browsers' FormData cannot).
    */
   filelength: number | undefined;

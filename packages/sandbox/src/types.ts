@@ -132,7 +132,7 @@ export interface SandboxOptions {
   uploadByUrlDelayMs?: number;
   /**
    * WeCom `media/upload` and `media/uploadimg` refuse (41005) a `media` part whose Content-Disposition has no
-   * `filelength=` (seeds/001 G4: "form-data 中必须包含 filename、filelength、content-type"). Default false, since
+   * `filelength=` ("form-data 中必须包含 filename、filelength、content-type"). Default false, since
    * browsers' FormData cannot send it; a declared filelength that differs from the bytes is refused (40006) always.
    */
   requireFilelength?: boolean;

@@ -93,7 +93,7 @@ function json(
 }
 
 /**
- * Start the central token service (中控服务器, seeds/004): it holds the AppSecrets, fetches access_tokens
+ * Start the central token service (中控服务器): it holds the AppSecrets, fetches access_tokens
  * (stable_token, https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html)
  * and jsapi_tickets (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html) from WeChat,
  * refreshes them `refreshAheadSeconds` before expiry, and serves them over HTTP (the protocol of the README's "HTTP protocol"):

@@ -19,7 +19,7 @@ export interface AddMaterialOptions {
 
 /**
  * `material/add_material`
- * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html, seeds/003):
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html):
  * a permanent image, voice, video or thumb → its media_id (and the image's URL). Limits are checked before
  * sending: image 10 MB, voice 2 MB, video 10 MB MP4, thumb 64 KB JPG.
  * @throws UsageError for a video without `--title`; WechatInputError for a file over its limit (exit 1);

@@ -125,10 +125,10 @@ export interface UploadByUrlOptions {
 }
 
 /**
- * WeCom `media/upload_by_url` (https://developer.work.weixin.qq.com/document/path/96219, seeds/001 M5): WeCom
+ * WeCom `media/upload_by_url` (https://developer.work.weixin.qq.com/document/path/96219): WeCom
  * downloads `url` itself (Range needed, up to 200 MB). Without `md5` the file is fetched once here to compute
  * it. With `wait`, polls `get_upload_by_url_result` (M6) until done, printing each state, and prints the
- * async media_id (valid 3 days, and only for media/get and group welcome messages — seeds/001 R13); else
+ * async media_id (valid 3 days, and only for media/get and group welcome messages); else
  * prints the jobid.
  * @throws UsageError without `--platform wecom`; WechatApiError with the job's detail.errcode (830001 URL
  *   without Range, 830003 download failed, 45001 size, 301019 MD5 mismatch) — exit 3.

@@ -82,7 +82,7 @@ export async function runSend(
     ]);
   const processed = await images.processImage(resolved.data, { target: 'cover', source: coverSrc });
   const ext = processed.info.format === 'jpeg' ? 'jpg' : processed.info.format;
-  // R7 (seeds/001): a temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
+  // A temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
   // store only while it has life left, so later sends reuse it and an expired one is uploaded again.
   const coverInput = { data: processed.data, filename: `cover.${ext}` };
   const media = await client.uploadReusable('image', coverInput.data, { filename: coverInput.filename });

@@ -218,7 +218,7 @@ function checkMpnews(ctx: RouteContext, mpnews: unknown): Record<string, unknown
     if (!thumb) throw new WxError(41006);
     const thumbRecord = findMedia(ctx.state, thumb, ctx.principal, 'wecom', 'temp', ctx.now);
     if (!thumbRecord) throw new WxError(40007);
-    // R13 (seeds/001): an upload_by_url media_id serves only media/get and group welcome messages
+    // an upload_by_url media_id serves only media/get and group welcome messages
     // (https://developer.work.weixin.qq.com/document/path/96219).
     if (thumbRecord.viaUrl) {
       throw new WxError(

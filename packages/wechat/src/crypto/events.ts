@@ -26,7 +26,7 @@ export interface CallbackMessage {
 
 /**
  * WeCom's notice that an async `media/upload_by_url` job finished
- * (https://developer.work.weixin.qq.com/document/path/96219; seeds/001 C1). It carries the job id only, not
+ * (https://developer.work.weixin.qq.com/document/path/96219). It carries the job id only, not
  * the outcome: query `media/get_upload_by_url_result`
  * (https://developer.work.weixin.qq.com/document/path/96219) with `jobId` to learn whether it succeeded
  * (status 2, `media_id`) or failed (status 3, `detail.errcode`).
@@ -115,8 +115,8 @@ export function isUploadMediaJobFinish(message: CallbackMessage): boolean {
 }
 
 /**
- * Parse WeCom's `upload_media_job_finish` event (https://developer.work.weixin.qq.com/document/path/96219;
- * seeds/001 C1) from the decrypted XML or JSON message (or its parsed fields).
+ * Parse WeCom's `upload_media_job_finish` event (https://developer.work.weixin.qq.com/document/path/96219)
+ * from the decrypted XML or JSON message (or its parsed fields).
  *
  * @returns `{ toUserName, fromUserName, createTime, msgType: 'event', event: 'upload_media_job_finish', jobId }`
  *   (+ `agentId` when sent).

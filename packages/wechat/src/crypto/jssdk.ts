@@ -18,7 +18,7 @@ export interface JssdkSignatureInput {
   url: string;
 }
 
-/** What a page passes to `wx.config` besides `jsApiList` (seeds/002): all four must match the signed values. */
+/** What a page passes to `wx.config` besides `jsApiList`: all four must match the signed values. */
 export interface JssdkConfig {
   appId: string;
   /** Unix seconds. */
@@ -39,7 +39,7 @@ export function stripUrlFragment(url: string): string {
 
 /**
  * JS-SDK `wx.config` signature (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html,
- * JS-SDK 附录1; seeds/002): SHA-1 hex of `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` — the four `key=value`
+ * JS-SDK 附录1): SHA-1 hex of `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` — the four `key=value`
  * pairs sorted by key in ASCII order and joined with `&`, values raw (no URL escaping), the URL without its
  * `#fragment`. Nothing else is normalised: `http://qq.com` and `http://qq.com/` sign differently, so pass
  * exactly the URL the page has (`location.href`). The same algorithm signs WeCom's `wx.agentConfig` with the

@@ -154,7 +154,7 @@ function textField(fields: CallbackFields, name: string): string | undefined {
  * AES-256-CBC with IV = first 16 key bytes, PKCS#7 padding to 32-byte blocks, plaintext
  * `random(16) ‖ msg_len(4, big-endian) ‖ msg ‖ receiveId`. Used for URL verification, for decrypting pushed
  * messages and events (such as `upload_media_job_finish`,
- * https://developer.work.weixin.qq.com/document/path/96219; seeds/001 C1) and for encrypting passive replies.
+ * https://developer.work.weixin.qq.com/document/path/96219) and for encrypting passive replies.
  * Interoperates with Tencent's samples, wechatpy and the `wechat-crypto` package.
  *
  * Token and key live in private fields, so neither `console.log` nor `JSON.stringify` of an instance shows them.

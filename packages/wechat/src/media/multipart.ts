@@ -36,7 +36,7 @@ function quoted(value: string): string {
  * Encode `file` (then the text `fields`) as multipart/form-data with the part header WeChat documents:
  * `Content-Disposition: form-data; name="media"; filename="…"; filelength=<bytes>` and a Content-Type
  * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html and
- * https://developer.work.weixin.qq.com/document/path/96484, seeds/001 gotcha G4: "form-data 中必须包含
+ * https://developer.work.weixin.qq.com/document/path/96484, "form-data 中必须包含
  * filename、filelength、content-type"). Standard encoders (undici FormData, form-data-encoder) cannot add
  * `filelength`, hence this small encoder. Nothing is read until `stream()` is consumed.
  */

@@ -190,8 +190,8 @@ export class WecomClient {
   /**
    * `media/upload?type=`: temporary media (3 days) → `{ type, media_id, created_at }` (`created_at` as sent,
    * string or number). Checked first: > 5 bytes; image 10 MB jpg/png, voice 2 MB AMR, video 10 MB MP4, file 20 MB.
-   * The file is streamed (paths are never read whole) in a part carrying filename, filelength and content-type
-   * (seeds/001 G4). Not repeated after a drop once sent (each run creates a media_id): `WechatNetworkError`
+   * The file is streamed (paths are never read whole) in a part carrying filename, filelength and content-type.
+   * Not repeated after a drop once sent (each run creates a media_id): `WechatNetworkError`
    * with `ambiguous`.
    *
    * @see https://developer.work.weixin.qq.com/document/path/96484
@@ -218,7 +218,7 @@ export class WecomClient {
 
   /**
    * Like `upload`, but a file already uploaded (same bytes, sha256, same type) is not sent again while its
-   * media_id has more than `marginSeconds` (default 3,600) of its 3-day life left (seeds/001 G1: media_ids
+   * media_id has more than `marginSeconds` (default 3,600) of its 3-day life left (media_ids
    * expire after 3 days, so remember when, and re-upload in time). The media_id is kept in the Store, shared
    * by processes. `fresh: true` forces a new upload (e.g. after WeCom answered 40007 for the old one).
    */

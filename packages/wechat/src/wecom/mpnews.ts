@@ -21,7 +21,7 @@ export interface MpnewsArticle {
 /**
  * True for a media_id of WeCom's async upload (`media/upload_by_url`,
  * https://developer.work.weixin.qq.com/document/path/96219: `"3*1*G6nr…"`), which is valid only for
- * `media/get` and group welcome messages, not where a `media/upload` media_id is (seeds/001 R13).
+ * `media/get` and group welcome messages, not where a `media/upload` media_id is.
  */
 export function isAsyncMediaId(media_id: string): boolean {
   return /^3\*1\*/.test(media_id);
@@ -56,7 +56,7 @@ export function checkMpnews(articles: readonly MpnewsArticle[]): void {
     if (isAsyncMediaId(a.thumb_media_id)) {
       throw new WechatInputError(
         'bad-argument',
-        `${at}: thumb_media_id ${a.thumb_media_id} comes from media/upload_by_url (an async media_id, "3*1*…"), which WeCom accepts only for media/get and group welcome messages (https://developer.work.weixin.qq.com/document/path/96219, seeds/001 R13). Upload the cover with upload('image', …) or uploadReusable.`,
+        `${at}: thumb_media_id ${a.thumb_media_id} comes from media/upload_by_url (an async media_id, "3*1*…"), which WeCom accepts only for media/get and group welcome messages (https://developer.work.weixin.qq.com/document/path/96219). Upload the cover with upload('image', …) or uploadReusable.`,
         'thumb_media_id',
       );
     }
