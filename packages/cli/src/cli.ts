@@ -98,7 +98,7 @@ function intOption(value: string): number {
 /**
  * `--count` of the batchget endpoints: WeChat takes 1–20
  * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_batchgetmaterial.html,
- * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html); anything
+ * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html); anything
  * else is a usage error.
  */
 function pageCountOption(value: string): number {

@@ -23,7 +23,7 @@ import type { DraftState } from './state.js';
 
 /**
  * Pages of 20 drafts `findDraft` reads at most: the newest 200 drafts
- * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html: batchget
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html: batchget
  * count 1..20).
  */
 export const RECONCILE_MAX_PAGES = 10;
@@ -113,8 +113,7 @@ export async function findDraft(
 /**
  * True for a failure after which WeChat may have carried a create call out: the answer was lost (a dropped
  * connection or a timeout once the request was sent: `WechatNetworkError` with `ambiguous`) or a gateway
- * answered HTTP 5xx (the client repeats neither for create calls,
- * https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
+ * answered HTTP 5xx (the client repeats neither for create calls: @md2wx/wechat README, "Errors").
  */
 export function isAmbiguousFailure(error: unknown): boolean {
   const e = error as { name?: string; ambiguous?: boolean; status?: number };

@@ -55,7 +55,7 @@ export const oaDraftRoutes: Route[] = [
       const index = int(body, 'index');
       if (index === undefined || index < 0 || index >= draft.articles.length) throw new WxError(40114);
       // `articles` is ONE object here
-      // (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html); an
+      // (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_update.html); an
       // array is a format error.
       const article = validateArticle(body.articles, ctx);
       const next = [...draft.articles];

@@ -187,7 +187,7 @@ export const oaPublishRoutes: Route[] = [
       const p = findPublished(ctx, str(body, 'article_id'));
       const index = int(body, 'index') ?? 0;
       // 1-based; 0 or absent deletes the whole publication
-      // (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html).
+      // (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublishdelete.html).
       if (index === 0) {
         ctx.state.published.delete(p.articleId);
       } else {

@@ -12,8 +12,8 @@ const TOKEN_BACKOFF_CAP_MS = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Business calls with `access_token` in the query string
- * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html). On
+ * Business calls with `access_token` in the query string, as every API page shows (e.g.
+ * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html). On
  * 40001/40014/42001 the rejected token is replaced (one refresh shared by every caller that saw it) and the
  * call repeated (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html). A
  * token can be rejected again (revoked meanwhile, or a token service still serving the old one): the call

@@ -88,13 +88,16 @@ export function hintFor(platform: Platform, errcode: number, errmsg = ''): strin
 }
 
 /**
- * errcodes after which the access_token is dropped, refreshed once and the call retried once
- * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
+ * errcodes after which the access_token is dropped, refreshed once and the call retried once: 40001 invalid
+ * credential, 40014 invalid access_token, 42001 access_token expired
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html; wechatpy retries
+ * the same three).
  */
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 
 /**
- * errcodes retried with backoff: -1 system busy, 45011 per-minute rate limit
- * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html "W"/"Q").
+ * errcodes retried with backoff: -1 system busy and 45011 per-minute rate limit, the two where WeChat says it
+ * did nothing and asks to try again
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
  */
 export const RETRYABLE_ERRCODES: ReadonlySet<number> = new Set([-1, 45011]);

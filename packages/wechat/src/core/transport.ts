@@ -107,8 +107,8 @@ function looksBinary(headers: IncomingHttpHeaders): boolean {
 }
 
 /**
- * The HTTP layer under both clients
- * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html): got with
+ * The HTTP layer under both clients (errcodes:
+ * https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html): got with
  * per-attempt timeouts, bounded retries with exponential backoff and full jitter on errcode -1 and 45011
  * (WeChat did not do it), and on network errors and HTTP 5xx as the call's `RetryPolicy` allows: a 'create'
  * call (draft/add, freepublish/submit, add_material, message/send, …) is repeated after a network error only

@@ -32,7 +32,7 @@ export interface MaterialItem {
 
 /**
  * One draft as `draft/batchget` lists it
- * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html).
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html).
  */
 export interface DraftItem {
   media_id: string;
@@ -47,8 +47,8 @@ export interface Page<T> {
   item: T[];
 }
 
-/** `freepublish/get`
- * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html).
+/**
+ * `freepublish/get` (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html).
  * `publish_status`: 0 success, 1 publishing, 2 original-check failed, 3 failed, 4 rejected by review, 5
  * deleted by the user, 6 banned. `fail_idx` are 1-based article numbers.
  */
