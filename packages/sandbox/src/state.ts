@@ -73,7 +73,7 @@ export interface PublishJob {
   submittedAt: number;
   /**
    * 1 publishing, 0 success, 2/3/4 failures
-   * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html).
+   * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html).
    */
   status: number;
   failIdx: number[];

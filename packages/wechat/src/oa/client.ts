@@ -71,7 +71,7 @@ async function collect(stream: Readable): Promise<Buffer> {
 
 /**
  * A publish job ended in a state other than success (publish_status 2–6,
- * https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html). `fail_idx` are
+ * https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html). `fail_idx` are
  * 1-based.
  */
 export class WechatPublishError extends WechatError {
