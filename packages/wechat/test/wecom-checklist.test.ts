@@ -1,10 +1,10 @@
 /**
- * The WeCom code-review checklist R1–R16 (seeds/001 §9,
- * https://developer.work.weixin.qq.com/document/path/90313), one test per item, each asserting what
- * `createWecomClient` really puts on the wire and does with the answers. The client talks HTTP to the sandbox
- * through a recording proxy defined below, so the tests see the exact requests (multipart parts, query
- * strings, Range headers, tokens) and can cut or hold a response mid-body. CDN origins for upload_by_url are
- * local servers.
+ * A code-review checklist for WeCom media clients, items R1–R16 (each test names its item and the rule it
+ * checks; errcodes: https://developer.work.weixin.qq.com/document/path/90313), one test per item, each
+ * asserting what `createWecomClient` really puts on the wire and does with the answers. The client talks HTTP
+ * to the sandbox through a recording proxy defined below, so the tests see the exact requests (multipart
+ * parts, query strings, Range headers, tokens) and can cut or hold a response mid-body. CDN origins for
+ * upload_by_url are local servers.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
@@ -273,7 +273,7 @@ let origin: Origin;
 let dir: string;
 
 beforeAll(async () => {
-  // requireFilelength: WeCom's media part must declare filelength (seeds/001 G4); without it uploads fail.
+  // requireFilelength: WeCom's media part must declare filelength (WeCom's wire format); without it uploads fail.
   sb = await startSandbox({ requireFilelength: true });
   clocked = await startSandbox({ clock: () => now, requireFilelength: true });
   proxy = await startRecorder(() => sb.wecomUrl);
@@ -347,7 +347,7 @@ function spyStore(
 
 // ── R1–R16 ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/001 §9), client side', () => {
+describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16, client side', () => {
   it('R1: uploads are multipart/form-data, never a JSON body (media/upload and media/uploadimg)', async () => {
     const c = client();
     const jpg = await readFile(img('special/progressive-small-nikon.jpeg'));
