@@ -34,7 +34,7 @@ export async function runAddMaterial(
   const type = options.type ?? 'image';
   if (type === 'video' && !options.title) {
     throw new UsageError(
-      'materials add --type video needs --title (and usually --introduction), https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html',
+      'materials add --type video needs --title (and usually --introduction); see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html',
     );
   }
   const client = await session.officialAccount();
