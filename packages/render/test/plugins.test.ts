@@ -9,14 +9,14 @@ import { describe, expect, it } from 'vitest';
 import {
   rehypeWechatCode,
   rehypeWechatFootnotes,
-  rehypeWechatImages,
+  rehypeWechatFigures,
   rehypeWechatLinks,
   rehypeWechatLists,
   rehypeWechatMath,
   rehypeWechatSanitize,
   rehypeWechatTables,
   rehypeWechatWhitespace,
-} from '../src/index.js';
+} from '../src/transforms.js';
 
 /** Runs one transform alone in a plain unified pipeline, as a user composing their own would. */
 function run(plugin: Pluggable, md: string): string {
@@ -54,8 +54,8 @@ describe('each transform works as a standalone rehype plugin', () => {
       /<section class="table-wrap" style="max-width:100%;overflow-x:auto/,
     );
   });
-  it('rehypeWechatImages', () => {
-    expect(run(rehypeWechatImages, '![cap](https://mmbiz.qpic.cn/a.png)')).toMatch(
+  it('rehypeWechatFigures', () => {
+    expect(run(rehypeWechatFigures, '![cap](https://mmbiz.qpic.cn/a.png)')).toMatch(
       /<figure class="image"><img[^>]*><figcaption class="caption">cap<\/figcaption><\/figure>/,
     );
   });
