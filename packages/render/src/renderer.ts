@@ -68,7 +68,8 @@ function remarkMeta(this: unknown, options: { stripTitle: boolean }) {
 /**
  * Creates a renderer: compiles the theme (+ user CSS) once and builds the unified pipeline
  * remark-parse → frontmatter (YAML/TOML) → GFM → math (`$`, `$$`, `\\(`, `\\[`) → callouts → meta → `remarkPlugins` → remark-rehype →
- * rehype-raw → `rehypePlugins` → WeChat transforms → theme inlining → rehype-stringify.
+ * rehype-raw → `rehypePlugins` → {@link rehypeWechat} (WeChat transforms, theme inlining) → rehype-stringify.
+ * The HTML is the `content` of `draft/add` (https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html).
  * A second render of the same Markdown and path is served from an LRU cache (`cacheSize`).
  *
  * @throws {RenderError} for an unknown theme name.
@@ -223,10 +224,11 @@ function copy(r: RenderResult): RenderResult {
 const shared = new Map<string, Renderer>();
 
 /**
- * Renders Markdown to the WeChat article HTML fragment plus metadata and messages.
+ * Renders Markdown to the WeChat article HTML fragment (`html`), its metadata (`meta`) and its vfile
+ * (`file`, whose `messages` are the problems found, as vfile messages with `source: 'md2wx'`).
  * Renderers without plugins are kept per theme/CSS/options, so repeated calls reuse the compiled theme.
  *
- * @example const { html, meta } = await render('# Hello\n\nWorld', { theme: 'tech' });
+ * @example const { html, meta, file } = await render('# Hello\n\nWorld', { theme: 'tech' });
  * @throws {RenderError} for an unknown theme or a non-string input.
  */
 export async function render(markdown: string, options: RenderOptions = {}): Promise<RenderResult> {
