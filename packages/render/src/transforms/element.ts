@@ -46,7 +46,7 @@ export function textContent(node: Root | RootContent): string {
   return '';
 }
 
-/** The ruleId/source pair of every renderer message (see `RenderMessage`). */
+/** The `source` of every message the renderer and the linter report (see `RenderMessage`). */
 export const MESSAGE_SOURCE = 'md2wx';
 
 /**
