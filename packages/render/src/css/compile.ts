@@ -3,7 +3,8 @@ import { parse as parseSelector } from 'css-what';
 import type { Selector } from 'css-what';
 import type { Element } from 'hast';
 import postcss from 'postcss';
-import type { Message } from '../types.js';
+import { VFile } from 'vfile';
+import type { RenderMessage } from '../types.js';
 import { type AnyNode, hastAdapter } from './adapter.js';
 import { type Declaration, normaliseValue, rejectReason } from './declarations.js';
 
@@ -35,8 +36,12 @@ export interface CompiledTheme {
   universal: CompiledRule[];
   /** Values of the custom properties after resolution (`--accent` → `#07c160`). */
   variables: Map<string, string>;
-  /** What was skipped while compiling (unsupported selectors, at-rules, unresolved `var()`). */
-  messages: Message[];
+  /**
+   * What was skipped while compiling (unsupported selectors, at-rules, unresolved `var()`): warnings
+   * with ruleId `render/css`, `place` the line in the stylesheet. Every render with this theme reports
+   * them again on its own file.
+   */
+  messages: RenderMessage[];
   ruleCount: number;
 }
 
@@ -55,14 +60,14 @@ const DYNAMIC_PSEUDO = new Set([
   'enabled',
 ]);
 
-function warn(messages: Message[], message: string, line?: number, fix?: string): void {
-  messages.push({
-    rule: 'render/css',
-    severity: 'should',
-    message,
-    ...(line !== undefined ? { position: { line, column: 1 } } : {}),
-    ...(fix ? { fix } : {}),
+function warn(sheets: VFile, reason: string, line?: number, fix?: string): void {
+  const message = sheets.message(reason, {
+    ...(line !== undefined ? { place: { line, column: 1 } } : {}),
+    ruleId: 'render/css',
+    source: 'md2wx',
   });
+  message.fatal = false;
+  if (fix) message.note = fix;
 }
 
 function resolveVars(value: string, vars: Map<string, string>, depth = 0): string | undefined {
@@ -124,7 +129,8 @@ function bucketKey(tokens: Selector[]): { tag?: string; cls?: string } {
  * @param sheets stylesheet texts, in cascade order.
  */
 export function compileTheme(sheets: string[]): CompiledTheme {
-  const messages: Message[] = [];
+  const sheetFile = new VFile();
+  const messages = sheetFile.messages;
   const variables = new Map<string, string>();
   const rawRules: { selector: string; decls: Declaration[]; line?: number }[] = [];
 
@@ -134,7 +140,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
       root = postcss.parse(sheet);
     } catch (err) {
       warn(
-        messages,
+        sheetFile,
         `CSS could not be parsed: ${(err as Error).message}`,
         undefined,
         'Fix the stylesheet syntax.',
@@ -144,7 +150,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
     for (const node of root.nodes) {
       if (node.type === 'atrule') {
         warn(
-          messages,
+          sheetFile,
           `@${node.name} is ignored: WeChat has no stylesheet, only inline styles`,
           node.source?.start?.line,
         );
@@ -186,12 +192,12 @@ export function compileTheme(sheets: string[]): CompiledTheme {
     for (const d of raw.decls) {
       const value = resolveVars(d.value, variables);
       if (value === undefined) {
-        warn(messages, `\`${d.prop}: ${d.value}\` uses an undefined custom property`, raw.line);
+        warn(sheetFile, `\`${d.prop}: ${d.value}\` uses an undefined custom property`, raw.line);
         continue;
       }
       const reason = rejectReason(d.prop, value);
       if (reason) {
-        warn(messages, `\`${d.prop}: ${value}\` in \`${raw.selector}\` dropped: ${reason}`, raw.line);
+        warn(sheetFile, `\`${d.prop}: ${value}\` in \`${raw.selector}\` dropped: ${reason}`, raw.line);
         continue;
       }
       decls.push({ prop: d.prop, value: normaliseValue(value), important: d.important === true });
@@ -201,7 +207,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
     try {
       parsed = parseSelector(raw.selector);
     } catch (err) {
-      warn(messages, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
+      warn(sheetFile, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
       continue;
     }
     for (const tokens of parsed) {
@@ -210,14 +216,14 @@ export function compileTheme(sheets: string[]): CompiledTheme {
       let body = tokens;
       if (last?.type === 'pseudo-element') {
         if (last.name !== 'before' && last.name !== 'after') {
-          warn(messages, `::${last.name} in \`${raw.selector}\` is not supported`, raw.line);
+          warn(sheetFile, `::${last.name} in \`${raw.selector}\` is not supported`, raw.line);
           continue;
         }
         pseudo = last.name;
         body = tokens.slice(0, -1);
       }
       if (body.some((t) => t.type === 'pseudo' && DYNAMIC_PSEUDO.has(t.name))) {
-        warn(messages, `\`${raw.selector}\` needs a live browser state; WeChat has none`, raw.line);
+        warn(sheetFile, `\`${raw.selector}\` needs a live browser state; WeChat has none`, raw.line);
         continue;
       }
       let test: CompiledQuery<AnyNode>;
@@ -227,7 +233,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
           cacheResults: false,
         });
       } catch (err) {
-        warn(messages, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
+        warn(sheetFile, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
         continue;
       }
       const rule: CompiledRule = {

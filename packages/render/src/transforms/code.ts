@@ -60,7 +60,6 @@ function reportDiagram(ctx: RenderContext, lang: string, pre: Element): void {
   report(
     ctx,
     'render/diagram',
-    'should',
     mermaid
       ? 'mermaid diagram kept as a code block: it was not drawn (render with @md2wx/diagrams; the CLI does)'
       : `${lang} diagram kept as a code block: md2wx draws mermaid diagrams only`,

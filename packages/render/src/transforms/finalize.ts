@@ -18,13 +18,7 @@ export function reportDroppedStyle(
   d: { prop: string; value: string },
   reason: string,
 ): void {
-  report(
-    ctx,
-    'render/css',
-    'should',
-    `\`${d.prop}: ${d.value}\` dropped from <${node.tagName}>: ${reason}`,
-    node,
-  );
+  report(ctx, 'render/css', `\`${d.prop}: ${d.value}\` dropped from <${node.tagName}>: ${reason}`, node);
 }
 
 function cleanStyle(node: Element, ctx: RenderContext, inMath: boolean): void {

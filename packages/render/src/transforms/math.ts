@@ -319,8 +319,7 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
       if (node.tagName === 'code' && classList(node).includes('math-inline')) {
         const tex = codeText(node);
         const { svg, error } = texToSvg(tex, false);
-        if (error)
-          report(ctx, 'render/math', 'should', `TeX error in $${tex}$: ${error}`, node, 'Fix the formula.');
+        if (error) report(ctx, 'render/math', `TeX error in $${tex}$: ${error}`, node, 'Fix the formula.');
         const prev = children[i - 1];
         const next = children[i + 1];
         const kids: ElementContent[] = [svg];
@@ -349,14 +348,7 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
           const tex = codeText(code);
           const { svg, error } = texToSvg(tex, true);
           if (error)
-            report(
-              ctx,
-              'render/math',
-              'should',
-              `TeX error in $$${tex}$$: ${error}`,
-              node,
-              'Fix the formula.',
-            );
+            report(ctx, 'render/math', `TeX error in $$${tex}$$: ${error}`, node, 'Fix the formula.');
           const section = el(
             'section',
             {

@@ -40,7 +40,6 @@ function fixImage(img: Element, ctx: RenderContext, style: string): void {
     report(
       ctx,
       'render/svg-image',
-      'should',
       `SVG image ${src} will not upload to WeChat`,
       img,
       'Rasterise it to PNG.',
@@ -53,7 +52,7 @@ function fixImage(img: Element, ctx: RenderContext, style: string): void {
  * 26). An image alone in its paragraph becomes `<figure class="image">` with a `<figcaption>` taken from its
  * title or alt text (per `captions`).
  */
-export function imagesTransform(tree: Root, ctx: RenderContext): void {
+export function figuresTransform(tree: Root, ctx: RenderContext): void {
   const visit = (parent: Root | Element) => {
     const children = parent.children as ElementContent[];
     for (let i = 0; i < children.length; i++) {
@@ -84,7 +83,7 @@ export function imagesTransform(tree: Root, ctx: RenderContext): void {
   visit(tree);
 }
 
-/** Rehype plugin form of {@link imagesTransform}. */
-export function rehypeWechatImages() {
-  return (tree: Root, file: VFile) => imagesTransform(tree, contextOf(file));
+/** Rehype plugin form of {@link figuresTransform}. */
+export function rehypeWechatFigures() {
+  return (tree: Root, file: VFile) => figuresTransform(tree, contextOf(file));
 }
