@@ -61,6 +61,8 @@ export {
 export type { PublishEvent } from './events.js';
 export { type FrontMatter, frontMatterLine, parseFrontMatter } from './front-matter.js';
 export { imageCache, lockWaits, timedLock } from './image-cache.js';
+export { type UploadedImage, uploadBodyImages } from './image-uploads.js';
+export { compressMedia } from './media-input.js';
 export {
   type Diagnostic,
   describeDiagnostic,
@@ -92,4 +94,5 @@ export {
   runPublish,
 } from './pipeline.js';
 export { Session, type SessionFlags } from './session.js';
+export { prepareWecomCover, wecomImageQuota } from './wecom.js';
 export { DraftState, type DraftStateData, type DraftStateEntry, writeFileAtomic } from './state.js';
