@@ -180,12 +180,8 @@ async function contentProblems(session: Session, shown: string, html: string): P
   const problems = checkArticleLimits({ title: 't', body: '', bodyLineOffset: 0 }, shown, html);
   const wechat = await session.wechatModule();
   if (problems.length === 0) {
-    try {
-      wechat.checkArticles([{ title: 't', content: html, thumb_media_id: 'x' }], 'article');
-    } catch (error) {
-      if (!(error instanceof wechat.WechatInputError)) throw error;
-      problems.push({ file: shown, message: error.message.replace(/^article article 1: /, '') });
-    }
+    const [first] = wechat.checkArticles([{ title: 't', content: html, thumb_media_id: 'x' }]);
+    if (first) problems.push({ file: shown, message: first.message });
   }
   return problems;
 }

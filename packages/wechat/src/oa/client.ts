@@ -15,7 +15,7 @@ import {
   stableTokenSource,
   type TokenProvider,
 } from '../token/sources.js';
-import { checkArticles, type DraftArticle, type DraftArticleOut } from './articles.js';
+import { assertArticles, type DraftArticle, type DraftArticleOut } from './articles.js';
 import type {
   DraftItem,
   MaterialCount,
@@ -361,7 +361,7 @@ export class OfficialAccountClient {
 
   /** §2.12 `draft/add`: articles checked against §2.13 first → the draft's `media_id`. */
   async addDraft(articles: DraftArticle[]): Promise<{ media_id: string }> {
-    checkArticles(articles, 'addDraft');
+    assertArticles(articles, 'addDraft');
     const body = await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/add', json: { articles } });
     return { media_id: String(body.media_id) };
   }
@@ -371,7 +371,7 @@ export class OfficialAccountClient {
     if (!Number.isInteger(args.index) || args.index < 0) {
       throw new WechatInputError('bad-argument', `updateDraft index is 0-based; got ${args.index}.`, 'index');
     }
-    checkArticles([args.articles], 'updateDraft');
+    assertArticles([args.articles], 'updateDraft');
     await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/update', json: args });
   }
 
