@@ -3,10 +3,16 @@ export { inlineTheme } from './css/inline.js';
 export { RenderError } from './errors.js';
 export { finalizeTree, wrapRoot } from './transforms/finalize.js';
 export { isSelfContained, rehypeRawFast } from './raw-html.js';
-export { extractHeadlessFrontMatter, type FrontMatter, parseFrontMatter } from './frontmatter.js';
+export {
+  extractHeadlessFrontMatter,
+  type FrontMatter,
+  type FrontMatterPoint,
+  parseFrontMatter,
+} from './frontmatter.js';
 export { type LintOptions, lint } from './lint/lint.js';
 export { type LintRule, RULES } from './lint/rules.js';
-export { countWords } from './meta.js';
+export { countWords, EXPLICIT_DIGEST_KEYS, META_KEYS, type MetaField } from './meta.js';
+export { type PostMeta, readMeta } from './post-meta.js';
 export { previewPage } from './preview.js';
 export { createRenderer, type Renderer, render, renderSync } from './renderer.js';
 export { DEFAULT_THEME, themes } from './themes/index.js';
@@ -34,6 +40,7 @@ export { rehypeWechatWhitespace, whitespaceTransform } from './transforms/whites
 export type {
   ArticleMeta,
   CaptionSource,
+  MetaOrigin,
   Message,
   Position,
   RenderContext,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Root as HastRoot } from 'hast';
-import type { Root as MdastRoot, Yaml } from 'mdast';
+import type { Root as MdastRoot } from 'mdast';
 import rehypeStringify from 'rehype-stringify';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
@@ -13,9 +13,10 @@ import { normaliseContainerFences, remarkCallouts } from './callouts.js';
 import { type CompiledTheme, compileTheme } from './css/compile.js';
 import { inlineTheme } from './css/inline.js';
 import { RenderError } from './errors.js';
-import { extractHeadlessFrontMatter, type FrontMatter, parseFrontMatter } from './frontmatter.js';
+import { extractHeadlessFrontMatter, type FrontMatter } from './frontmatter.js';
 import { remarkMathDelimiters } from './math-delimiters.js';
-import { countWords, extractMeta, visibleText } from './meta.js';
+import { countWords, visibleText } from './meta.js';
+import { metaOfTree, type PostMeta } from './post-meta.js';
 import { rehypeRawFast } from './raw-html.js';
 import { DEFAULT_THEME, themes } from './themes/index.js';
 import { codeTransform } from './transforms/code.js';
@@ -42,14 +43,9 @@ export interface Renderer {
   clearCache(): void;
 }
 
-interface PendingMeta {
-  meta: Omit<ArticleMeta, 'wordCount'>;
-  frontMatter: FrontMatter;
-}
-
 declare module 'vfile' {
   interface DataMap {
-    md2wxMeta: PendingMeta;
+    md2wxMeta: PostMeta;
     md2wxFrontMatter: FrontMatter;
   }
 }
@@ -58,22 +54,19 @@ declare module 'vfile' {
 function remarkMeta(this: unknown, options: { stripTitle: boolean }) {
   return (tree: MdastRoot, file: VFile) => {
     const ctx = file.data.md2wx as RenderContext;
-    let fm: FrontMatter = file.data.md2wxFrontMatter ?? { data: {}, format: 'none' };
-    const node = tree.children[0];
-    if (node && (node.type === 'yaml' || (node.type as string) === 'toml')) {
-      fm = parseFrontMatter((node as Yaml).value, node.type === 'yaml' ? 'yaml' : 'toml');
-      if (fm.error) {
-        ctx.messages.push({
-          rule: 'render/frontmatter',
-          severity: 'should',
-          message: `front matter does not parse: ${fm.error}`,
-          position: { line: 1, column: 1 },
-          fix: 'Fix the front matter syntax; it was ignored.',
-          ...(ctx.file ? { file: ctx.file } : {}),
-        });
-      }
+    const found = metaOfTree(tree, file.data.md2wxFrontMatter, options.stripTitle);
+    if (found.frontMatterError) {
+      const { reason, line, column } = found.frontMatterError;
+      ctx.messages.push({
+        rule: 'render/frontmatter',
+        severity: 'should',
+        message: `front matter does not parse: ${reason}`,
+        position: { line, column },
+        fix: 'Fix the front matter syntax; it was ignored.',
+        ...(ctx.file ? { file: ctx.file } : {}),
+      });
     }
-    file.data.md2wxMeta = { meta: extractMeta(tree, fm.data, options.stripTitle), frontMatter: fm };
+    file.data.md2wxMeta = found;
   };
 }
 
@@ -209,7 +202,7 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
     const html = escapeBracketsInAttributes(pipeline.stringify(tree, file));
     const pending = file.data.md2wxMeta;
     const meta: ArticleMeta = {
-      ...(pending?.meta ?? { frontmatter: {} }),
+      ...(pending?.meta ?? { frontmatter: {}, origins: {} }),
       wordCount: countWords(visibleText(tree)),
     };
     for (const m of file.messages) {
