@@ -7,8 +7,7 @@ export {
   assertNoProblems,
   charCount,
   checkArticleLimits,
-  firstH1,
-  firstImage,
+  checkContentLimits,
   type PostMeta,
   readPostMeta,
 } from './article.js';
@@ -43,7 +42,6 @@ export {
   type SourceLocation,
   UsageError,
 } from './errors.js';
-export { type FrontMatter, frontMatterLine, parseFrontMatter } from './front-matter.js';
 export {
   type Diagnostic,
   normaliseDiagnostics,

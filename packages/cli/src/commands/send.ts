@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { MpnewsArticle } from '@md2wx/wechat';
-import { firstImage, type PostMeta } from '../article.js';
+import type { PostMeta } from '../article.js';
 import { ContentError, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
 import { loadImages } from '../modules.js';
 import { type PublishOptions, rootDirFor, runPublish } from '../pipeline.js';
@@ -59,7 +59,7 @@ export async function runSend(
     throw new ContentError(problems.map((message) => ({ file: post, message: `mpnews: ${message}` })));
 
   const coverSrc =
-    meta.cover ?? (options.cover ? path.resolve(config.cwd, options.cover) : firstImage(meta.body)?.src);
+    meta.cover ?? (options.cover ? path.resolve(config.cwd, options.cover) : meta.firstImage?.src);
   if (!coverSrc) {
     throw new ContentError([
       { file: post, message: 'no cover: add `cover:` to the front matter, an image to the post, or --cover' },
