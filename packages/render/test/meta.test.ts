@@ -1,5 +1,6 @@
+import { ARTICLE_LIMITS } from '@md2wx/wechat';
 import { describe, expect, it } from 'vitest';
-import { parseFrontMatter, readMeta, render } from '../src/index.js';
+import { lint, parseFrontMatter, readMeta, render } from '../src/index.js';
 
 describe('post metadata (one front-matter parser, one key table)', () => {
   it('reads a Hugo post with TOML front matter, with the line and column of each key', async () => {
@@ -120,5 +121,21 @@ describe('post metadata (one front-matter parser, one key table)', () => {
     const toml = readMeta('+++\ntitle = "x"\nfoo = [1,\nbar\n+++\n').frontMatterError;
     expect(toml?.line).toBe(4);
     expect(parseFrontMatter('a: [1', 'yaml').error).toMatch(/flow sequence|end/i);
+  });
+});
+
+describe('lint limits', () => {
+  // lint runs without @md2wx/wechat (a dev dependency here only), so it keeps its own numbers: pinned here.
+  it.each([
+    ['title', 'title-length', ARTICLE_LIMITS.title],
+    ['author', 'author-length', ARTICLE_LIMITS.author],
+    ['digest', 'digest-length', ARTICLE_LIMITS.digest],
+  ] as const)('refuses a %s over @md2wx/wechat ARTICLE_LIMITS, not at it', (field, rule, limit) => {
+    const rules = (n: number) =>
+      lint('<section><p>x</p></section>', { meta: { title: 't', [field]: '字'.repeat(n) } }).map(
+        (m) => m.rule,
+      );
+    expect(rules(limit)).not.toContain(rule);
+    expect(rules(limit + 1)).toContain(rule);
   });
 });
