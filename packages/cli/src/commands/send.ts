@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import type { MpnewsArticle } from '@md2wx/wechat';
-import type { PostMeta } from '../article.js';
+import type { PostMeta } from '@md2wx/publish';
 import { ContentError, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
 import { loadImages } from '../modules.js';
-import { type PublishOptions, rootDirFor, runPublish } from '../pipeline.js';
+import { type PublishOptions, rootDirFor } from '@md2wx/publish';
+import { runPublish } from '../run.js';
 import type { Session } from '../session.js';
 
 /** Renders `posts` for WeCom (images on WeCom, HTML and preview written). */

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { ContentError, type ContentProblem, ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadImages, loadRemarkImages } from '../modules.js';
-import { imageCache } from '../image-cache.js';
+import { imageCache } from '@md2wx/publish';
 import type { Session } from '../session.js';
 
 /** One line of `md2wx upload`'s answer. */
