@@ -12,7 +12,7 @@ export {
 export { type LintOptions, lint } from './lint/lint.js';
 export { type LintRule, RULES } from './lint/rules.js';
 export { countWords, EXPLICIT_DIGEST_KEYS, META_KEYS, type MetaField } from './meta.js';
-export { type PostMeta, readMeta } from './post-meta.js';
+export { type MetaResult, readMeta } from './post-meta.js';
 export { previewPage } from './preview.js';
 export { createRenderer, type Renderer, render, renderSync } from './renderer.js';
 export { DEFAULT_THEME, themes } from './themes/index.js';

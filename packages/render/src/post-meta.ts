@@ -16,7 +16,7 @@ import { extractMeta } from './meta.js';
 import type { ArticleMeta } from './types.js';
 
 /** What {@link readMeta} (and each render) learns about a post before any transform. */
-export interface PostMeta {
+export interface MetaResult {
   meta: Omit<ArticleMeta, 'wordCount'>;
   frontMatter: FrontMatter;
   /**
@@ -35,7 +35,7 @@ export function metaOfTree(
   tree: MdastRoot,
   headless: FrontMatter | undefined,
   stripTitle: boolean,
-): PostMeta {
+): MetaResult {
   let fm: FrontMatter = headless ?? { data: {}, format: 'none', keys: {} };
   // Key positions count from the block's first line: the line after the opening fence, or line 1 for Hexo.
   let lineOffset = 0;
@@ -44,7 +44,7 @@ export function metaOfTree(
     fm = parseFrontMatter((node as Yaml).value, node.type === 'yaml' ? 'yaml' : 'toml');
     lineOffset = node.position?.start.line ?? 1;
   }
-  const result: PostMeta = { meta: extractMeta(tree, fm, stripTitle, lineOffset), frontMatter: fm };
+  const result: MetaResult = { meta: extractMeta(tree, fm, stripTitle, lineOffset), frontMatter: fm };
   if (fm.error) {
     const at: FrontMatterPoint = fm.errorPosition ?? { line: 0, column: 1 };
     result.frontMatterError = {
@@ -72,7 +72,7 @@ const parser = unified()
  * @returns the meta with `origins` (key and 1-based line/column of each field), the parsed front matter, and
  *   `frontMatterError` when the block does not parse (never thrown).
  */
-export function readMeta(markdown: string, options: { stripTitle?: boolean } = {}): PostMeta {
+export function readMeta(markdown: string, options: { stripTitle?: boolean } = {}): MetaResult {
   const headless = extractHeadlessFrontMatter(markdown.replace(/^\uFEFF/, ''));
   const tree = parser.runSync(parser.parse(normaliseContainerFences(headless.markdown))) as MdastRoot;
   return metaOfTree(tree, headless.frontMatter, options.stripTitle ?? false);

@@ -16,7 +16,7 @@ import { RenderError } from './errors.js';
 import { extractHeadlessFrontMatter, type FrontMatter } from './frontmatter.js';
 import { remarkMathDelimiters } from './math-delimiters.js';
 import { countWords, visibleText } from './meta.js';
-import { metaOfTree, type PostMeta } from './post-meta.js';
+import { metaOfTree, type MetaResult } from './post-meta.js';
 import { rehypeRawFast } from './raw-html.js';
 import { DEFAULT_THEME, themes } from './themes/index.js';
 import { codeTransform } from './transforms/code.js';
@@ -45,7 +45,7 @@ export interface Renderer {
 
 declare module 'vfile' {
   interface DataMap {
-    md2wxMeta: PostMeta;
+    md2wxMeta: MetaResult;
     md2wxFrontMatter: FrontMatter;
   }
 }
