@@ -187,7 +187,7 @@ describe('seed systems from the command line', () => {
       expect(big.code).toBe(1);
       expect(big.stderr).toMatch(/64000-byte limit/);
 
-      // 2.4 MB phone photo: within §2.9's 10 MB.
+      // 2.4 MB phone photo: within media/upload's 10 MB.
       const photo = corpusPath('images/photos/apple-iphone-5_orient3.jpg');
       const temp = await runCli(['media', 'upload', photo], { cwd, env: oaEnv() });
       expect(temp.code, temp.stderr).toBe(0);

@@ -163,7 +163,7 @@ describe('published to a local registry', () => {
 
   it("(b) the remark plugin alone: its README's install line and usage block, as written, against a sandbox", async () => {
     const readme = await readFile(path.join(repoRoot, 'packages/remark-wechat-images/README.md'), 'utf8');
-    const usage = readme.slice(readme.indexOf('\n## Usage\n'));
+    const usage = readme.slice(readme.indexOf('\n## Install\n'));
     const blocks = fencedBlocks(usage);
     const installLine = blocks.find((b) => b.lang === 'sh')?.code.trim() ?? '';
     const program = blocks.find((b) => b.lang === 'ts')?.code ?? '';

@@ -7,7 +7,7 @@
  * images while under budget, median time ≤ 2× baseline. Per image it prints bytes ÷ baseline bytes, SSIM
  * minus baseline SSIM and time ÷ baseline time; the last line sums it up.
  *
- * Run: MD2WX_CORPUS=/work/shared/corpus npx tsx --conditions=@md2wx/source bench/images/compare.ts [--posts]
+ * Run: MD2WX_CORPUS=/path/to/corpus npx tsx --conditions=@md2wx/source bench/images/compare.ts [--posts]
  *   [--quality balanced|visually-lossless|<1-100>] [--only <substring of the path>]
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

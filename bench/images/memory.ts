@@ -1,7 +1,7 @@
 /**
  * Peak RSS for a post with 40 photos of ~16 megapixels, all prepared (resolved + processed) with Promise.all
  * through prepareImage, whose concurrency limit keeps reading and decoding bounded. Target (issue 6): under 500 MB.
- * Run: MD2WX_CORPUS=/work/shared/corpus npx tsx --conditions=@md2wx/source bench/images/memory.ts [photo…]
+ * Run: MD2WX_CORPUS=/path/to/corpus npx tsx --conditions=@md2wx/source bench/images/memory.ts [photo…]
  * With photo arguments (paths under the corpus' images/), the post cycles through those instead, e.g.
  * `photos/kodak-pixpro-s1_srgb-icc.jpg photos/mate-elephants-5640x3172-progressive.jpg` for 16.1 and 17.9 MP only.
  */

@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as R from '@md2wx/render';
+import * as Main from '@md2wx/render';
+import * as Steps from '@md2wx/render/transforms';
 import type { Root, RootContent } from 'hast';
 import type { Root as MdastRoot } from 'mdast';
 import { corpusDir } from '@md2wx/testkit';
@@ -18,7 +19,11 @@ import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
+import { finalizeTree, wrapRoot } from '../../packages/render/src/transforms/finalize.ts';
 import { corpusPosts } from '../../packages/render/test/corpus-posts.ts';
+
+// wrapRoot and finalizeTree are internal steps of rehypeWechat: timed from the source.
+const R = { ...Main, ...Steps, finalizeTree, wrapRoot };
 
 const posts = corpusPosts().map((p) => readFileSync(path.join(corpusDir(), p), 'utf8'));
 const parse = unified()
@@ -63,23 +68,14 @@ for (pass = 0; pass < PASSES; pass++) {
     }
     const hast = time('remark-rehype', () => toHast.runSync(mdast as never)) as never;
     time('raw-html', () => raw.runSync(hast));
-    const ctx = {
-      options: {
-        captions: 'title-or-alt',
-        referencesTitle: 'r',
-        footnotesTitle: 'f',
-        codeWindowBar: false,
-        tabSize: 4,
-      },
-      messages: [],
-    } as never;
+    const ctx = R.defaultContext() as never;
     for (const [name, fn] of Object.entries({
       footnotes: R.footnotesTransform,
       math: R.mathTransform,
       code: R.codeTransform,
       lists: R.listsTransform,
       tables: R.tablesTransform,
-      images: R.imagesTransform,
+      figures: R.figuresTransform,
       links: R.linksTransform,
       sanitize: R.sanitizeTransform,
       whitespace: R.whitespaceTransform,

@@ -1,8 +1,9 @@
 /**
- * Peak memory of the WeCom client (@md2wx/wechat) while uploading a 20 MB file — WeCom `media/upload` type=file,
- * whose limit is 20 MB (seeds/001 §2.2, wechat-api.md §3.2) — and downloading a 60 MB file through Range
- * (`media/get` in ≤ 20 MB chunks, §3.4), each alone and both at once. Issue 5's Done-when: under 100 MB above
- * baseline.
+ * Peak memory of the WeCom client (@md2wx/wechat) while uploading a 20 MB file — WeCom `media/upload`
+ * type=file, whose limit is 20 MB (https://developer.work.weixin.qq.com/document/path/96484)
+ * — and downloading a 60 MB file through Range (`media/get` in ≤ 20 MB chunks,
+ * https://developer.work.weixin.qq.com/document/path/96486), each alone and both at once. Issue 5's
+ * Done-when: under 100 MB above baseline.
  *
  * This parent runs the sandbox and a Range-capable CDN origin (serving from disk), writes the test files and
  * creates the 60 MB media with upload_by_url (media/upload stops at 20 MB). Each scenario runs in a fresh client

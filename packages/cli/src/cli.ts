@@ -95,7 +95,12 @@ function intOption(value: string): number {
   return n;
 }
 
-/** `--count` of the batchget endpoints: WeChat takes 1–20 (§2.7, §2.12); anything else is a usage error. */
+/**
+ * `--count` of the batchget endpoints: WeChat takes 1–20
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_batchgetmaterial.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html); anything
+ * else is a usage error.
+ */
 function pageCountOption(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 20)

@@ -32,7 +32,9 @@ export interface DiagramRendererOptions {
   format?: 'png' | 'svg';
   /** Device pixel ratio of PNGs. Default 2. */
   scale?: number;
-  /** Widest SVG, in CSS pixels (wechat-html.md §14 rule 22 caps it at 677). Default 677. */
+  /**
+   * Widest SVG, in CSS pixels (rule 22 `svg-size` of docs/wechat-html-rules.md caps it at 677). Default 677.
+   */
   maxWidth?: number;
   /** Chromium executable; default {@link findChromium}. */
   executablePath?: string;
@@ -181,7 +183,7 @@ export class DiagramRenderer {
           await page.evaluate(
             ({ theme, svg }) => {
               const m = (globalThis as unknown as { mermaid: { initialize(c: object): void } }).mermaid;
-              // Text labels, not HTML in foreignObject: WeChat drops foreignObject (§14 rule 20), and
+              // Text labels, not HTML in foreignObject: WeChat drops foreignObject (rule 20), and
               // the PNG then matches the SVG.
               m.initialize({
                 startOnLoad: false,

@@ -1,6 +1,6 @@
 /**
- * Makes mermaid's SVG WeChat-safe (wechat-html.md §9, §14 rules 20–22), inside the page that drew it,
- * where computed styles and path geometry are known: every CSS rule becomes presentation attributes,
+ * Makes mermaid's SVG WeChat-safe (docs/wechat-html-rules.md#diagrams, rules 20–22), inside the page that
+ * drew it, where computed styles and path geometry are known: every CSS rule becomes presentation attributes,
  * markers (arrow heads) become real shapes at the ends of their paths, and what WeChat drops (`style`,
  * `defs`, `marker`, `foreignObject`, ids, classes, `url(#…)` references) is removed.
  *

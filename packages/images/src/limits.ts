@@ -1,12 +1,26 @@
-/** Default limits, in bytes and pixels. WeChat's own limits are in /work/shared/docs/wechat-api.md §2.3–2.4. */
+/**
+ * Default limits, in bytes and pixels. WeChat's own limits:
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html and
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html.
+ */
 
-/** media/uploadimg: "jpg/png, 大小必须在1MB以下" — kept strictly under 1,000,000 bytes (§2.3). */
+/**
+ * media/uploadimg: "jpg/png, 大小必须在1MB以下" — kept strictly under 1,000,000 bytes
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html).
+ */
 export const BODY_MAX_BYTES = 1_000_000;
-/** material/add_material type=image: 10 MB (§2.4); animated GIFs go there. */
+/**
+ * material/add_material type=image: 10 MB
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html); animated
+ * GIFs go there.
+ */
 export const ANIMATED_MAX_BYTES = 10_000_000;
 /** Cover images for add_material type=image, kept at the body budget so they also load fast. */
 export const COVER_MAX_BYTES = 1_000_000;
-/** material/add_material type=thumb: 64 KB, JPG (§2.4). */
+/**
+ * material/add_material type=thumb: 64 KB, JPG
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html).
+ */
 export const THUMB_MAX_BYTES = 64_000;
 
 /** WeChat renders article bodies at most ~1080 device pixels wide; larger images only cost bytes. */

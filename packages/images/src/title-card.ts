@@ -1,7 +1,8 @@
 /**
- * A generated cover: the title set in large type on a solid background, 2.35:1 (the ratio of WeChat's
- * article cover, wechat-api.md §2.13 `pic_crop_235_1`), drawn from SVG by sharp (librsvg), which takes the
- * glyphs from the system's fonts — CJK needs a CJK font such as Debian's `fonts-noto-cjk`.
+ * A generated cover: the title set in large type on a solid background, 2.35:1 (the ratio of WeChat's article
+ * cover, https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
+ * `pic_crop_235_1`), drawn from SVG by sharp (librsvg), which takes the glyphs from the system's fonts — CJK
+ * needs a CJK font such as Debian's `fonts-noto-cjk`.
  */
 import sharp from 'sharp';
 

@@ -191,7 +191,7 @@ function describe(p: ArticleProblem, meta: PostMeta, file: string): ContentProbl
  * not `X1_Y1_X2_Y2` in [0, 1] with ≤ 6 decimals. The cover is checked where it is resolved.
  * @param html the rendered `content`; without it the content limits are not checked.
  * @returns the problems found (empty when all is well), each with file and, when known, the front-matter line.
- * @see https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html
+ * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
  */
 export function checkArticleLimits(meta: PostMeta, file: string, html?: string): ContentProblem[] {
   const found = checkArticles([articleOf(meta, html)]).filter(

@@ -32,7 +32,7 @@ export interface OfficialAccountConfig {
   /** API base URL; default WeChat's (`https://api.weixin.qq.com`). */
   baseUrl?: string;
   tokenMode?: 'stable' | 'classic';
-  /** Central token service (contract 4); its secret comes from `MD2WX_TOKEN_SERVICE_SECRET`. */
+  /** Central token service (`@md2wx/token-service`); its secret comes from `MD2WX_TOKEN_SERVICE_SECRET`. */
   tokenService?: { url: string; secret: string };
 }
 

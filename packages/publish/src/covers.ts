@@ -1,6 +1,7 @@
 /**
- * Covers as permanent material (`material/add_material`, wechat-api.md §2.4), through the same dedupe cache as
- * body images and with the same guarantee: one upload per cover, whatever fails.
+ * Covers as permanent material (`material/add_material`,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html), through the
+ * same dedupe cache as body images and with the same guarantee: one upload per cover, whatever fails.
  *
  * WeChat's client never repeats add_material after a lost answer or an HTTP 5xx (each run would create
  * another material). Here such an ambiguous failure is reconciled instead of failing the post: the material

@@ -4,11 +4,12 @@
  * post — the draft box ends with exactly one draft for it.
  *
  * How a post is recognised in the draft box: a hidden marker in its content, `data-md2wx-post="<id>"` on the
- * article's first element, `<id>` = the first 20 hex digits of sha256(appId + "\n" + state key). Chosen over a
- * key in `content_source_url`'s fragment because that field is the post's "阅读原文" link: setting it on every
+ * article's first element, `<id>` = the first 20 hex digits of sha256(appId + "\n" + state key). Chosen over
+ * a key in `content_source_url`'s fragment because that field is the post's "阅读原文" link: setting it on every
  * article would show readers a link the author never asked for, and it is limited to 1 KB. WeChat keeps
- * `data-*` attributes in article content (wechat-html.md §3 "data-*: Kept" [OBS]), and the sandbox does too.
- * The id is a hash so that repository paths do not show in the article's source.
+ * `data-*` attributes in article content (observed in published articles,
+ * docs/wechat-html-rules.md#attributes-and-css), and the sandbox does too. The id is a hash so that
+ * repository paths do not show in the article's source.
  *
  * Lookup (`findDraft`) pages `draft/batchget` with `no_content=1` (small answers) newest first, matches the
  * articles' titles, and confirms each candidate's markers with `draft/get`. It runs only before a draft/add —
@@ -20,7 +21,11 @@ import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
 import { isWechatError } from './errors.js';
 import type { DraftState } from './state.js';
 
-/** Pages of 20 drafts `findDraft` reads at most: the newest 200 drafts (§2.12: batchget count 1..20). */
+/**
+ * Pages of 20 drafts `findDraft` reads at most: the newest 200 drafts
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html: batchget
+ * count 1..20).
+ */
 export const RECONCILE_MAX_PAGES = 10;
 
 /** draft/add attempts per upsert when answers are lost (each one after a lookup that found nothing). */
@@ -108,7 +113,7 @@ export async function findDraft(
 /**
  * True for a failure after which WeChat may have carried a create call out: the answer was lost (a dropped
  * connection or a timeout once the request was sent: `WechatNetworkError` with `ambiguous`) or a gateway
- * answered HTTP 5xx (the client repeats neither for create calls, wechat-api.md §1.6).
+ * answered HTTP 5xx (the client repeats neither for create calls: @md2wx/wechat README, "Errors").
  */
 export function isAmbiguousFailure(error: unknown): boolean {
   const e = error as { name?: string; ambiguous?: boolean; status?: number };

@@ -20,7 +20,7 @@ import type {
   RemarkWechatImagesOptions,
   WechatImageUploader,
 } from '@md2wx/remark-wechat-images';
-import type { ArticleMeta, LintOptions, Message, RenderOptions } from '@md2wx/render';
+import type { ArticleMeta, LintOptions, RenderMessage, RenderOptions } from '@md2wx/render';
 import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
 import {
   applyFieldFallbacks,
@@ -542,7 +542,7 @@ async function publishPrepared(
       const result = await render.render(post.source, renderOptions);
       html = result.html;
       renderMeta = result.meta;
-      diagnostics = normaliseDiagnostics(result.messages, 'markdown');
+      diagnostics = normaliseDiagnostics(result.file.messages, 'markdown');
     } catch (error) {
       await emit({ type: 'render-finished', file: post.file });
       if (signal?.aborted) throw signal.reason;
@@ -935,20 +935,23 @@ export function describeDiagnostic(d: Diagnostic, shown: string): string {
 }
 
 /**
- * @md2wx/render messages (renderer or linter) as the CLI's diagnostics; `where` says whether their positions
- * point into the Markdown post or the rendered HTML.
+ * Vfile messages of a render (the renderer's, source `md2wx`, and the remark plugins', shown as
+ * `plugin/<source>`) or of the linter as the CLI's diagnostics: `fatal` is MUST, anything else SHOULD;
+ * `where` says whether their positions point into the Markdown post or the rendered HTML.
  */
 export function normaliseDiagnostics(
-  messages: readonly Message[],
+  messages: readonly RenderMessage[],
   where?: 'markdown' | 'html',
 ): Diagnostic[] {
   return messages.map((m) => {
-    const d: Diagnostic = { rule: m.rule, severity: m.severity, message: m.message };
-    if (m.fix) d.fix = m.fix;
+    const rule =
+      m.source === 'md2wx' ? (m.ruleId ?? 'render') : `plugin/${m.source ?? m.ruleId ?? 'message'}`;
+    const d: Diagnostic = { rule, severity: m.fatal ? 'must' : 'should', message: m.reason };
+    if (m.note) d.fix = m.note;
     if (where) d.in = where;
-    if (m.position) {
-      d.line = m.position.line;
-      d.column = m.position.column;
+    if (m.line !== undefined) {
+      d.line = m.line;
+      if (m.column !== undefined) d.column = m.column;
     }
     return d;
   });

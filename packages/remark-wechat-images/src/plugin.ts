@@ -10,7 +10,7 @@ import { memoryCache } from './cache/memory.js';
 import { collectImages, type ImageOccurrence } from './collect.js';
 import { type ImageProblem, RemarkWechatImagesError } from './errors.js';
 import { checkOptions } from './options.js';
-import { defaultPipeline, type ProcessedImageLike } from './pipeline.js';
+import { imageProcessing, type ProcessedImageLike } from './image-processing.js';
 import type {
   CacheEntry,
   ImageCache,
@@ -56,11 +56,12 @@ interface SourceJob {
  * `unified().use(remarkParse).use(remarkWechatImages, { uploader: wechatUploader(client), cache })`
  *
  * Walks `image`, `imageReference` (+ its `definition`) and `html` `<img>` nodes; resolves each unique source
- * once (@md2wx/images `resolveImage`), picks the target with `probeImage` (animated → `material/add_material`,
- * else `media/uploadimg`, wechat-api.md §2.3/§2.4), looks it up in the dedupe cache (key: account, endpoint,
- * sha256 of the source bytes, processing settings), processes misses (`processImage`), and only when every
- * image of the file is ready uploads them with at most `concurrency` (default 4) at a time. Every use is
- * rewritten to the permanent URL; alt text and titles are kept. Sources already on mmbiz.qpic.cn are left.
+ * once (@md2wx/images `resolveImage`), picks the target with `probeImage` (animated →
+ * `material/add_material`, else `media/uploadimg`; see `UploadEndpoint`), looks
+ * it up in the dedupe cache (key: account, endpoint, sha256 of the source bytes, processing settings),
+ * processes misses (`processImage`), and only when every image of the file is ready uploads them with at most
+ * `concurrency` (default 4) at a time. Every use is rewritten to the permanent URL; alt text and titles are
+ * kept. Sources already on mmbiz.qpic.cn are left.
  *
  * Without `uploader` it is a dry run: images are processed and written to `outDir`, and the Markdown points at
  * those local files.
@@ -88,7 +89,7 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
   const limit = pLimit(concurrency);
 
   return async (tree: Root, file: VFile) => {
-    const images = defaultPipeline;
+    const images = imageProcessing;
     const sites = collectImages(tree, typeof file.value === 'string' ? file.value : String(file.value ?? ''));
     const jobs = groupBySource(sites.occurrences);
     if (jobs.length === 0) return;

@@ -1,4 +1,8 @@
-/** Where an image ends up on WeChat: the API that stores it (`/work/shared/docs/wechat-api.md` §2.3, §2.4). */
+/**
+ * Where an image ends up on WeChat: the API that stores it
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html).
+ */
 export type UploadEndpoint = 'media/uploadimg' | 'material/add_material';
 
 /** What @md2wx/images made of a source before upload (a subset of its `ProcessedImage.info`). */
@@ -22,9 +26,17 @@ export interface UploadImageInfo {
 export interface WechatImageUploader {
   /** Identifies the account in cache keys (an appId), so two accounts never share a URL. */
   readonly account: string;
-  /** A still JPEG/PNG for an article body → `media/uploadimg` (§2.3): a permanent mmbiz URL, no media_id. */
+  /**
+   * A still JPEG/PNG for an article body → `media/uploadimg`
+   * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html): a
+   * permanent mmbiz URL, no media_id.
+   */
   uploadBodyImage(data: Buffer, info: UploadImageInfo): Promise<{ url: string }>;
-  /** An animated GIF → `material/add_material` type image (§2.4): a permanent material with its URL. */
+  /**
+   * An animated GIF → `material/add_material` type image
+   * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html): a
+   * permanent material with its URL.
+   */
   uploadAnimatedImage(data: Buffer, info: UploadImageInfo): Promise<{ url: string; media_id: string }>;
   /**
    * Optional: get ready to upload (fetch the access_token). Called once per file as soon as the first cache

@@ -9,9 +9,17 @@ export interface WechatMediaClient {
   readonly appId?: string;
   /** Fetches (and caches) the access_token; used to warm up before the first upload. */
   getAccessToken?(): Promise<string>;
-  /** `media/uploadimg` (wechat-api.md §2.3) → `{ url }`. */
+  /**
+   * `media/uploadimg`
+   * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html) →
+   * `{ url }`.
+   */
   uploadImage(input: Buffer, options?: { filename?: string }): Promise<{ url: string }>;
-  /** `material/add_material` (§2.4) → `{ media_id, url? }`. */
+  /**
+   * `material/add_material`
+   * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html) →
+   * `{ media_id, url? }`.
+   */
   addMaterial(options: {
     type: 'image';
     data: Buffer;
@@ -21,8 +29,12 @@ export interface WechatMediaClient {
 
 /**
  * Adapt an @md2wx/wechat client (`createOfficialAccountClient(...)`) to the plugin's uploader: still images
- * go to `media/uploadimg` (§2.3: jpg/png under 1 MB, no media_id, not counted against the material library),
- * animated GIFs to `material/add_material` type image (§2.4: up to 10 MB, gif allowed, returns media_id + url).
+ * go to `media/uploadimg`
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html: jpg/png
+ * under 1 MB, no media_id, not counted against the material library), animated GIFs to
+ * `material/add_material` type image
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html: up to 10
+ * MB, gif allowed, returns media_id + url).
  *
  * `account` names the account in cache keys; default `client.appId`. `warmUp()` fetches the access_token
  * (`client.getAccessToken`) while images are still being processed.

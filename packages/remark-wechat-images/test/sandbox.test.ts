@@ -18,7 +18,7 @@ import {
 import type { ProgressEvent } from '../src/types.js';
 import { imageSources, runFile, uploadCount } from './helpers.js';
 
-/** Corpus posts whose every body image is a local file that exists (MANIFEST.md §2). */
+/** Corpus posts whose every body image is a local file that exists (the corpus's MANIFEST.md lists them). */
 const LOCAL_POSTS: Array<{ post: string; rootDir?: string }> = [
   { post: 'markdown/pingcap-blog-cn/tidb-4.0-tidb-dashboard.md' },
   { post: 'markdown/pingcap-blog-cn/chaos-mesh.md' },

@@ -5,8 +5,8 @@
  * the content. Themes colour them through `.callout-<kind>` rules and `--callout-<kind>` variables; the
  * classes only serve theme matching and are removed after inlining (WeChat keeps no classes).
  *
- * WeChat keeps no `details`/`summary` (wechat-html.md §14 rule 2), so foldable callouts and `::: details`
- * are drawn open.
+ * WeChat keeps no `details`/`summary` (rule 2 `allowed-tags`, docs/wechat-html-rules.md), so foldable
+ * callouts and `::: details` are drawn open.
  */
 import type { BlockContent, Blockquote, Paragraph, PhrasingContent, Root, RootContent, Text } from 'mdast';
 import { directiveFromMarkdown } from 'mdast-util-directive';

@@ -10,26 +10,16 @@ import remarkRehype from 'remark-rehype';
 import { type Processor, unified } from 'unified';
 import { VFile } from 'vfile';
 import { normaliseContainerFences, remarkCallouts } from './callouts.js';
-import { type CompiledTheme, compileTheme } from './css/compile.js';
-import { inlineTheme } from './css/inline.js';
+import type { CompiledTheme } from './css/compile.js';
 import { RenderError } from './errors.js';
 import { extractHeadlessFrontMatter, type FrontMatter } from './frontmatter.js';
 import { remarkMathDelimiters } from './math-delimiters.js';
 import { countWords, visibleText } from './meta.js';
 import { metaOfTree, type MetaResult } from './post-meta.js';
 import { rehypeRawFast } from './raw-html.js';
-import { DEFAULT_THEME, themes } from './themes/index.js';
-import { codeTransform } from './transforms/code.js';
-import { finalizeTree, reportDroppedStyle, wrapRoot } from './transforms/finalize.js';
-import { footnotesTransform } from './transforms/footnotes.js';
-import { imagesTransform } from './transforms/images.js';
-import { linksTransform } from './transforms/links.js';
-import { listsTransform } from './transforms/lists.js';
-import { mathTransform } from './transforms/math.js';
-import { sanitizeTransform } from './transforms/sanitize.js';
-import { tablesTransform } from './transforms/tables.js';
-import { whitespaceTransform } from './transforms/whitespace.js';
-import type { ArticleMeta, RenderContext, RenderOptions, RenderResult } from './types.js';
+import { rehypeWechat, resolveTheme } from './rehype-wechat.js';
+import { MESSAGE_SOURCE } from './transforms/element.js';
+import type { ArticleMeta, RenderOptions, RenderResult } from './types.js';
 
 /** A reusable renderer: theme compiled once, processor frozen once, results cached by input. */
 export interface Renderer {
@@ -53,81 +43,32 @@ declare module 'vfile' {
 /** Reads the YAML/TOML front matter node (or the Hexo block found earlier) and the article meta. */
 function remarkMeta(this: unknown, options: { stripTitle: boolean }) {
   return (tree: MdastRoot, file: VFile) => {
-    const ctx = file.data.md2wx as RenderContext;
     const found = metaOfTree(tree, file.data.md2wxFrontMatter, options.stripTitle);
     if (found.frontMatterError) {
       const { reason, line, column } = found.frontMatterError;
-      ctx.messages.push({
-        rule: 'render/frontmatter',
-        severity: 'should',
-        message: `front matter does not parse: ${reason}`,
-        position: { line, column },
-        fix: 'Fix the front matter syntax; it was ignored.',
-        ...(ctx.file ? { file: ctx.file } : {}),
+      const message = file.message(`front matter does not parse: ${reason}`, {
+        place: { line, column },
+        ruleId: 'render/frontmatter',
+        source: MESSAGE_SOURCE,
       });
+      message.fatal = false;
+      message.note = 'Fix the front matter syntax; it was ignored.';
     }
     file.data.md2wxMeta = found;
   };
 }
 
-/** Every WeChat transform, in order, then theme inlining and the final clean-up. */
-function rehypeWechat(this: unknown, options: { theme: CompiledTheme }) {
-  return (tree: HastRoot, file: VFile) => {
-    const ctx = file.data.md2wx as RenderContext;
-    footnotesTransform(tree, ctx);
-    mathTransform(tree, ctx);
-    codeTransform(tree, ctx);
-    listsTransform(tree, ctx);
-    tablesTransform(tree, ctx);
-    imagesTransform(tree, ctx);
-    linksTransform(tree, ctx);
-    sanitizeTransform(tree, ctx);
-    whitespaceTransform(tree, ctx);
-    const root = wrapRoot(tree);
-    inlineTheme(tree, options.theme, (node, d, reason) => reportDroppedStyle(ctx, node, d, reason));
-    finalizeTree(root, ctx);
-  };
-}
-
-/**
- * Compiled themes by stylesheet text, shared by every renderer of the process: a renderer made per
- * call (the CLI's, with its per-post image plugin) reuses the compiled theme instead of compiling it
- * again. A compiled theme is only read after compilation.
- */
-const compiledThemes = new Map<string, CompiledTheme>();
-const COMPILED_THEME_LIMIT = 32;
-
-function themeFor(sheets: string[]): CompiledTheme {
-  const key = sheets.join('\0/* md2wx sheet */\0');
-  let theme = compiledThemes.get(key);
-  if (!theme) {
-    if (compiledThemes.size >= COMPILED_THEME_LIMIT)
-      compiledThemes.delete(compiledThemes.keys().next().value as string);
-    theme = compileTheme(sheets);
-    compiledThemes.set(key, theme);
-  }
-  return theme;
-}
-
-function themeSheets(options: RenderOptions): string[] {
-  const name = options.theme ?? DEFAULT_THEME;
-  const css = themes[name];
-  if (css === undefined) {
-    throw new RenderError(`unknown theme "${name}"; built-in themes: ${Object.keys(themes).join(', ')}`);
-  }
-  return options.css ? [css, options.css] : [css];
-}
-
 /**
  * Creates a renderer: compiles the theme (+ user CSS) once and builds the unified pipeline
  * remark-parse → frontmatter (YAML/TOML) → GFM → math (`$`, `$$`, `\\(`, `\\[`) → callouts → meta → `remarkPlugins` → remark-rehype →
- * rehype-raw → `rehypePlugins` → WeChat transforms → theme inlining → rehype-stringify.
+ * rehype-raw → `rehypePlugins` → {@link rehypeWechat} (WeChat transforms, theme inlining) → rehype-stringify.
+ * The HTML is the `content` of `draft/add` (https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html).
  * A second render of the same Markdown and path is served from an LRU cache (`cacheSize`).
  *
  * @throws {RenderError} for an unknown theme name.
  */
 export function createRenderer(options: RenderOptions = {}): Renderer {
-  const theme = themeFor(themeSheets(options));
+  const theme = resolveTheme(options);
   const allowHtml = options.allowHtml ?? true;
   let processor = unified()
     .use(remarkParse)
@@ -151,23 +92,35 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
   >;
   if (allowHtml) hast = hast.use(rehypeRawFast) as typeof hast;
   if (options.rehypePlugins?.length) hast = hast.use(options.rehypePlugins) as typeof hast;
-  const pipeline = hast.use(rehypeWechat, { theme }).use(rehypeStringify, {
-    // Only `"` and `&` need escaping inside double-quoted attributes; escaping `'` in every font
-    // stack would cost bytes of the 1 MB budget.
-    allowDangerousCharacters: true,
-    characterReferences: { useNamedReferences: false },
-  });
+  const {
+    theme: themeName,
+    css,
+    captions,
+    referencesTitle,
+    footnotesTitle,
+    codeWindowBar,
+    tabSize,
+  } = options;
+  const pipeline = hast
+    .use(rehypeWechat, {
+      theme: themeName,
+      css,
+      captions,
+      referencesTitle,
+      footnotesTitle,
+      codeWindowBar,
+      tabSize,
+    })
+    .use(rehypeStringify, {
+      // Only `"` and `&` need escaping inside double-quoted attributes; escaping `'` in every font
+      // stack would cost bytes of the 1 MB budget.
+      allowDangerousCharacters: true,
+      characterReferences: { useNamedReferences: false },
+    });
   pipeline.freeze();
 
   const cacheSize = options.cacheSize ?? 64;
   const cache = new Map<string, RenderResult>();
-  const ctxOptions: RenderContext['options'] = {
-    captions: options.captions ?? 'title-or-alt',
-    referencesTitle: options.referencesTitle ?? '参考链接',
-    footnotesTitle: options.footnotesTitle ?? '注释',
-    codeWindowBar: options.codeWindowBar ?? false,
-    tabSize: options.tabSize ?? 4,
-  };
 
   const prepare = (markdown: string, filePath: string | undefined) => {
     if (typeof markdown !== 'string') throw new RenderError('markdown must be a string', filePath);
@@ -184,37 +137,22 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
       return { hit: copy(hit) };
     }
     const headless = extractHeadlessFrontMatter(markdown.replace(/^\uFEFF/, ''));
-    const ctx: RenderContext = {
-      options: ctxOptions,
-      messages: [...theme.messages],
-      ...(filePath ? { file: filePath } : {}),
-    };
     const file = new VFile({
       value: normaliseContainerFences(headless.markdown),
       ...(filePath ? { path: filePath } : {}),
     });
-    file.data.md2wx = ctx;
     if (headless.frontMatter) file.data.md2wxFrontMatter = headless.frontMatter;
-    return { key, file, ctx };
+    return { key, file };
   };
 
-  const finish = (key: string, file: VFile, ctx: RenderContext, tree: HastRoot): RenderResult => {
+  const finish = (key: string, file: VFile, tree: HastRoot): RenderResult => {
     const html = escapeBracketsInAttributes(pipeline.stringify(tree, file));
     const pending = file.data.md2wxMeta;
     const meta: ArticleMeta = {
       ...(pending?.meta ?? { frontmatter: {}, origins: {} }),
       wordCount: countWords(visibleText(tree)),
     };
-    for (const m of file.messages) {
-      ctx.messages.push({
-        rule: `plugin/${m.source ?? m.ruleId ?? 'message'}`,
-        severity: m.fatal ? 'must' : 'should',
-        message: m.reason,
-        ...(m.line ? { position: { line: m.line, column: m.column ?? 1 } } : {}),
-        ...(ctx.file ? { file: ctx.file } : {}),
-      });
-    }
-    const result: RenderResult = { html, meta, messages: ctx.messages };
+    const result: RenderResult = { html, meta, file };
     if (key) {
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
       cache.set(key, copy(result));
@@ -230,14 +168,14 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
       const p = prepare(markdown, filePath);
       if ('hit' in p) return p.hit as RenderResult;
       const tree = (await pipeline.run(pipeline.parse(p.file), p.file)) as HastRoot;
-      return finish(p.key, p.file, p.ctx, tree);
+      return finish(p.key, p.file, tree);
     },
     renderSync(markdown, opts = {}) {
       const filePath = opts.filePath ?? options.filePath;
       const p = prepare(markdown, filePath);
       if ('hit' in p) return p.hit as RenderResult;
       const tree = pipeline.runSync(pipeline.parse(p.file), p.file) as HastRoot;
-      return finish(p.key, p.file, p.ctx, tree);
+      return finish(p.key, p.file, tree);
     },
   };
 }
@@ -263,17 +201,27 @@ function escapeBracketsInAttributes(html: string): string {
   );
 }
 
+/** A result that shares nothing mutable with `r`: the cache hands out copies, so callers may change theirs. */
 function copy(r: RenderResult): RenderResult {
-  return { html: r.html, meta: { ...r.meta }, messages: r.messages.map((m) => ({ ...m })) };
+  const file = new VFile({ value: r.file.value, ...(r.file.path ? { path: r.file.path } : {}) });
+  // Plugins' own data (say, the image plugin's upload records) is shared as the plugins left it.
+  file.data = { ...r.file.data };
+  for (const m of r.file.messages) {
+    const clone = Object.assign(Object.create(Object.getPrototypeOf(m)) as typeof m, m);
+    clone.file = file.path;
+    file.messages.push(clone);
+  }
+  return { html: r.html, meta: { ...r.meta }, file };
 }
 
 const shared = new Map<string, Renderer>();
 
 /**
- * Renders Markdown to the WeChat article HTML fragment plus metadata and messages.
+ * Renders Markdown to the WeChat article HTML fragment (`html`), its metadata (`meta`) and its vfile
+ * (`file`, whose `messages` are the problems found, as vfile messages with `source: 'md2wx'`).
  * Renderers without plugins are kept per theme/CSS/options, so repeated calls reuse the compiled theme.
  *
- * @example const { html, meta } = await render('# Hello\n\nWorld', { theme: 'tech' });
+ * @example const { html, meta, file } = await render('# Hello\n\nWorld', { theme: 'tech' });
  * @throws {RenderError} for an unknown theme or a non-string input.
  */
 export async function render(markdown: string, options: RenderOptions = {}): Promise<RenderResult> {

@@ -2,30 +2,29 @@ import type { MetaField } from './meta.js';
 import type { Root as HastRoot } from 'hast';
 import type { Root as MdastRoot } from 'mdast';
 import type { PluggableList } from 'unified';
+import type { VFile } from 'vfile';
 
-/** Severity of a message: `must` blocks publishing, `should` is a warning. */
+/** Severity of a lint rule: `must` blocks publishing, `should` is a warning. */
 export type Severity = 'must' | 'should';
 
-/** A 1-based line/column position in the Markdown source (render) or the HTML (lint). */
-export interface Position {
-  line: number;
-  column: number;
-}
-
 /**
- * One diagnostic, from the renderer or from {@link lint}.
- * `rule` is a stable id (for example `no-div`, or `render/math` for renderer messages);
- * `fix` tells the author what to do.
+ * One problem found by the renderer or by {@link lint}: a vfile message (`VFileMessage` of
+ * `vfile-message`), as every unified plugin reports, so `vfile-reporter` and other vfile tools print
+ * and count them. md2wx sets:
+ *
+ * - `source`: `'md2wx'`;
+ * - `ruleId`: `render/<step>` for the renderer (`render/math`, `render/diagram`, `render/html`,
+ *   `render/css`, `render/frontmatter`, `render/svg-image`), the rule id of {@link RULES} for the linter
+ *   (`no-div`, `img-on-mmbiz`, …);
+ * - `fatal`: `true` for a MUST rule (WeChat rejects or breaks the article: do not publish), `false` for a
+ *   SHOULD rule and for every renderer message (a warning);
+ * - `place`: the node's position — in the Markdown for the renderer, in the HTML for the linter;
+ * - `note`: what to do about it, when there is something to say.
+ *
+ * Messages that remark/rehype plugins add (`@md2wx/remark-wechat-images`, `@md2wx/diagrams`) are on the
+ * same file with their own `source`.
  */
-export interface Message {
-  rule: string;
-  severity: Severity;
-  message: string;
-  position?: Position;
-  fix?: string;
-  /** The file the position refers to, when known. */
-  file?: string;
-}
+export type RenderMessage = VFile['messages'][number];
 
 /** Article metadata, read from front matter first, then from the content. */
 /** Where a field of {@link ArticleMeta} was read. */
@@ -91,8 +90,13 @@ export interface RenderResult {
   /** The article `content` HTML fragment (one root `<section>`), ready for `draft/add`. */
   html: string;
   meta: ArticleMeta;
-  /** Renderer diagnostics (math errors, mermaid kept as code, unsupported CSS, …). Lint separately with {@link lint}. */
-  messages: Message[];
+  /**
+   * The vfile of the render: `path` is `filePath`, `value` the Markdown as parsed, and `messages` every
+   * problem of the render as {@link RenderMessage}s — the renderer's (math errors, mermaid kept as code,
+   * unsupported CSS, SVG images, …) and those of `remarkPlugins`/`rehypePlugins`. Print them with
+   * `vfile-reporter`; lint the HTML separately with {@link lint}.
+   */
+  file: VFile;
 }
 
 /** Where captions under block images come from. */
@@ -136,8 +140,8 @@ export interface RenderContext {
   options: Required<
     Pick<RenderOptions, 'captions' | 'referencesTitle' | 'footnotesTitle' | 'codeWindowBar' | 'tabSize'>
   >;
-  messages: Message[];
-  file?: string;
+  /** The file being rendered: transforms report on it with `file.message`. */
+  file: VFile;
 }
 
 export type { HastRoot, MdastRoot };

@@ -145,8 +145,11 @@ describe('math delimiters', () => {
       '- in a list \\(k\\)\n\n  \\[\n  z\n  \\]',
       '> quoted \\(q\\)',
     ].join('\n\n');
-    const { html, messages } = renderMd(md);
-    expect(messages.filter((m) => m.rule === 'render/math')).toEqual([]);
+    const {
+      html,
+      file: { messages },
+    } = renderMd(md);
+    expect(messages.filter((m) => m.ruleId === 'render/math')).toEqual([]);
     expect(formulas(html)).toEqual([
       'a+b',
       'c+d',

@@ -32,22 +32,22 @@ describe.skipIf(!requireCorpus())('corpus posts', () => {
     const md = readFileSync(corpusPath(post), 'utf8');
     const { html, meta } = renderer.renderSync(md, { filePath: post });
     const msgs = lint(html, { meta });
-    const must = msgs.filter((m) => m.severity === 'must' && !ARTICLE_LIMITS.has(m.rule));
+    const must = msgs.filter((m) => m.fatal === true && !ARTICLE_LIMITS.has(m.ruleId ?? ''));
     expect(must).toEqual([]);
     // Undrawn diagrams are MUST only for the post's mermaid code blocks.
     const mermaidBlocks = (html.match(/<pre\b[^>]*\bdata-lang="mermaid"/g) ?? []).length;
-    expect(msgs.filter((m) => m.rule === 'no-diagram-code' && m.severity === 'must')).toHaveLength(
+    expect(msgs.filter((m) => m.ruleId === 'no-diagram-code' && m.fatal === true)).toHaveLength(
       mermaidBlocks,
     );
     // The article limits may fire, but only when the post really exceeds them — counted the way
     // the draft check in @md2wx/wechat counts (rule 38: visible text, whitespace collapsed).
     const visible = Array.from(visibleText(html)).length;
     expect(visible).toBe(Array.from(textOf(tree(html)).replace(/\s+/g, ' ').trim()).length);
-    const sizeText = msgs.find((m) => m.rule === 'size-text');
+    const sizeText = msgs.find((m) => m.ruleId === 'size-text');
     expect(Boolean(sizeText)).toBe(visible >= 20_000);
     if (sizeText) expect(sizeText.message).toContain(`${visible} visible characters`);
-    expect(msgs.some((m) => m.rule === 'size-bytes')).toBe(Buffer.byteLength(html) >= 1_000_000);
-    expect(msgs.some((m) => m.rule === 'title-length')).toBe(
+    expect(msgs.some((m) => m.ruleId === 'size-bytes')).toBe(Buffer.byteLength(html) >= 1_000_000);
+    expect(msgs.some((m) => m.ruleId === 'title-length')).toBe(
       !meta.title || Array.from(meta.title).length > 32,
     );
   });
@@ -59,7 +59,7 @@ describe.skipIf(!requireCorpus())('corpus posts', () => {
       for (const post of posts) {
         const { html } = r.renderSync(readFileSync(corpusPath(post), 'utf8'), { filePath: post });
         for (const m of lint(html))
-          if (m.severity === 'must' && !ARTICLE_LIMITS.has(m.rule))
+          if (m.fatal === true && !ARTICLE_LIMITS.has(m.ruleId ?? ''))
             found.push(`${theme} ${post}: ${m.message}`);
       }
     }

@@ -48,14 +48,14 @@ describe('edge cases', () => {
     const { html } = renderMd('[a](https://a.com)[^1]\n\n[^1]: see [b](https://b.com)\n');
     const refs = all(tree(html), 'sup').map(textOf);
     expect(refs).toEqual(['[1]', '(1)', '[2]']);
-    expect(lint(html).filter((m) => m.rule.startsWith('reference'))).toEqual([]);
+    expect(lint(html).filter((m) => m.ruleId?.startsWith('reference'))).toEqual([]);
   });
 
   it('never emits !important from a theme, and keeps it only on display-math SVG', () => {
     const { html } = renderMd('x\n\n$$\na\n$$\n', { css: 'p { color: #123456 !important; }' });
     expect(html).toMatch(/<p style="[^"]*color:#123456/);
     expect(html.match(/!important/g)).toHaveLength(1);
-    expect(lint(html).filter((m) => m.rule === 'no-important')).toEqual([]);
+    expect(lint(html).filter((m) => m.ruleId === 'no-important')).toEqual([]);
   });
 
   it('keeps text of unknown raw tags and maps them to allowed ones', () => {
@@ -70,20 +70,22 @@ describe('edge cases', () => {
   it('blocks a post whose images were not uploaded', () => {
     const { html } = renderMd('![x](./local.png)\n');
     const must = mustViolations(html);
-    expect(must.map((m) => m.rule)).toEqual(['img-on-mmbiz']);
+    expect(must.map((m) => m.ruleId)).toEqual(['img-on-mmbiz']);
     expect(must[0]?.message).toContain('./local.png');
   });
 
   it('takes `rem` and variables out of user CSS', () => {
     const { html } = renderMd('x\n', { css: ':root { --gap: 2rem; } p { margin-bottom: var(--gap); }' });
     expect(html).toMatch(/<p style="[^"]*margin-bottom:32px/);
-    expect(lint(html).filter((m) => m.rule === 'safe-units' || m.rule === 'no-css-variables')).toEqual([]);
+    expect(lint(html).filter((m) => m.ruleId === 'safe-units' || m.ruleId === 'no-css-variables')).toEqual(
+      [],
+    );
   });
 
   it('keeps CJK line joining inside list items and table cells', () => {
     const { html } = renderMd('- 第一\n  行\n\n| 中 |\n|---|\n| 文 |\n');
     expect(html).toContain('第一行');
-    expect(lint(html).filter((m) => m.rule === 'no-newline-in-text')).toEqual([]);
+    expect(lint(html).filter((m) => m.ruleId === 'no-newline-in-text')).toEqual([]);
   });
 });
 

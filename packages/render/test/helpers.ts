@@ -32,5 +32,5 @@ export function textOf(node: Root | RootContent): string {
 
 /** MUST-level lint messages of an HTML fragment. */
 export function mustViolations(html: string) {
-  return lint(html).filter((m) => m.severity === 'must');
+  return lint(html).filter((m) => m.fatal === true);
 }

@@ -242,13 +242,13 @@ describe('lint: every rule has a breaking and a satisfying input', () => {
   for (const c of cases) {
     const rule = RULES.find((r) => r.id === c.rule);
     it(`${rule?.number ? `§14.${rule.number} ` : ''}${c.rule}`, () => {
-      const bad = lint(c.bad, c.meta ? { meta: c.meta.bad } : {}).filter((m) => m.rule === c.rule);
+      const bad = lint(c.bad, c.meta ? { meta: c.meta.bad } : {}).filter((m) => m.ruleId === c.rule);
       expect(bad.length, `expected ${c.rule} to fire`).toBeGreaterThan(0);
-      expect(bad[0]?.severity).toBe(
-        rule?.severity === 'should' && c.rule !== 'url-on-mmbiz' ? 'should' : bad[0]?.severity,
-      );
+      // MUST → fatal (vfile-reporter's error), SHOULD → a warning; url-on-mmbiz is both (a MUST off mmbiz).
+      if (c.rule !== 'url-on-mmbiz') expect(bad[0]?.fatal).toBe(rule?.severity === 'must');
+      expect(bad[0]?.source).toBe('md2wx');
       expect(bad[0]?.message).toBeTruthy();
-      const good = lint(c.good, c.meta ? { meta: c.meta.good } : {}).filter((m) => m.rule === c.rule);
+      const good = lint(c.good, c.meta ? { meta: c.meta.good } : {}).filter((m) => m.ruleId === c.rule);
       expect(good).toEqual([]);
     });
   }
@@ -256,25 +256,26 @@ describe('lint: every rule has a breaking and a satisfying input', () => {
 
 describe('lint details', () => {
   it('reports positions as 1-based line/column of the HTML', () => {
-    const [m] = lint('<section>\n<p>a</p>\n  <div>b</div></section>').filter((x) => x.rule === 'no-div');
-    expect(m?.position).toEqual({ line: 3, column: 3 });
-    expect(m?.fix).toMatch(/section/);
+    const [m] = lint('<section>\n<p>a</p>\n  <div>b</div></section>').filter((x) => x.ruleId === 'no-div');
+    expect([m?.line, m?.column]).toEqual([3, 3]);
+    expect(m?.place).toMatchObject({ start: { line: 3, column: 3 } });
+    expect(m?.note).toMatch(/section/);
   });
 
   it('a url() on mmbiz is only a SHOULD', () => {
     const msgs = lint(wrap('<p style="background-image:url(https://mmbiz.qpic.cn/a.png)">a</p>')).filter(
-      (m) => m.rule === 'url-on-mmbiz',
+      (m) => m.ruleId === 'url-on-mmbiz',
     );
-    expect(msgs.map((m) => m.severity)).toEqual(['should']);
+    expect(msgs.map((m) => m.fatal)).toEqual([false]);
   });
 
   it('accepts extra image hosts such as the sandbox image host', () => {
     const html = wrap(
       '<p><img src="http://127.0.0.1:4000/mmbiz_png/x/0?wx_fmt=png" style="max-width:100%"></p>',
     );
-    expect(lint(html).some((m) => m.rule === 'img-on-mmbiz')).toBe(true);
+    expect(lint(html).some((m) => m.ruleId === 'img-on-mmbiz')).toBe(true);
     expect(
-      lint(html, { imageHosts: ['http://127.0.0.1:4000/'] }).some((m) => m.rule === 'img-on-mmbiz'),
+      lint(html, { imageHosts: ['http://127.0.0.1:4000/'] }).some((m) => m.ruleId === 'img-on-mmbiz'),
     ).toBe(false);
   });
 
@@ -282,21 +283,19 @@ describe('lint details', () => {
     const html = wrap(
       `<section data-formula="x"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1" style="width:1ex;height:1ex;max-width:300% !important"><g fill="currentColor"></g></svg></section>`,
     );
-    expect(lint(html).filter((m) => m.rule === 'no-important')).toEqual([]);
+    expect(lint(html).filter((m) => m.ruleId === 'no-important')).toEqual([]);
   });
 
   it('lists nested three deep break the depth limit even as siblings', () => {
     const msgs = lint(wrap('<ul><li>a</li><ul><li>b</li><ul><li>c</li></ul></ul></ul>')).filter(
-      (m) => m.rule === 'list-nesting',
+      (m) => m.ruleId === 'list-nesting',
     );
     expect(msgs).toHaveLength(1);
     expect(msgs[0]?.message).toMatch(/3 levels/);
   });
 
   it('a missing title is a MUST when meta is checked', () => {
-    expect(lint(wrap('<p>a</p>'), { meta: {} }).find((m) => m.rule === 'title-length')?.severity).toBe(
-      'must',
-    );
+    expect(lint(wrap('<p>a</p>'), { meta: {} }).find((m) => m.ruleId === 'title-length')?.fatal).toBe(true);
   });
 
   it('size-text counts visible text (§10, rule 38) exactly as visibleText in @md2wx/wechat does', () => {
@@ -317,7 +316,7 @@ describe('lint details', () => {
     for (const html of inputs) {
       const count = [...visibleText(html)].length;
       expect(count === 19_999 || count === 20_000).toBe(true);
-      const fired = lint(html).find((m) => m.rule === 'size-text');
+      const fired = lint(html).find((m) => m.ruleId === 'size-text');
       expect(Boolean(fired), `${count} visible characters`).toBe(count >= 20_000);
       if (fired) expect(fired.message).toContain(`${count} visible characters`);
     }

@@ -133,7 +133,7 @@ describe('lint limits', () => {
   ] as const)('refuses a %s over @md2wx/wechat ARTICLE_LIMITS, not at it', (field, rule, limit) => {
     const rules = (n: number) =>
       lint('<section><p>x</p></section>', { meta: { title: 't', [field]: '字'.repeat(n) } }).map(
-        (m) => m.rule,
+        (m) => m.ruleId,
       );
     expect(rules(limit)).not.toContain(rule);
     expect(rules(limit + 1)).toContain(rule);

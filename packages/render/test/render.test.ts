@@ -5,15 +5,8 @@ import type { Root as HastRoot } from 'hast';
 import type { Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import { describe, expect, it } from 'vitest';
-import {
-  compileTheme,
-  countWords,
-  createRenderer,
-  previewPage,
-  RenderError,
-  render,
-  themes,
-} from '../src/index.js';
+import { countWords, createRenderer, previewPage, RenderError, render, themes } from '../src/index.js';
+import { compileTheme } from '../src/transforms.js';
 import { corpusPosts } from './corpus-posts.js';
 import { all, mustViolations, renderMd, tree } from './helpers.js';
 
@@ -79,7 +72,7 @@ describe('render: metadata and front matter', () => {
     );
     expect(r.meta.title).toBe('Hexo post');
     expect(r.html).not.toContain('date:');
-    expect(r.messages.find((m) => m.rule === 'render/diagram')?.position?.line).toBe(6);
+    expect(r.file.messages.find((m) => m.ruleId === 'render/diagram')?.line).toBe(6);
   });
 
   it('takes the title from the first h1, removes that h1, and digests the first paragraph', () => {
@@ -95,7 +88,7 @@ describe('render: metadata and front matter', () => {
 
   it('reports broken front matter and goes on', () => {
     const r = renderMd('---\ntitle: [unclosed\n---\n\ntext\n');
-    expect(r.messages.some((m) => m.rule === 'render/frontmatter')).toBe(true);
+    expect(r.file.messages.some((m) => m.ruleId === 'render/frontmatter')).toBe(true);
     expect(r.html).toContain('text');
   });
 
@@ -135,11 +128,14 @@ describe('render: themes and CSS', () => {
   it('ships at least three themes, each giving MUST-clean output for a kitchen-sink post', () => {
     expect(Object.keys(themes).length).toBeGreaterThanOrEqual(3);
     for (const name of Object.keys(themes)) {
-      const { html, messages } = renderMd(KITCHEN, { theme: name });
+      const {
+        html,
+        file: { messages },
+      } = renderMd(KITCHEN, { theme: name });
       expect(mustViolations(html), name).toEqual([]);
       expect(html).not.toMatch(/var\(|class=/);
       expect(
-        messages.filter((m) => m.rule === 'render/css'),
+        messages.filter((m) => m.ruleId === 'render/css'),
         name,
       ).toEqual([]);
     }
@@ -175,7 +171,7 @@ describe('render: themes and CSS', () => {
     const theme = compileTheme([
       'p { position: relative; top: 1px; color: #111; margin: 1rem; } a:hover { color: red; } @media (max-width: 1px) { p { color: red; } }',
     ]);
-    const text = theme.messages.map((m) => m.message).join('\n');
+    const text = theme.messages.map((m) => m.reason).join('\n');
     expect(text).toMatch(/position/);
     expect(text).toMatch(/hover/);
     expect(text).toMatch(/@media/);
@@ -239,9 +235,9 @@ describe('render: composition and caching', () => {
     expect(createRenderer({ theme: 'tech', css: 'p { color: #654321 }' }).theme).not.toBe(a.theme);
     expect(createRenderer({ theme: 'minimal', css: 'p { color: #123456 }' }).theme).not.toBe(a.theme);
     // Sharing does not leak one render's messages into another's.
-    const first = a.renderSync('x\n').messages.length;
+    const first = a.renderSync('x\n').file.messages.length;
     a.renderSync('y\n');
-    expect(b.renderSync('z\n').messages.length).toBe(first);
+    expect(b.renderSync('z\n').file.messages.length).toBe(first);
   });
 
   it('awaits async remark plugins', async () => {
@@ -265,8 +261,8 @@ describe('render: composition and caching', () => {
     const b = await renderer.render(KITCHEN, { filePath: 'a.md' });
     expect(runs).toBe(1);
     expect(b).toEqual(a);
-    b.messages.push({ rule: 'x', severity: 'should', message: 'mutating a result must not touch the cache' });
-    expect((await renderer.render(KITCHEN, { filePath: 'a.md' })).messages).toEqual(a.messages);
+    b.file.message('mutating a result must not touch the cache');
+    expect((await renderer.render(KITCHEN, { filePath: 'a.md' })).file.messages).toEqual(a.file.messages);
     await renderer.render(`${KITCHEN}\nchanged\n`, { filePath: 'a.md' });
     expect(runs).toBe(2);
     renderer.clearCache();

@@ -27,8 +27,8 @@ describe('div → section, no class/id, root section', () => {
     );
     expect(r.html).not.toMatch(/iframe|script|details|summary/);
     expect(
-      r.messages
-        .filter((m) => m.rule === 'render/html')
+      r.file.messages
+        .filter((m) => m.ruleId === 'render/html')
         .map((m) => m.message)
         .join(),
     ).toMatch(/iframe.*script|script.*iframe/);
@@ -142,18 +142,16 @@ describe('code blocks', () => {
     const r = renderMd(
       '```mermaid\ngraph TD\n  A-->B\n```\n\n```plantuml\n@startuml\nA -> B\n@enduml\n```\n',
     );
-    expect(r.messages.filter((m) => m.rule === 'render/diagram').map((m) => m.position?.line)).toEqual([
-      1, 6,
-    ]);
+    expect(r.file.messages.filter((m) => m.ruleId === 'render/diagram').map((m) => m.line)).toEqual([1, 6]);
     expect(r.html).toContain('data-lang="mermaid"');
-    expect(mustViolations(r.html).map((m) => [m.rule, m.message])).toEqual([
+    expect(mustViolations(r.html).map((m) => [m.ruleId, m.message])).toEqual([
       ['no-diagram-code', 'mermaid diagram left as a code block'],
     ]);
     expect(
       lint(r.html)
-        .filter((m) => m.rule === 'no-diagram-code')
-        .map((m) => m.severity),
-    ).toEqual(['must', 'should']);
+        .filter((m) => m.ruleId === 'no-diagram-code')
+        .map((m) => m.fatal),
+    ).toEqual([true, false]);
   });
 
   it('styles inline code without touching its spaces', () => {
@@ -213,7 +211,10 @@ describe('math', () => {
   });
 
   it('lays out tagged equations at their own width: one svg with viewBox, no nested svg, no id', () => {
-    const { html, messages } = renderMd(
+    const {
+      html,
+      file: { messages },
+    } = renderMd(
       '$$\nE = mc^2 \\tag{1}\n$$\n\n$$\n\\begin{align} a&=b \\tag{A}\\\\ c&=d \\tag{B}\\end{align}\n$$\n',
     );
     expect(messages).toEqual([]);
@@ -237,14 +238,14 @@ describe('math', () => {
 
   it('renders mhchem formulas (\\ce) instead of flagging an undefined macro', () => {
     const r = renderMd('$\\ce{H2O ->[heat] H2 + O2}$\n');
-    expect(r.messages).toEqual([]);
+    expect(r.file.messages).toEqual([]);
     // Without mhchem, noundefined would draw \ce in red.
     expect(r.html).not.toMatch(/="red"/);
   });
 
   it('reports TeX errors with the source line', () => {
     const r = renderMd('ok\n\n$\\frac{a$\n');
-    expect(r.messages.find((m) => m.rule === 'render/math')?.position?.line).toBe(3);
+    expect(r.file.messages.find((m) => m.ruleId === 'render/math')?.line).toBe(3);
   });
 
   it('gives every caller its own tree, from the cache as from MathJax, errors included', () => {
@@ -265,11 +266,11 @@ describe('math', () => {
     clearMathCache();
     const first = renderMd('$$a = 1 \\label{eq:main}$$\n');
     const second = renderMd('$$b = 2 \\label{eq:main}$$\n');
-    expect(first.messages.filter((m) => m.rule === 'render/math')).toEqual([]);
-    expect(second.messages.filter((m) => m.rule === 'render/math')).toEqual([]);
+    expect(first.file.messages.filter((m) => m.ruleId === 'render/math')).toEqual([]);
+    expect(second.file.messages.filter((m) => m.ruleId === 'render/math')).toEqual([]);
     // Within one article a repeated label is still the author's mistake.
     const both = renderMd('$$c \\label{eq:x}$$\n\n$$d \\label{eq:x}$$\n');
-    expect(both.messages.find((m) => m.rule === 'render/math')?.message).toMatch(/multiply defined/);
+    expect(both.file.messages.find((m) => m.ruleId === 'render/math')?.message).toMatch(/multiply defined/);
   });
 
   it('keeps \\newcommand definitions inside the article that makes them', () => {

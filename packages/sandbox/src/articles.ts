@@ -1,6 +1,8 @@
 /**
- * Validating and storing draft articles (wechat-api.md §2.13): field limits, the cover's
- * thumb_media_id, and WeChat's content filtering (`<script>` removed, external `<img>` dropped).
+ * Validating and storing draft articles
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html): field
+ * limits, the cover's thumb_media_id, and WeChat's content filtering (`<script>` removed, external `<img>`
+ * dropped).
  */
 import { findMedia, isOwnImageUrl } from './media-store.js';
 import type { RouteContext } from './route.js';
@@ -11,7 +13,7 @@ import { WxError } from './wx-error.js';
  * Limits as the 2025-12 draft/add page states them; characters are Unicode code points. A copy of
  * @md2wx/wechat's `ARTICLE_LIMITS` kept on purpose (the sandbox depends on no md2wx package, so it stays
  * an independent fake); packages/wechat/test/checks.test.ts asserts the two are equal.
- * @see https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html
+ * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
  */
 export const ARTICLE_LIMITS = {
   title: 32,
@@ -19,7 +21,7 @@ export const ARTICLE_LIMITS = {
   digest: 128,
   /**
    * content must be below both: visible text characters (tags removed, whitespace collapsed) and UTF-8
-   * bytes of the whole HTML — wechat-html.md §10's working reading of "少于2万字符，小于1M".
+   * bytes of the whole HTML — md2wx's working reading of "少于2万字符，小于1M" (docs/wechat-html-rules.md#size).
    */
   contentChars: 20_000,
   contentBytes: 1_000_000,
@@ -58,13 +60,18 @@ function attr(attrs: string, name: string): string | undefined {
   return m ? (m[2] ?? m[3] ?? m[4] ?? '') : undefined;
 }
 
-/** True when an `<a href>` survives WeChat: links to mp.weixin.qq.com articles only (wechat-html.md §3). */
+/**
+ * True when an `<a href>` survives WeChat: links to mp.weixin.qq.com articles only
+ * (docs/wechat-html-rules.md#links).
+ */
 export function isAllowedLink(href: string): boolean {
   return /^https?:\/\/mp\.weixin\.qq\.com\//i.test(href.trim());
 }
 
 /**
- * WeChat's filtering of `content` (wechat-api.md §2.13, wechat-html.md §1–§4): removes `<script>` and
+ * WeChat's filtering of `content` (the `content` field of
+ * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html, and
+ * docs/wechat-html-rules.md): removes `<script>` and
  * `<style>` elements, `on*=` handlers, `id` and `class` attributes and `javascript:` URLs ("此处会去除JS");
  * drops every `<img>` whose src is not on the sandbox's image host (or mmbiz.qpic.cn) — "外部图片url将被
  * 过滤"; unwraps every `<a>` whose href is not an mp.weixin.qq.com article (the text stays).

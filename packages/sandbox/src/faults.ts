@@ -27,8 +27,9 @@ export function latencyFor(faults: SandboxFaults, state: SandboxState): number {
 }
 
 /**
- * The 40164 check (OA) / 60020 (WeCom). `ip` is the caller's IPv4 or IPv6 address without `::ffff:`.
- * WeChat's wording: `invalid ip 1.2.3.4 ipv6 ::ffff:1.2.3.4, not in whitelist` (wechat-api.md §2.1).
+ * The 40164 check (OA) / 60020 (WeCom). `ip` is the caller's IPv4 or IPv6 address without `::ffff:`. WeChat's
+ * wording: `invalid ip 1.2.3.4 ipv6 ::ffff:1.2.3.4, not in whitelist`
+ * (https://developers.weixin.qq.com/doc/subscription/api/base/api_getaccesstoken.html).
  */
 export function checkWhitelist(
   faults: SandboxFaults,

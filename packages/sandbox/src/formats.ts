@@ -1,6 +1,11 @@
 /**
- * Upload rules per endpoint and media type (wechat-api.md §2.3, §2.4, §2.9, §3.2, §3.3), checked
- * against the file's real format from its magic bytes (`file-type`), not its name or Content-Type.
+ * Upload rules per endpoint and media type
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html,
+ * https://developer.work.weixin.qq.com/document/path/96484,
+ * https://developer.work.weixin.qq.com/document/path/90256), checked against the file's real format from its
+ * magic bytes (`file-type`), not its name or Content-Type.
  *
  * "MB" is read as 1,000,000 bytes and "KB" as 1,000 bytes: the strictest plausible reading
  * (see README, UNCONFIRMED choices).
@@ -68,7 +73,10 @@ export const OA_UPLOADIMG: UploadRule = {
   tooLarge: 40009,
 };
 
-/** OA `material/add_material` per type (§2.4). */
+/**
+ * OA `material/add_material` per type
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html).
+ */
 export const OA_PERMANENT: Record<string, UploadRule> = {
   image: {
     exts: ['bmp', 'png', 'jpeg', 'jpg', 'gif'],
@@ -86,7 +94,11 @@ export const OA_PERMANENT: Record<string, UploadRule> = {
   thumb: { exts: ['jpg', 'jpeg'], formats: ['jpg'], maxBytes: 64_000, tooLarge: 40012 },
 };
 
-/** OA `media/upload` per type (§2.9); image 10 MB, the limits table's figure (the 2 MB note is the superseded one). */
+/**
+ * OA `media/upload` per type
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html); image
+ * 10 MB, the limits table's figure (the 2 MB note is the superseded one).
+ */
 export const OA_TEMPORARY: Record<string, UploadRule> = {
   image: {
     exts: ['png', 'jpeg', 'jpg', 'gif'],
@@ -99,7 +111,10 @@ export const OA_TEMPORARY: Record<string, UploadRule> = {
   thumb: { exts: ['jpg', 'jpeg'], formats: ['jpg'], maxBytes: 64_000, tooLarge: 40012 },
 };
 
-/** WeCom `media/upload` per type (§3.2): every file must be larger than 5 bytes. */
+/**
+ * WeCom `media/upload` per type (https://developer.work.weixin.qq.com/document/path/96484): every file must
+ * be larger than 5 bytes.
+ */
 export const WECOM_TEMPORARY: Record<string, UploadRule> = {
   image: {
     exts: ['jpg', 'jpeg', 'png'],
@@ -113,7 +128,10 @@ export const WECOM_TEMPORARY: Record<string, UploadRule> = {
   file: { exts: [], formats: [], maxBytes: 20 * MB, minExclusiveBytes: 5, tooLarge: 45001 },
 };
 
-/** WeCom `media/uploadimg` (§3.3): "5B ~ 2MB"; formats unstated, jpg/png assumed. */
+/**
+ * WeCom `media/uploadimg` (https://developer.work.weixin.qq.com/document/path/90256): "5B ~ 2MB"; formats
+ * unstated, jpg/png assumed.
+ */
 export const WECOM_UPLOADIMG: UploadRule = {
   exts: ['jpg', 'jpeg', 'png'],
   formats: ['jpg', 'png'],
@@ -168,7 +186,7 @@ export interface CheckedUpload {
  * format matches the extension (40005 OA / 40004 WeCom: "filename的文件后缀和上传的文件类型不一致").
  * `filelength`: a declared `filelength=` that differs from the bytes received is refused with 40006 (the
  * client's encoder is wrong); with `requireFilelength` (WeCom, `SandboxOptions.requireFilelength`) a part
- * without one is refused with 41005, WeCom's media part being "filename、filelength、content-type" (seeds/001 G4).
+ * without one is refused with 41005, WeCom's media part being "filename、filelength、content-type".
  * Both errcodes are the sandbox's reading: WeCom documents no error for it.
  */
 export async function checkUpload(

@@ -18,7 +18,7 @@ export interface UploadedFile {
   /** The part was longer than `MAX_UPLOAD_BYTES` and was cut. */
   truncated: boolean;
   /**
-   * The `filelength=` parameter of the part's Content-Disposition (WeCom's wire format, seeds/001 G4), bytes;
+   * The `filelength=` parameter of the part's Content-Disposition (WeCom's wire format), bytes;
    * undefined when the client did not send one (browsers' FormData cannot).
    */
   filelength: number | undefined;
@@ -43,8 +43,9 @@ export async function readRaw(req: IncomingMessage, limit = MAX_JSON_BYTES): Pro
 }
 
 /**
- * Parses a JSON object body. Empty body → 44002 `empty post data`; not JSON or not an object →
- * 47001 `data format error` (wechat-api.md §4.1).
+ * Parses a JSON object body. Empty body → 44002 `empty post data`; not JSON or not an object → 47001
+ * `data format error`
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
  */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const raw = await readRaw(req);

@@ -1,12 +1,17 @@
 /**
  * Storing uploaded media and serving files back from the image host with WeChat-shaped URLs
- * (`/mmbiz_png/<id>/0?wx_fmt=png`, wechat-api.md §2.3).
+ * (`/mmbiz_png/<id>/0?wx_fmt=png`,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html).
  */
 import { checkUpload, type MediaFormat, mimeOf, type UploadRule } from './formats.js';
 import type { RouteContext } from './route.js';
 import type { MediaRecord, MediaType, Platform, SandboxState } from './state.js';
 
-/** Temporary media live 3 days (wechat-api.md §2.9, §3.2). */
+/**
+ * Temporary media live 3 days
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html,
+ * https://developer.work.weixin.qq.com/document/path/96484).
+ */
 export const TEMP_MEDIA_TTL_MS = 3 * 24 * 3600_000;
 
 const WX_FMT: Partial<Record<MediaFormat, { dir: string; fmt: string }>> = {

@@ -48,7 +48,11 @@ export interface Route {
   auth: boolean;
   /** A token endpoint (token, stable_token, gettoken): fault scope and whitelist mode care. */
   tokenEndpoint?: boolean;
-  /** Daily quota for this API per account (wechat-api.md §2.16); undefined = none enforced. */
+  /**
+   * Daily quota for this API per account
+   * (https://developers.weixin.qq.com/doc/service/Message_Management/API_Call_Limits.html); undefined = none
+   * enforced.
+   */
   dailyQuota?: number;
   handler(ctx: RouteContext): Promise<Reply> | Reply;
 }

@@ -71,7 +71,10 @@ export interface PublishJob {
   draftMediaId: string;
   articles: StoredArticle[];
   submittedAt: number;
-  /** 1 publishing, 0 success, 2/3/4 failures (wechat-api.md §2.14). */
+  /**
+   * 1 publishing, 0 success, 2/3/4 failures
+   * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html).
+   */
   status: number;
   failIdx: number[];
   /** Status the job ends in (0 unless a `publishFailure` fault was set at submit time). */

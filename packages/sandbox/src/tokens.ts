@@ -1,5 +1,9 @@
 /**
- * access_token issuance and validation (wechat-api.md §2.1, §2.2, §3.1, §6 "Token model").
+ * access_token issuance and validation
+ * (https://developers.weixin.qq.com/doc/subscription/api/base/api_getaccesstoken.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html,
+ * https://developer.work.weixin.qq.com/document/path/91039). The 300 s overlaps and the force-mode limits
+ * below follow those pages; where they are silent the sandbox follows observed behaviour.
  *
  * - OA `token` (classic): every call issues a new token; the previous ones stay valid 300 s more, then
  *   answer 40001 ("not latest").

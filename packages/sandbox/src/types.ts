@@ -7,7 +7,10 @@
 export interface SandboxAccount {
   appId: string;
   appSecret: string;
-  /** Verified account (认证). Unverified 公众号 get 48001 from freepublish/* (wechat-api.md §2.14). Default true. */
+  /**
+   * Verified account (认证). Unverified 公众号 get 48001 from freepublish/*
+   * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html). Default true.
+   */
   verified?: boolean;
   /**
    * The account's server URL (服务器配置): a finished freepublish job POSTs the `PUBLISHJOBFINISH` event
@@ -23,7 +26,8 @@ export interface SandboxWecomApp {
   agentId: number;
   /**
    * The app's callback (回调): when set, a finished `media/upload_by_url` job POSTs the encrypted
-   * `upload_media_job_finish` event to `url` (WXBizMsgCrypt, wechat-api.md §3.8–3.9).
+   * `upload_media_job_finish` event to `url` (https://developer.work.weixin.qq.com/document/path/96219),
+   * encrypted with WXBizMsgCrypt (https://developer.work.weixin.qq.com/document/path/91144).
    */
   callback?: { url: string; token: string; encodingAESKey: string };
   /** Member userids in the app's visible range (message/send recipients). Default ['zhangsan', 'lisi']. */
@@ -121,14 +125,14 @@ export interface SandboxOptions {
   quotas?: Record<string, number>;
   /**
    * Serve some JSON with `Content-Type: text/plain` as WeChat does (uploadimg success, media/get and
-   * get/jssdk errors, get_material binaries; wechat-api.md §1.5). Default true.
+   * get/jssdk errors, get_material binaries; https://github.com/doocs/md/pull/1878). Default true.
    */
   contentTypeQuirks?: boolean;
   /** How long a WeCom upload_by_url job stays at status 1 at least, milliseconds; default 50. */
   uploadByUrlDelayMs?: number;
   /**
    * WeCom `media/upload` and `media/uploadimg` refuse (41005) a `media` part whose Content-Disposition has no
-   * `filelength=` (seeds/001 G4: "form-data 中必须包含 filename、filelength、content-type"). Default false, since
+   * `filelength=` ("form-data 中必须包含 filename、filelength、content-type"). Default false, since
    * browsers' FormData cannot send it; a declared filelength that differs from the bytes is refused (40006) always.
    */
   requireFilelength?: boolean;

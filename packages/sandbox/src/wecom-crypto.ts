@@ -1,8 +1,8 @@
 /**
- * WXBizMsgCrypt, the WeCom callback encryption (wechat-api.md §3.9): AES-256-CBC with the key
- * Base64(EncodingAESKey + "="), IV = key[0..16), PKCS#7 padding to 32-byte blocks, payload
- * random(16) ‖ msg_len(4, big-endian) ‖ msg ‖ receiveid; signature = sha1 of the sorted
- * [token, timestamp, nonce, encrypt] concatenated.
+ * WXBizMsgCrypt, the WeCom callback encryption (https://developer.work.weixin.qq.com/document/path/91144):
+ * AES-256-CBC with the key Base64(EncodingAESKey + "="), IV = key[0..16), PKCS#7 padding to 32-byte blocks,
+ * payload random(16) ‖ msg_len(4, big-endian) ‖ msg ‖ receiveid; signature = sha1 of the sorted [token,
+ * timestamp, nonce, encrypt] concatenated.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 

@@ -1,12 +1,18 @@
 /**
  * How a handler says "answer with this WeChat error": throw a `WxError`; the server turns it into the
- * `{"errcode":…,"errmsg":"… rid: …"}` envelope (wechat-api.md §1.2–1.3) with HTTP 200 (§1.4).
+ * `{"errcode":…,"errmsg":"… rid: …"}` envelope
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html; the rid is
+ * looked up with https://developers.weixin.qq.com/doc/subscription/api/apimanage/api_getridinfo.html) with
+ * HTTP 200 (observed behaviour; that it is always 200 is UNCONFIRMED).
  */
 export class WxError extends Error {
   readonly errcode: number;
   /** The message given by the thrower; when absent the platform's table decides (`errmsgFor`). */
   readonly customMsg: string | undefined;
-  /** Serve this error as `text/plain` (the observed quirk of some download endpoints, §1.5). */
+  /**
+   * Serve this error as `text/plain` (the observed quirk of some download endpoints,
+   * https://github.com/doocs/md/pull/1878).
+   */
   readonly textPlain: boolean;
 
   constructor(errcode: number, errmsg?: string, options: { textPlain?: boolean } = {}) {
@@ -18,7 +24,11 @@ export class WxError extends Error {
   }
 }
 
-/** errmsg strings as observed or documented (wechat-api.md §4.1); undocumented ones are descriptive. */
+/**
+ * errmsg strings as observed or documented
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html); undocumented
+ * ones are descriptive.
+ */
 export const OA_ERRMSG: Record<number, string> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',
@@ -61,7 +71,10 @@ export const OA_ERRMSG: Record<number, string> = {
   53600: 'Article ID 无效',
 };
 
-/** WeCom wording (wechat-api.md §4.2); WeCom errmsg carries a hint and the caller's IP, not a rid. */
+/**
+ * WeCom wording (https://developer.work.weixin.qq.com/document/path/90313); WeCom errmsg carries a hint and
+ * the caller's IP, not a rid.
+ */
 export const WECOM_ERRMSG: Record<number, string> = {
   [-1]: 'system busy',
   40001: 'invalid credential',

@@ -146,7 +146,9 @@ describe('media/upload + media/get (temporary media)', () => {
       filename: 't.jpg',
     });
     expect(bigThumb.body.errcode).toBe(40012);
-    // 10 MB (§2.9's limits table), not the superseded 2 MB of older copies: a 2.4 MB phone photo is taken.
+    // 10 MB (the limits table of
+    // https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html), not
+    // the superseded 2 MB of older copies: a 2.4 MB phone photo is taken.
     const photo = await upload(api('media/upload', '&type=image'), {
       data: jpeg(2_400_000),
       filename: 'p.jpg',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wxDecrypt, wxEncrypt, wxSignature } from '../src/index.js';
 
-// Vectors from wechat-api.md §3.9 (wechatpy tests/test_crypto.py).
+// Vectors from https://developer.work.weixin.qq.com/document/path/91144 (wechatpy tests/test_crypto.py).
 const KEY = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR';
 const CORP = 'wx49f0ab532d5d035a';
 const ECHO = '4ByGGj+sVCYcvGeQYhaKIk1o0pQRNbRjxybjTGblXrBaXlTXeOo1+bXFXDQQb1o6co6Yh9Bv41n7hOchLF6p+Q==';

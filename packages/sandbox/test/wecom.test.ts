@@ -163,7 +163,7 @@ async function rawUpload(url: string, disposition: string, data: Buffer): Promis
   return (await res.json()) as Record<string, unknown>;
 }
 
-describe('WeCom media part filelength (seeds/001 G4)', () => {
+describe('WeCom media part filelength', () => {
   it('records the declared filelength in the request log and refuses one that disagrees with the bytes (40006)', async () => {
     const ok = await rawUpload(
       api('media/upload', '&type=file'),

@@ -34,5 +34,8 @@ export class UpstreamError extends Error {
   }
 }
 
-/** errcodes meaning "this access_token is no good" (§1.6 of wechat-api.md). */
+/**
+ * errcodes meaning "this access_token is no good"
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
+ */
 export const INVALID_TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);

@@ -93,9 +93,10 @@ function json(
 }
 
 /**
- * Start the central token service (中控服务器, seeds/004): it holds the AppSecrets, fetches access_tokens
- * (stable_token, §2.2) and jsapi_tickets (§2.15) from WeChat, refreshes them `refreshAheadSeconds` before
- * expiry, and serves them over HTTP (contract 4):
+ * Start the central token service (中控服务器): it holds the AppSecrets, fetches access_tokens
+ * (stable_token, https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html)
+ * and jsapi_tickets (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html) from WeChat,
+ * refreshes them `refreshAheadSeconds` before expiry, and serves them over HTTP (the protocol of the README's "HTTP protocol"):
  *
  * - `GET /healthz` → 200 `{ "ok": true }` (no auth, not rate-limited).
  * - `GET /v1/accounts/<appId>/access_token[?stale=<token>]` → `{ access_token, expires_in }` (seconds left).
@@ -185,7 +186,8 @@ export async function startTokenService(options: TokenServiceOptions): Promise<T
       async fetch(stale) {
         const issued = await source.accessToken(account, { forceRefresh: false });
         // Normal mode hands back the current token while WeChat thinks it valid; one a client saw rejected
-        // needs the force mode (20/day, §2.2).
+        // needs the force mode (20/day,
+        // https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html).
         if (stale !== undefined && issued.value === stale)
           return source.accessToken(account, { forceRefresh: true });
         return issued;

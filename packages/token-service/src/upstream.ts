@@ -26,12 +26,18 @@ export interface Issued {
  */
 export interface TokenSource {
   /**
-   * A new or current access_token (§2.2 stable_token). `forceRefresh` asks WeChat to rotate it (20/day, 30 s
-   * apart); the service uses it only when the normal mode hands back a token a client saw rejected.
+   * A new or current access_token
+   * (https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html stable_token).
+   * `forceRefresh` asks WeChat to rotate it (20/day, 30 s apart); the service uses it only when the normal
+   * mode hands back a token a client saw rejected.
    * @throws UpstreamError
    */
   accessToken(account: TokenServiceAccount, options: { forceRefresh: boolean }): Promise<Issued>;
-  /** A jsapi_ticket issued with `accessToken` (§2.15 ticket/getticket?type=jsapi). @throws UpstreamError */
+  /**
+   * A jsapi_ticket issued with `accessToken`
+   * (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html ticket/getticket?type=jsapi).
+   * @throws UpstreamError
+   */
   jsapiTicket(account: TokenServiceAccount, accessToken: string): Promise<Issued>;
 }
 
@@ -56,10 +62,13 @@ function redact(text: string, secrets: string[]): string {
 }
 
 /**
- * A `TokenSource` that calls WeChat over HTTP(S) with got: `POST /cgi-bin/stable_token` (§2.2) for
+ * A `TokenSource` that calls WeChat over HTTP(S) with got: `POST /cgi-bin/stable_token`
+ * (https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html) for
  * access_tokens — the stable flavour, so the service never invalidates tokens other callers hold — and
- * `GET /cgi-bin/ticket/getticket?type=jsapi` (§2.15) for tickets. JSON is read from the body whatever the
- * Content-Type (§1.5). Errors become `UpstreamError` (network failures: errcode -1) with secrets redacted.
+ * `GET /cgi-bin/ticket/getticket?type=jsapi`
+ * (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html) for tickets. JSON is read from
+ * the body whatever the Content-Type (https://github.com/doocs/md/pull/1878). Errors become `UpstreamError`
+ * (network failures: errcode -1) with secrets redacted.
  */
 export function httpTokenSource(options: HttpTokenSourceOptions = {}): TokenSource {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -96,7 +105,8 @@ export function httpTokenSource(options: HttpTokenSourceOptions = {}): TokenSour
     }
     let parsed: unknown;
     try {
-      // WeChat serves JSON as text/plain at times (§1.5): parse the body whatever the Content-Type.
+      // WeChat serves JSON as text/plain at times (https://github.com/doocs/md/pull/1878): parse the body
+      // whatever the Content-Type.
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
       parsed = undefined;

@@ -56,7 +56,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-describe('contract 4', () => {
+describe('HTTP protocol', () => {
   it('GET /healthz answers 200 { ok: true } without auth', async () => {
     const svc = await service();
     const res = await get(`${svc.url}/healthz`);

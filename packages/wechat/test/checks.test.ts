@@ -92,7 +92,7 @@ const article = (over: Partial<DraftArticle> = {}): DraftArticle => ({
   ...over,
 });
 
-describe('article checks (§2.13)', () => {
+describe('article checks (draft/add field limits)', () => {
   it('accepts a valid article and counts characters, not bytes', () => {
     expect(
       checkArticles([article({ title: '中'.repeat(32), author: '作'.repeat(16), digest: '摘'.repeat(128) })]),
@@ -178,7 +178,7 @@ describe('article checks (§2.13)', () => {
   });
 });
 
-describe('mpnews checks (§3.10)', () => {
+describe('mpnews checks (WeCom message/send limits)', () => {
   const a = { title: 't', thumb_media_id: 'm', content: '<p>c</p>' };
   it('takes 1 to 8 articles', () => {
     checkMpnews([a]);

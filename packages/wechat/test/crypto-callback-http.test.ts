@@ -14,7 +14,9 @@ import {
 } from '../src/crypto/index.js';
 
 // A WeCom app's callback URL served over real HTTP with WXBizMsgCrypt, driven by a "WeCom" built on the npm
-// package wechat-crypto (independent implementation) — wechat-api.md §3.8/§3.9, seeds/001 C1.
+// package wechat-crypto (independent implementation) —
+// https://developer.work.weixin.qq.com/document/path/96219 (the event) and
+// https://developer.work.weixin.qq.com/document/path/91144 (the crypto).
 
 const TOKEN = 'QDG6eK';
 const KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseCallbackMessage, parseUploadMediaJobFinish } from '../src/crypto/index.js';
 
-// seeds/001 §9 code-review checklist, items that concern callbacks. The checklist has no crypto item; R12
-// (status=3 and the 8300xx codes of async jobs) touches callbacks because C1 is how a job's end is announced.
+// The WeCom media code-review checklist (R1–R16, see wecom-checklist.test.ts), items that concern callbacks. The
+// checklist has no crypto item; R12 (status=3 and the 8300xx codes of async jobs) touches callbacks because the
+// upload_media_job_finish event is how a job's end is announced.
 
-describe('seeds/001 checklist: callback items', () => {
+describe('WeCom media checklist: callback items', () => {
   it('R12: upload_media_job_finish only announces the end of a job — no status or media_id is inferred from it', () => {
     // A failed job (status 3, detail.errcode 830001) and a successful one produce the same event: the callback
     // carries the JobId only ("回调仅通知任务完成，不包含具体结果。收到回调后需调用 M6 查询实际结果").

@@ -10,7 +10,8 @@ import {
   WXBizMsgCryptError,
 } from '../src/crypto/index.js';
 
-// wechat-api.md §3.8 / seeds/001 C1 (WxJava WxCpXmlMessageTest.testUploadMediaJobFinishEvent), verbatim layout.
+// https://developer.work.weixin.qq.com/document/path/96219 (WxJava
+// WxCpXmlMessageTest.testUploadMediaJobFinishEvent), verbatim layout.
 const JOB_FINISH_XML = `<xml>
   <ToUserName><![CDATA[wx28dbb14e3720FAKE]]></ToUserName>
   <FromUserName><![CDATA[sys]]></FromUserName>
@@ -40,7 +41,7 @@ function expectEventError(fn: () => unknown, field: string): CallbackEventError 
   throw new Error(`expected CallbackEventError on ${field}`);
 }
 
-describe('upload_media_job_finish (wechat-api.md §3.8, seeds/001 C1)', () => {
+describe('upload_media_job_finish (WeCom async upload event)', () => {
   it('parses the documented XML', () => {
     expect(parseUploadMediaJobFinish(JOB_FINISH_XML)).toEqual(EXPECTED_EVENT);
   });

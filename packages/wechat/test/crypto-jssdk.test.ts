@@ -9,10 +9,11 @@ import {
   stripUrlFragment,
 } from '../src/crypto/index.js';
 
-// wechat-api.md §2.15 vectors (JS-SDK 附录1; wechatpy tests/test_client.py::test_jsapi_get_jsapi_signature).
+// https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html vectors (JS-SDK 附录1; wechatpy
+// tests/test_client.py::test_jsapi_get_jsapi_signature).
 const TICKET = 'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg';
 
-describe('jssdkSignature: wechat-api.md §2.15 test vectors', () => {
+describe('jssdkSignature: the JS-SDK 附录1 test vectors', () => {
   it('url http://mp.weixin.qq.com → f4d90daf…', () => {
     expect(
       jssdkSignature({

@@ -18,10 +18,12 @@ import {
   WXBizMsgCrypt,
 } from '../src/crypto/index.js';
 
-// End to end over HTTP against the sandbox (contract 2): a WeCom app with a callback URL submits
-// media/upload_by_url (§3.6); the sandbox fetches the file by Range and POSTs the encrypted
-// upload_media_job_finish event (§3.8, seeds/001 C1) to our receiver, which verifies and decrypts it with
-// WXBizMsgCrypt (§3.9) and then asks get_upload_by_url_result (§3.7) for the outcome.
+// End to end over HTTP against the sandbox (`@md2wx/sandbox`): a WeCom app with a callback URL submits
+// media/upload_by_url (https://developer.work.weixin.qq.com/document/path/96219); the sandbox fetches the
+// file by Range and POSTs the encrypted upload_media_job_finish event
+// (https://developer.work.weixin.qq.com/document/path/96219) to our receiver, which verifies
+// and decrypts it with WXBizMsgCrypt (https://developer.work.weixin.qq.com/document/path/91144) and then asks
+// get_upload_by_url_result (https://developer.work.weixin.qq.com/document/path/96219) for the outcome.
 
 const TOKEN = 'md2wxSandboxCb01';
 const KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
@@ -64,7 +66,10 @@ async function onCallback(req: IncomingMessage, res: ServerResponse): Promise<vo
   }
 }
 
-/** A CDN stand-in: `/range/…` honours Range (206), `/plain/…` ignores it (200), as §3.6 distinguishes. */
+/**
+ * A CDN stand-in: `/range/…` honours Range (206), `/plain/…` ignores it (200), as
+ * https://developer.work.weixin.qq.com/document/path/96219 distinguishes.
+ */
 function onFile(req: IncomingMessage, res: ServerResponse): void {
   const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   if (req.url?.startsWith('/range/') && range) {

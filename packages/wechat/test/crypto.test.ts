@@ -12,7 +12,8 @@ import {
   WXBizMsgCryptErrorCode,
 } from '../src/crypto/index.js';
 
-// wechat-api.md §3.9 "Verified vectors" (wechatpy tests/test_crypto.py).
+// https://developer.work.weixin.qq.com/document/path/91144, with the vectors of
+// wechatpy tests/test_crypto.py.
 const TOKEN = '123456';
 const KEY = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR';
 const CORP_ID = 'wx49f0ab532d5d035a';
@@ -58,7 +59,7 @@ function frame(message: Buffer, receiveId: string, declaredLength = message.leng
   return Buffer.concat([Buffer.from('0123456789abcdef'), length, message, Buffer.from(receiveId)]);
 }
 
-describe('WXBizMsgCrypt: wechat-api.md §3.9 test vectors', () => {
+describe('WXBizMsgCrypt: wechatpy test vectors', () => {
   it('URL verification: signature dd6b9c95… and echostr → 5927782489442352469', () => {
     const c = crypt();
     expect(c.getSignature('1411443780', '437374425', ECHOSTR)).toBe(
@@ -77,7 +78,8 @@ describe('WXBizMsgCrypt: wechat-api.md §3.9 test vectors', () => {
   });
 
   it('decrypted echostr carries the documented random prefix and padding', () => {
-    // §3.9: random prefix `2304fc2fe146f1f8`, pad 7 — check by decrypting with no framing at all.
+    // wechatpy's vector: random prefix `2304fc2fe146f1f8`, pad 7 —
+    // check by decrypting with no framing at all.
     const key = Buffer.from(`${KEY}=`, 'base64');
     const d = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
     d.setAutoPadding(false);

@@ -25,7 +25,7 @@ async function cover(client: OfficialAccountClient): Promise<string> {
   return (await client.addMaterial({ type: 'image', file: JPG() })).media_id;
 }
 
-describe.skipIf(!requireCorpus())('Official Account media (§2.3–§2.10)', () => {
+describe.skipIf(!requireCorpus())('Official Account media (uploadimg, material, temporary media)', () => {
   it('uploadImage: a PNG file → a permanent mmbiz URL (JSON served as text/plain)', async () => {
     const client = oaClient(ctx.sb);
     const { url } = await client.uploadImage(PNG());
@@ -200,7 +200,7 @@ describe.skipIf(!requireCorpus())('Official Account media (§2.3–§2.10)', () 
   });
 });
 
-describe.skipIf(!requireCorpus())('drafts (§2.12) and publishing (§2.14)', () => {
+describe.skipIf(!requireCorpus())('drafts (draft/*) and publishing (freepublish/*)', () => {
   it('addDraft → getDraft → updateDraft (0-based index, single object) → listDrafts → countDrafts → deleteDraft', async () => {
     const client = oaClient(ctx.sb);
     const thumb = await cover(client);
@@ -332,7 +332,7 @@ describe.skipIf(!requireCorpus())('drafts (§2.12) and publishing (§2.14)', () 
   });
 });
 
-describe('JS-SDK (§2.15)', () => {
+describe('JS-SDK (ticket/getticket, wx.config)', () => {
   it('caches the jsapi_ticket and signs the URL without its #fragment', async () => {
     const client = oaClient(ctx.sb);
     const a = await client.jssdkConfig('https://example.com/post?id=1#section');

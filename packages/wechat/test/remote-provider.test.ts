@@ -8,7 +8,7 @@ const ctx = useSandbox();
 const SECRET = 'bearer-secret-for-tests-0001';
 
 /**
- * A minimal server speaking contract 4 (the central token service protocol), backed by a client of the sandbox.
+ * A minimal server speaking the central token service protocol (@md2wx/token-service README), backed by a client of the sandbox.
  * It stands in for @md2wx/token-service, which depends on this package (a dev dependency back would be a cycle).
  */
 let server: Server;
@@ -51,7 +51,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-describe('remoteTokenProvider (contract 4)', () => {
+describe('remoteTokenProvider (token service protocol)', () => {
   it('reads the token with the bearer secret; concurrent calls share one request', async () => {
     seen.length = 0;
     const provider = remoteTokenProvider({ url: serviceUrl, secret: SECRET, account: DEFAULT_ACCOUNT.appId });

@@ -1,8 +1,10 @@
 /**
- * The WeCom code-review checklist R1–R16 (seeds/001 §9, wechat-api.md §3), one test per item, each asserting what
- * `createWecomClient` really puts on the wire and does with the answers. The client talks HTTP to the sandbox
- * through a recording proxy defined below, so the tests see the exact requests (multipart parts, query strings,
- * Range headers, tokens) and can cut or hold a response mid-body. CDN origins for upload_by_url are local servers.
+ * A code-review checklist for WeCom media clients, items R1–R16 (each test names its item and the rule it
+ * checks; errcodes: https://developer.work.weixin.qq.com/document/path/90313), one test per item, each
+ * asserting what `createWecomClient` really puts on the wire and does with the answers. The client talks HTTP
+ * to the sandbox through a recording proxy defined below, so the tests see the exact requests (multipart
+ * parts, query strings, Range headers, tokens) and can cut or hold a response mid-body. CDN origins for
+ * upload_by_url are local servers.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
@@ -166,9 +168,9 @@ async function startRecorder(upstream: () => string): Promise<Recorder> {
 }
 
 /**
- * The multipart body of a recorded upload as a FormData. Built from `rawParts`: the platform's parser (undici,
- * WHATWG rules) rejects the `filelength` parameter WeChat documents and the client sends (§3.2), while WeCom
- * and the sandbox (busboy) accept it.
+ * The multipart body of a recorded upload as a FormData. Built from `rawParts`: the platform's parser
+ * (undici, WHATWG rules) rejects the `filelength` parameter WeChat documents and the client sends
+ * (https://developer.work.weixin.qq.com/document/path/96484), while WeCom and the sandbox (busboy) accept it.
  */
 async function formOf(ex: Exchange): Promise<FormData> {
   const form = new FormData();
@@ -271,7 +273,7 @@ let origin: Origin;
 let dir: string;
 
 beforeAll(async () => {
-  // requireFilelength: WeCom's media part must declare filelength (seeds/001 G4); without it uploads fail.
+  // requireFilelength: WeCom's media part must declare filelength (WeCom's wire format); without it uploads fail.
   sb = await startSandbox({ requireFilelength: true });
   clocked = await startSandbox({ clock: () => now, requireFilelength: true });
   proxy = await startRecorder(() => sb.wecomUrl);
@@ -345,7 +347,7 @@ function spyStore(
 
 // ── R1–R16 ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/001 §9), client side', () => {
+describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16, client side', () => {
   it('R1: uploads are multipart/form-data, never a JSON body (media/upload and media/uploadimg)', async () => {
     const c = client();
     const jpg = await readFile(img('special/progressive-small-nikon.jpeg'));
@@ -387,8 +389,9 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect((parts[1]!.get('media') as File).name).toBe('memo.amr');
     expect((parts[2]!.get('media') as File).name).toBe('notes.txt');
     expect(image!.headers['content-length']).toBe(String(image!.body.length));
-    // G4 / §3.2: the part header carries filename, filelength (the exact byte count) and content-type, as in
-    // WeCom's wire example — read from the raw body, since platform parsers drop unknown parameters.
+    // G4 / https://developer.work.weixin.qq.com/document/path/96484: the part header carries filename,
+    // filelength (the exact byte count) and content-type, as in WeCom's wire example — read from the raw
+    // body, since platform parsers drop unknown parameters.
     const expected = [
       {
         ex: image!,
@@ -557,7 +560,8 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16 (seeds/0
     expect(await exists(to)).toBe(false);
     expect(await exists(downloadPartPath(to, '1unknownmediaid'))).toBe(false);
     expect((await apiError(c.downloadHdVoice('1unknownmediaid', to))).errcode).toBe(40007);
-    // The same error served as text/plain, as WeChat often labels JSON (§1.5), is still read as the error.
+    // The same error served as text/plain, as WeChat often labels JSON
+    // (https://github.com/doocs/md/pull/1878), is still read as the error.
     proxy.plan = (ex) =>
       ex.api === 'media/get'
         ? { kind: 'answer', json: { errcode: 40007, errmsg: 'invalid media_id' } }

@@ -1,9 +1,11 @@
 /**
- * `md2wx callback verify-url|decrypt`: debug a callback endpoint (seeds/001 C1, wechat-api.md §3.8–3.9) with the
- * same WXBizMsgCrypt the library uses. Paste the request URL as WeChat called it (query: msg_signature,
- * timestamp, nonce, and echostr for verification); `decrypt` also takes the POST body (a file or `-` for stdin).
- * The callback Token and EncodingAESKey are secrets: they come from MD2WX_CALLBACK_TOKEN and
- * MD2WX_CALLBACK_AES_KEY (environment or .env), never from flags, and are never printed.
+ * `md2wx callback verify-url|decrypt`: debug a callback endpoint
+ * (https://developer.work.weixin.qq.com/document/path/96238, crypto:
+ * https://developer.work.weixin.qq.com/document/path/91144) with the same WXBizMsgCrypt the library uses.
+ * Paste the request URL as WeChat called it (query: msg_signature, timestamp, nonce, and echostr for
+ * verification); `decrypt` also takes the POST body (a file or `-` for stdin). The callback Token and
+ * EncodingAESKey are secrets: they come from MD2WX_CALLBACK_TOKEN and MD2WX_CALLBACK_AES_KEY (environment or
+ * .env), never from flags, and are never printed.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

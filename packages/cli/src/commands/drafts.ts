@@ -1,6 +1,8 @@
 /**
- * `md2wx drafts list|get|delete` (wechat-api.md §2.12). `delete` also forgets the draft in the state file, so
- * the next run of its post creates a new draft.
+ * `md2wx drafts list|get|delete`
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html and its get/delete siblings).
+ * `delete`
+ * also forgets the draft in the state file, so the next run of its post creates a new draft.
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { Session } from '../session.js';

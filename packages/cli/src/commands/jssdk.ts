@@ -1,6 +1,7 @@
 /**
- * `md2wx jssdk sign <url>`: the `wx.config` object for a page (seeds/002, wechat-api.md §2.15), signed with the
- * account's jsapi_ticket from the store's cache (fetched once, shared like the access_token).
+ * `md2wx jssdk sign <url>`: the `wx.config` object for a page
+ * (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html), signed with the account's
+ * jsapi_ticket from the store's cache (fetched once, shared like the access_token).
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { Session } from '../session.js';

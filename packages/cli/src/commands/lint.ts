@@ -54,8 +54,8 @@ export async function runLint(
     if (theme) renderOptions.theme = theme;
     const drawn = await diagramPlugins(session, source);
     if (drawn.length) renderOptions.remarkPlugins = drawn;
-    const { html, messages } = await render.render(source, renderOptions);
-    diagnostics.push(...normaliseDiagnostics(messages, 'markdown'));
+    const { html, file: rendered } = await render.render(source, renderOptions);
+    diagnostics.push(...normaliseDiagnostics(rendered.messages, 'markdown'));
     // Images are uploaded (and their src rewritten) only when publishing, so "not on WeChat" is not a finding here.
     const findings = normaliseDiagnostics(await render.lint(html, lintOptions(session)), 'html');
     diagnostics.push(...findings.filter((d) => d.rule !== 'img-on-mmbiz'));

@@ -1,5 +1,7 @@
 /**
- * `md2wx materials add|list|count|get|delete`: permanent materials (wechat-api.md §2.4–§2.8).
+ * `md2wx materials add|list|count|get|delete`: permanent materials
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html and the
+ * sibling get_material, batchget_material, get_materialcount and del_material pages).
  */
 import path from 'node:path';
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
@@ -16,8 +18,10 @@ export interface AddMaterialOptions {
 }
 
 /**
- * `material/add_material` (§2.4, seeds/003): a permanent image, voice, video or thumb → its media_id (and the
- * image's URL). Limits are checked before sending: image 10 MB, voice 2 MB, video 10 MB MP4, thumb 64 KB JPG.
+ * `material/add_material`
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html):
+ * a permanent image, voice, video or thumb → its media_id (and the image's URL). Limits are checked before
+ * sending: image 10 MB, voice 2 MB, video 10 MB MP4, thumb 64 KB JPG.
  * @throws UsageError for a video without `--title`; WechatInputError for a file over its limit (exit 1);
  *   WechatApiError (exit 3).
  */
@@ -29,7 +33,9 @@ export async function runAddMaterial(
   const { reporter } = session;
   const type = options.type ?? 'image';
   if (type === 'video' && !options.title) {
-    throw new UsageError('materials add --type video needs --title (and usually --introduction), §2.4');
+    throw new UsageError(
+      'materials add --type video needs --title (and usually --introduction); see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html',
+    );
   }
   const client = await session.officialAccount();
   const file = path.resolve(session.config.cwd, target);

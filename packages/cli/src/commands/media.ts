@@ -1,6 +1,11 @@
 /**
- * `md2wx media upload|get|upload-by-url`: temporary media, kept 3 days by WeChat (wechat-api.md §2.9, §2.10;
- * WeCom §3.2, §3.4, §3.5, §3.6–3.7).
+ * `md2wx media upload|get|upload-by-url`: temporary media, kept 3 days by WeChat
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_getmedia.html; WeCom
+ * https://developer.work.weixin.qq.com/document/path/96484,
+ * https://developer.work.weixin.qq.com/document/path/96486,
+ * https://developer.work.weixin.qq.com/document/path/90255,
+ * https://developer.work.weixin.qq.com/document/path/96219).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -120,10 +125,11 @@ export interface UploadByUrlOptions {
 }
 
 /**
- * WeCom `media/upload_by_url` (§3.6, seeds/001 M5): WeCom downloads `url` itself (Range needed, up to 200 MB).
- * Without `md5` the file is fetched once here to compute it. With `wait`, polls `get_upload_by_url_result`
- * (M6) until done, printing each state, and prints the async media_id (valid 3 days, and only for media/get
- * and group welcome messages — seeds/001 R13); else prints the jobid.
+ * WeCom `media/upload_by_url` (https://developer.work.weixin.qq.com/document/path/96219): WeCom
+ * downloads `url` itself (Range needed, up to 200 MB). Without `md5` the file is fetched once here to compute
+ * it. With `wait`, polls `get_upload_by_url_result` (M6) until done, printing each state, and prints the
+ * async media_id (valid 3 days, and only for media/get and group welcome messages); else
+ * prints the jobid.
  * @throws UsageError without `--platform wecom`; WechatApiError with the job's detail.errcode (830001 URL
  *   without Range, 830003 download failed, 45001 size, 301019 MD5 mismatch) — exit 3.
  */

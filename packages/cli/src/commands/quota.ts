@@ -1,6 +1,7 @@
 /**
- * `md2wx quota`: WeCom media/uploadimg usage (seeds/001 M4: 1,000 images a day, 3,000 a month per corp, §3.3)
- * as counted in the store by every md2wx run sharing it (the file store on this machine, or Redis).
+ * `md2wx quota`: WeCom media/uploadimg usage (1,000 images a day, 3,000 a month per corp,
+ * https://developer.work.weixin.qq.com/document/path/90256) as counted in the store by every md2wx run
+ * sharing it (the file store on this machine, or Redis).
  */
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import type { Session } from '../session.js';

@@ -1,7 +1,9 @@
 /**
  * WeCom (企业微信): `md2wx send <post> --to <users>` sends a post as an mpnews application message
- * (wechat-api.md §3.10): body images through WeCom media/uploadimg (§3.3), the cover as temporary media (§3.2).
- * `md2wx <post> --platform wecom` renders and uploads without sending.
+ * (https://developer.work.weixin.qq.com/document/path/90236): body images through WeCom media/uploadimg
+ * (https://developer.work.weixin.qq.com/document/path/90256), the cover as temporary media
+ * (https://developer.work.weixin.qq.com/document/path/96484). `md2wx <post> --platform wecom` renders and
+ * uploads without sending.
  */
 import path from 'node:path';
 import type { MpnewsArticle } from '@md2wx/wechat';
@@ -24,7 +26,10 @@ export async function runWecomRender(
   return report.exitCode;
 }
 
-/** mpnews limits (§3.10): title ≤ 128 bytes, author ≤ 64 bytes, digest ≤ 512 bytes, content ≤ 666 KiB. */
+/**
+ * mpnews limits (https://developer.work.weixin.qq.com/document/path/90236): title ≤ 128 bytes, author ≤ 64
+ * bytes, digest ≤ 512 bytes, content ≤ 666 KiB.
+ */
 const MPNEWS_LIMITS = { titleBytes: 128, authorBytes: 64, digestBytes: 512, contentBytes: 666 * 1024 };
 
 /**
@@ -78,7 +83,7 @@ export async function runSend(
     ]);
   const processed = await images.processImage(resolved.data, { target: 'cover', source: coverSrc });
   const ext = processed.info.format === 'jpeg' ? 'jpg' : processed.info.format;
-  // R7 (seeds/001): a temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
+  // A temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
   // store only while it has life left, so later sends reuse it and an expired one is uploaded again.
   const coverInput = { data: processed.data, filename: `cover.${ext}` };
   const media = await client.uploadReusable('image', coverInput.data, { filename: coverInput.filename });

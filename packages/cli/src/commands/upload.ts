@@ -1,8 +1,11 @@
 /**
  * `md2wx upload <images…>`: body images onto WeChat, printing each permanent URL. Stills are compressed to
- * WeChat's limits and go to media/uploadimg (wechat-api.md §2.3); animated GIFs to material/add_material (§2.4).
- * Uploads go through the same dedupe cache as publishing (keyed by account, endpoint, the source's sha256 and
- * the processing settings), so the same image twice is one upload — on WeCom each uploadimg call spends one of
+ * WeChat's limits and go to media/uploadimg
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html); animated
+ * GIFs to material/add_material
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html). Uploads go
+ * through the same dedupe cache as publishing (keyed by account, endpoint, the source's sha256 and the
+ * processing settings), so the same image twice is one upload — on WeCom each uploadimg call spends one of
  * the 1,000 a day. `--force` uploads again and replaces the cached URL.
  */
 import path from 'node:path';
@@ -93,7 +96,9 @@ export async function runUpload(
       }
       let uploaded: { url: string; media_id?: string };
       if (image.animated && 'addMaterial' in client) {
-        // Animated GIFs keep their frames only as permanent material (§2.4); uploadimg keeps the first frame.
+        // Animated GIFs keep their frames only as permanent material
+        // (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html);
+        // uploadimg keeps the first frame.
         const answer = await client.addMaterial({
           type: 'image',
           data: image.data,

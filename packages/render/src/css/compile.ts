@@ -3,7 +3,8 @@ import { parse as parseSelector } from 'css-what';
 import type { Selector } from 'css-what';
 import type { Element } from 'hast';
 import postcss from 'postcss';
-import type { Message } from '../types.js';
+import { VFile } from 'vfile';
+import type { RenderMessage } from '../types.js';
 import { type AnyNode, hastAdapter } from './adapter.js';
 import { type Declaration, normaliseValue, rejectReason } from './declarations.js';
 
@@ -18,7 +19,10 @@ export interface CompiledRule {
   specificity: number;
   order: number;
   decls: Declaration[];
-  /** Set for `::before`/`::after` rules, turned into real `<span>`s at inline time (§12). */
+  /**
+   * Set for `::before`/`::after` rules, turned into real `<span>`s at inline time
+   * (docs/wechat-html-rules.md#themes).
+   */
   pseudo?: 'before' | 'after';
 }
 
@@ -32,8 +36,12 @@ export interface CompiledTheme {
   universal: CompiledRule[];
   /** Values of the custom properties after resolution (`--accent` → `#07c160`). */
   variables: Map<string, string>;
-  /** What was skipped while compiling (unsupported selectors, at-rules, unresolved `var()`). */
-  messages: Message[];
+  /**
+   * What was skipped while compiling (unsupported selectors, at-rules, unresolved `var()`): warnings
+   * with ruleId `render/css`, `place` the line in the stylesheet. Every render with this theme reports
+   * them again on its own file.
+   */
+  messages: RenderMessage[];
   ruleCount: number;
 }
 
@@ -52,14 +60,14 @@ const DYNAMIC_PSEUDO = new Set([
   'enabled',
 ]);
 
-function warn(messages: Message[], message: string, line?: number, fix?: string): void {
-  messages.push({
-    rule: 'render/css',
-    severity: 'should',
-    message,
-    ...(line !== undefined ? { position: { line, column: 1 } } : {}),
-    ...(fix ? { fix } : {}),
+function warn(sheets: VFile, reason: string, line?: number, fix?: string): void {
+  const message = sheets.message(reason, {
+    ...(line !== undefined ? { place: { line, column: 1 } } : {}),
+    ruleId: 'render/css',
+    source: 'md2wx',
   });
+  message.fatal = false;
+  if (fix) message.note = fix;
 }
 
 function resolveVars(value: string, vars: Map<string, string>, depth = 0): string | undefined {
@@ -113,15 +121,16 @@ function bucketKey(tokens: Selector[]): { tag?: string; cls?: string } {
 }
 
 /**
- * Compiles stylesheets (theme first, user CSS after) once: parses them with postcss, resolves
- * custom properties (wechat-html.md §2.2: `var()` must not reach WeChat), drops declarations WeChat
- * strips, and compiles every selector with css-select.
- * Never throws on bad CSS: what cannot be used is reported in `messages`.
+ * Compiles stylesheets (theme first, user CSS after) once: parses them with postcss, resolves custom
+ * properties (docs/wechat-html-rules.md#attributes-and-css: `var()` must not reach WeChat), drops
+ * declarations WeChat strips, and compiles every selector with css-select. Never throws on bad CSS: what
+ * cannot be used is reported in `messages`.
  *
  * @param sheets stylesheet texts, in cascade order.
  */
 export function compileTheme(sheets: string[]): CompiledTheme {
-  const messages: Message[] = [];
+  const sheetFile = new VFile();
+  const messages = sheetFile.messages;
   const variables = new Map<string, string>();
   const rawRules: { selector: string; decls: Declaration[]; line?: number }[] = [];
 
@@ -131,7 +140,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
       root = postcss.parse(sheet);
     } catch (err) {
       warn(
-        messages,
+        sheetFile,
         `CSS could not be parsed: ${(err as Error).message}`,
         undefined,
         'Fix the stylesheet syntax.',
@@ -141,7 +150,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
     for (const node of root.nodes) {
       if (node.type === 'atrule') {
         warn(
-          messages,
+          sheetFile,
           `@${node.name} is ignored: WeChat has no stylesheet, only inline styles`,
           node.source?.start?.line,
         );
@@ -183,12 +192,12 @@ export function compileTheme(sheets: string[]): CompiledTheme {
     for (const d of raw.decls) {
       const value = resolveVars(d.value, variables);
       if (value === undefined) {
-        warn(messages, `\`${d.prop}: ${d.value}\` uses an undefined custom property`, raw.line);
+        warn(sheetFile, `\`${d.prop}: ${d.value}\` uses an undefined custom property`, raw.line);
         continue;
       }
       const reason = rejectReason(d.prop, value);
       if (reason) {
-        warn(messages, `\`${d.prop}: ${value}\` in \`${raw.selector}\` dropped: ${reason}`, raw.line);
+        warn(sheetFile, `\`${d.prop}: ${value}\` in \`${raw.selector}\` dropped: ${reason}`, raw.line);
         continue;
       }
       decls.push({ prop: d.prop, value: normaliseValue(value), important: d.important === true });
@@ -198,7 +207,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
     try {
       parsed = parseSelector(raw.selector);
     } catch (err) {
-      warn(messages, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
+      warn(sheetFile, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
       continue;
     }
     for (const tokens of parsed) {
@@ -207,14 +216,14 @@ export function compileTheme(sheets: string[]): CompiledTheme {
       let body = tokens;
       if (last?.type === 'pseudo-element') {
         if (last.name !== 'before' && last.name !== 'after') {
-          warn(messages, `::${last.name} in \`${raw.selector}\` is not supported`, raw.line);
+          warn(sheetFile, `::${last.name} in \`${raw.selector}\` is not supported`, raw.line);
           continue;
         }
         pseudo = last.name;
         body = tokens.slice(0, -1);
       }
       if (body.some((t) => t.type === 'pseudo' && DYNAMIC_PSEUDO.has(t.name))) {
-        warn(messages, `\`${raw.selector}\` needs a live browser state; WeChat has none`, raw.line);
+        warn(sheetFile, `\`${raw.selector}\` needs a live browser state; WeChat has none`, raw.line);
         continue;
       }
       let test: CompiledQuery<AnyNode>;
@@ -224,7 +233,7 @@ export function compileTheme(sheets: string[]): CompiledTheme {
           cacheResults: false,
         });
       } catch (err) {
-        warn(messages, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
+        warn(sheetFile, `selector \`${raw.selector}\` ignored: ${(err as Error).message}`, raw.line);
         continue;
       }
       const rule: CompiledRule = {

@@ -1,6 +1,6 @@
 /**
  * CSS declarations as kept in `style=""`: parsing, serialising, and removal of what WeChat strips
- * (wechat-html.md §2.2, rules 8–14).
+ * (docs/wechat-html-rules.md#attributes-and-css, rules 8–14).
  */
 
 /** One CSS declaration. `important` is only used for cascade order; it is never written out. */
@@ -10,7 +10,7 @@ export interface Declaration {
   important: boolean;
 }
 
-/** Properties WeChat drops (§2.2 `position`) or that need a stylesheet (animations). */
+/** Properties WeChat drops (`position`, rule 10) or that need a stylesheet (animations). */
 const DROPPED_PROPS = /^(position|top|left|right|bottom|z-index|float|animation(-.*)?|transition(-.*)?)$/;
 /** Colour functions WeChat cannot resolve (rule 9). */
 const UNRESOLVED_FUNCS = /\b(color-mix|oklch|oklab|lab|lch|light-dark|env|attr|var)\(/i;

@@ -107,10 +107,10 @@ function pseudoSpan(rules: CompiledRule[]): Element | undefined {
 }
 
 /**
- * Inlines a compiled theme into `style` attributes, element by element (wechat-html.md §12): each
- * element gets the cascade of the rules that match it, merged with its existing `style`.
- * `::before`/`::after` rules with a `content` become real `<span>` children.
- * SVG internals are left alone: MathJax paths carry their own presentation attributes.
+ * Inlines a compiled theme into `style` attributes, element by element (docs/wechat-html-rules.md#themes):
+ * each element gets the cascade of the rules that match it, merged with its existing `style`.
+ * `::before`/`::after` rules with a `content` become real `<span>` children. SVG internals are left alone:
+ * MathJax paths carry their own presentation attributes.
  */
 export function inlineTheme(root: Root, theme: CompiledTheme, onDrop?: DropHandler): void {
   styled.clear();

@@ -3,7 +3,9 @@ import { fromHtml } from 'hast-util-from-html';
 import { find, html as htmlSchema, svg as svgSchema } from 'property-information';
 import { parseStyle } from '../css/declarations.js';
 import { ALLOWED_SVG, ALLOWED_TAGS, FORBIDDEN_TAGS } from '../transforms/sanitize.js';
-import type { Message, Position } from '../types.js';
+import { VFile } from 'vfile';
+import { MESSAGE_SOURCE } from '../transforms/element.js';
+import type { RenderMessage, Severity } from '../types.js';
 import { RULE_BY_ID } from './rules.js';
 
 /** Options of {@link lint}. */
@@ -45,28 +47,31 @@ const REF = /^\[(\d+)\]$/;
 const ENTRY = /^\s*\[(\d+)\]/;
 
 interface Ctx {
-  messages: Message[];
+  file: VFile;
+  messages: RenderMessage[];
   options: LintOptions;
 }
 
+/**
+ * Records one finding on the file. The documented severity mapping: a MUST rule gives `fatal: true`
+ * (vfile-reporter's "error": WeChat rejects or mangles the article), a SHOULD rule `fatal: false` (a warning).
+ */
 function add(
   ctx: Ctx,
   id: string,
-  message: string,
+  reason: string,
   node?: { position?: RootContent['position'] },
   fix?: string,
-  severity?: Message['severity'],
+  severity?: Severity,
 ): void {
-  const rule = RULE_BY_ID.get(id);
-  const start = node?.position?.start;
-  const position: Position | undefined = start ? { line: start.line, column: start.column } : undefined;
-  ctx.messages.push({
-    rule: id,
-    severity: severity ?? rule?.severity ?? 'must',
-    message,
-    ...(position ? { position } : {}),
-    ...(fix ? { fix } : {}),
+  const message = ctx.file.message(reason, {
+    ...(node?.position ? { place: node.position } : {}),
+    ruleId: id,
+    source: MESSAGE_SOURCE,
   });
+  message.fatal = (severity ?? RULE_BY_ID.get(id)?.severity ?? 'must') === 'must';
+  if (fix) message.note = fix;
+  ctx.messages.push(message);
 }
 
 function attr(node: Element, name: string, space: 'html' | 'svg' = 'html'): string | undefined {
@@ -164,14 +169,22 @@ function checkStyle(ctx: Ctx, node: Element, isRoot: boolean, mathSvg: boolean):
 }
 
 /**
- * Lints an article HTML fragment against wechat-html.md §14 (38 rules) and WeChat's article limits.
- * Each message has the rule id (see {@link RULES}), severity `must` (publishing must refuse) or
- * `should`, a message, the 1-based line/column in `html`, and a fix when one is known.
+ * Lints an article HTML fragment against the 38 rules of docs/wechat-html-rules.md (see {@link RULES}) and the
+ * article limits of `draft/add` (https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html).
  *
- * @example lint('<div>x</div>') // → [{ rule: 'no-div', severity: 'must', … }]
+ * `input` is the HTML, or a vfile whose `value` is the HTML (its `path` names the file in messages);
+ * with a vfile the findings are also recorded on `file.messages`, so `vfile-reporter` prints them.
+ * Returns the findings of this call as vfile messages (see `RenderMessage`): `ruleId` the rule id,
+ * `source` `'md2wx'`, `fatal: true` for a MUST rule (publishing must refuse) and `false` for a SHOULD
+ * rule, `place` the 1-based line/column in the HTML, `note` the fix when one is known. Never throws on
+ * bad HTML.
+ *
+ * @example lint('<div>x</div>')[0] // → { ruleId: 'no-div', source: 'md2wx', fatal: true, line: 1, column: 1, … }
  */
-export function lint(html: string, options: LintOptions = {}): Message[] {
-  const ctx: Ctx = { messages: [], options };
+export function lint(input: string | VFile, options: LintOptions = {}): RenderMessage[] {
+  const file = typeof input === 'string' ? new VFile({ value: input }) : input;
+  const html = file.toString();
+  const ctx: Ctx = { file, messages: [], options };
   const tree = fromHtml(html, { fragment: true });
   const hosts = ['https://mmbiz.qpic.cn/', ...(options.imageHosts ?? [])];
   const firstElement = tree.children.find((c): c is Element => c.type === 'element');

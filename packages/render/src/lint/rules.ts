@@ -1,6 +1,6 @@
 import type { Severity } from '../types.js';
 
-/** One linter rule: the §14 number in wechat-html.md (0 for article checks), id and severity. */
+/** One linter rule: its number in docs/wechat-html-rules.md (0 for article checks), id and severity. */
 export interface LintRule {
   number: number;
   id: string;
@@ -8,7 +8,7 @@ export interface LintRule {
   description: string;
 }
 
-/** Every rule the linter checks: the 38 rules of wechat-html.md §14 and the article checks. */
+/** Every rule the linter checks: the 38 rules of docs/wechat-html-rules.md and the article checks. */
 export const RULES: readonly LintRule[] = [
   {
     number: 1,

@@ -15,7 +15,7 @@ const PRE_STYLE = 'overflow-x:auto;-webkit-overflow-scrolling:touch';
 const CODE_STYLE =
   'display:-webkit-box;white-space:nowrap;overflow-x:auto;text-align:left;letter-spacing:0;word-spacing:0';
 
-/** A 45×13 px macOS window bar as inline SVG (no ids, no defs: wechat-html.md §5.5). */
+/** A 45×13 px macOS window bar as inline SVG (no ids, no defs: rules 20–21 of docs/wechat-html-rules.md). */
 function windowBar(): Element {
   const dot = (cx: number, fill: string, stroke: string) =>
     el('ellipse', { cx: String(cx), cy: '65', rx: '50', ry: '52', stroke, strokeWidth: '2', fill });
@@ -60,7 +60,6 @@ function reportDiagram(ctx: RenderContext, lang: string, pre: Element): void {
   report(
     ctx,
     'render/diagram',
-    'should',
     mermaid
       ? 'mermaid diagram kept as a code block: it was not drawn (render with @md2wx/diagrams; the CLI does)'
       : `${lang} diagram kept as a code block: md2wx draws mermaid diagrams only`,
@@ -72,7 +71,7 @@ function reportDiagram(ctx: RenderContext, lang: string, pre: Element): void {
 }
 
 /**
- * Code blocks → highlighted, WeChat-proof blocks (wechat-html.md §5, rules 28–31, 36):
+ * Code blocks → highlighted, WeChat-proof blocks (docs/wechat-html-rules.md#code, rules 28–31, 36):
  * tokens highlighted by highlight.js (lowlight) keep `hljs-*` classes that the theme turns into
  * inline colours; whitespace is protected; the content sits in one `display:block` span inside a
  * `-webkit-box` `code` so long lines scroll instead of wrapping; optional window bar.

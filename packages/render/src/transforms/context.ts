@@ -13,8 +13,7 @@ export function contextOf(file: VFile | undefined): RenderContext {
   if (!file) return defaultContext();
   let ctx = file.data.md2wx;
   if (!ctx) {
-    ctx = defaultContext();
-    if (file.path) ctx.file = file.path;
+    ctx = defaultContext(file);
     file.data.md2wx = ctx;
   }
   return ctx;

@@ -1,6 +1,7 @@
 import type { Element, ElementContent, Properties, Root, RootContent, Text } from 'hast';
 
-import type { Message, Position, RenderContext } from '../types.js';
+import { VFile } from 'vfile';
+import type { RenderContext } from '../types.js';
 
 /** Builds a hast element. */
 export function el(tagName: string, properties: Properties = {}, children: ElementContent[] = []): Element {
@@ -45,32 +46,27 @@ export function textContent(node: Root | RootContent): string {
   return '';
 }
 
-/** The 1-based start position of a node when the tree carries positions. */
-export function positionOf(node: {
-  position?: { start: { line: number; column: number } };
-}): Position | undefined {
-  const p = node.position?.start;
-  return p ? { line: p.line, column: p.column } : undefined;
-}
+/** The `source` of every message the renderer and the linter report (see `RenderMessage`). */
+export const MESSAGE_SOURCE = 'md2wx';
 
-/** Records a renderer message with the node's source position. */
+/**
+ * Reports a renderer problem on the file as a warning (`fatal: false`) at the node's source position:
+ * `ruleId` is a `render/*` id, `fix` (what the author should do) becomes the message's `note`.
+ */
 export function report(
   ctx: RenderContext,
-  rule: string,
-  severity: Message['severity'],
-  message: string,
-  node?: { position?: { start: { line: number; column: number } } },
+  ruleId: string,
+  reason: string,
+  node?: { position?: Root['position'] },
   fix?: string,
 ): void {
-  const position = node ? positionOf(node) : undefined;
-  ctx.messages.push({
-    rule,
-    severity,
-    message,
-    ...(position ? { position } : {}),
-    ...(fix ? { fix } : {}),
-    ...(ctx.file ? { file: ctx.file } : {}),
+  const message = ctx.file.message(reason, {
+    ...(node?.position ? { place: node.position } : {}),
+    ruleId,
+    source: MESSAGE_SOURCE,
   });
+  message.fatal = false;
+  if (fix) message.note = fix;
 }
 
 /** Calls `fn` on every element below `parent`, depth first; `fn` may return false to skip the subtree. */
@@ -87,8 +83,8 @@ export function walkElements(
   }
 }
 
-/** A default context for running one transform on its own (tests, custom pipelines). */
-export function defaultContext(): RenderContext {
+/** A default context for running one transform on its own (tests, custom pipelines); messages go on `file`. */
+export function defaultContext(file: VFile = new VFile()): RenderContext {
   return {
     options: {
       captions: 'title-or-alt',
@@ -97,6 +93,6 @@ export function defaultContext(): RenderContext {
       codeWindowBar: false,
       tabSize: 4,
     },
-    messages: [],
+    file,
   };
 }

@@ -18,13 +18,7 @@ export function reportDroppedStyle(
   d: { prop: string; value: string },
   reason: string,
 ): void {
-  report(
-    ctx,
-    'render/css',
-    'should',
-    `\`${d.prop}: ${d.value}\` dropped from <${node.tagName}>: ${reason}`,
-    node,
-  );
+  report(ctx, 'render/css', `\`${d.prop}: ${d.value}\` dropped from <${node.tagName}>: ${reason}`, node);
 }
 
 function cleanStyle(node: Element, ctx: RenderContext, inMath: boolean): void {
@@ -37,7 +31,8 @@ function cleanStyle(node: Element, ctx: RenderContext, inMath: boolean): void {
       reportDroppedStyle(ctx, node, d, reason);
       continue;
     }
-    // `!important` defeats WeChat's dark mode (§11); tolerated only on math SVG max-width (rule 13).
+    // `!important` defeats WeChat's dark mode (docs/wechat-html-rules.md#dark-mode); tolerated only on math
+    // SVG max-width (rule 13).
     const keepImportant = d.important && inMath && d.prop === 'max-width';
     kept.delete(d.prop);
     kept.set(d.prop, normaliseValue(d.value) + (keepImportant ? ' !important' : ''));

@@ -16,7 +16,7 @@ function stripBackrefs(node: Element): void {
 }
 
 /**
- * GFM footnotes → plain notes (wechat-html.md §3, rule 19): each reference becomes
+ * GFM footnotes → plain notes (docs/wechat-html-rules.md#links, rule 19): each reference becomes
  * `<sup data-footnote="n">(n)</sup>` with no link, and the footnote section becomes
  * `<section class="footnotes">` with a title and one paragraph per note, starting `(n)`,
  * without `↩` back-references or `#fn` anchors (WeChat refuses to save `#…` links).

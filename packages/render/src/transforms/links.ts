@@ -4,7 +4,7 @@ import type { RenderContext } from '../types.js';
 import { contextOf } from './context.js';
 import { addClass, el, text, textContent } from './element.js';
 
-/** True for links WeChat keeps: articles on mp.weixin.qq.com (wechat-html.md §3). */
+/** True for links WeChat keeps: articles on mp.weixin.qq.com (docs/wechat-html-rules.md#links). */
 export function isWechatArticleUrl(href: string): boolean {
   return /^https?:\/\/mp\.weixin\.qq\.com(\/|$|\?)/i.test(href);
 }
@@ -23,8 +23,8 @@ function strip(url: string): string {
 
 /**
  * Links → text plus `<sup>[n]</sup>` and a numbered plain-text reference list at the end
- * (wechat-html.md §3, rules 16–18). The same URL reuses its n; mp.weixin.qq.com links stay links;
- * `#…`/relative links become plain text; a link whose text is its own URL becomes plain text.
+ * (docs/wechat-html-rules.md#links, rules 16–18). The same URL reuses its n; mp.weixin.qq.com links stay
+ * links; `#…`/relative links become plain text; a link whose text is its own URL becomes plain text.
  */
 export function linksTransform(tree: Root, ctx: RenderContext): void {
   const numbers = new Map<string, number>();

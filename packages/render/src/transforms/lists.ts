@@ -16,7 +16,7 @@ function isWhitespace(node: ElementContent): boolean {
   return node.type === 'text' && node.value.trim() === '';
 }
 
-/** Replaces a task-list checkbox with ☑/☐ text (WeChat filters `<input>`, wechat-html.md §1). */
+/** Replaces a task-list checkbox with ☑/☐ text (WeChat filters `<input>`, docs/wechat-html-rules.md#tags). */
 function replaceCheckbox(li: Element): boolean {
   const host = isElement(
     li.children.find((c) => !isWhitespace(c)),
@@ -123,9 +123,9 @@ function fixList(list: Element, depth: number): ElementContent[] {
 }
 
 /**
- * Makes lists survive the WeChat editor (wechat-html.md §6, rules 6, 32, 33): no `ul`/`ol` inside
- * `li` (sub-lists become siblings of their item), at most two levels, no `p` directly in `li`,
- * task items as ☑/☐ text, and no whitespace text between items.
+ * Makes lists survive the WeChat editor (docs/wechat-html-rules.md#lists, rules 6, 32, 33): no `ul`/`ol`
+ * inside `li` (sub-lists become siblings of their item), at most two levels, no `p` directly in `li`, task
+ * items as ☑/☐ text, and no whitespace text between items.
  */
 export function listsTransform(tree: Root, _ctx?: RenderContext): void {
   const visit = (parent: Root | Element) => {

@@ -60,7 +60,8 @@ function mathDocument(): MathDocument {
       load(`input/tex/${config}`);
     const { TeX: TeXInput } = load<{ TeX: typeof TeX }>('input/tex');
     const { SVG: SVGOutput } = load<{ SVG: typeof SVG }>('output/svg');
-    // fontCache 'none': every glyph is an inline <path>, no <defs>/<use> (wechat-html.md §8, rule 20).
+    // fontCache 'none': every glyph is an inline <path>, no <defs>/<use> (docs/wechat-html-rules.md#math,
+    // rule 20).
     const output = new SVGOutput({ fontCache: 'none' });
     const input = new TeXInput({ packages: TEX_PACKAGES });
     doc = core.document('', { InputJax: input, OutputJax: output });
@@ -100,7 +101,7 @@ function toHast(node: LiteNode): ElementContent | undefined {
   for (const [name, value] of Object.entries(lite.attributes)) {
     if (DROP_ATTRS.has(name)) continue;
     if (name === 'class') {
-      // mjx-solid lines are drawn by a stylesheet WeChat does not have (§8).
+      // mjx-solid lines are drawn by a stylesheet WeChat does not have (docs/wechat-html-rules.md#math).
       if (String(value).includes('mjx-solid')) {
         properties.fill = 'none';
         properties['stroke-width'] = 70;
@@ -168,7 +169,7 @@ function findError(node: LiteNode): string | undefined {
 }
 
 /**
- * Converts TeX to a WeChat-safe SVG hast element (wechat-html.md §8, rules 20–23, 35):
+ * Converts TeX to a WeChat-safe SVG hast element (docs/wechat-html-rules.md#math, rules 20–23, 35):
  * MathJax SVG with inline paths, width/height moved into `style` in `ex`, `currentColor` ink.
  * Never throws: TeX errors come back in `error` with MathJax's red error rendering.
  * Each call returns a fresh tree the caller may change.
@@ -318,8 +319,7 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
       if (node.tagName === 'code' && classList(node).includes('math-inline')) {
         const tex = codeText(node);
         const { svg, error } = texToSvg(tex, false);
-        if (error)
-          report(ctx, 'render/math', 'should', `TeX error in $${tex}$: ${error}`, node, 'Fix the formula.');
+        if (error) report(ctx, 'render/math', `TeX error in $${tex}$: ${error}`, node, 'Fix the formula.');
         const prev = children[i - 1];
         const next = children[i + 1];
         const kids: ElementContent[] = [svg];
@@ -348,14 +348,7 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
           const tex = codeText(code);
           const { svg, error } = texToSvg(tex, true);
           if (error)
-            report(
-              ctx,
-              'render/math',
-              'should',
-              `TeX error in $$${tex}$$: ${error}`,
-              node,
-              'Fix the formula.',
-            );
+            report(ctx, 'render/math', `TeX error in $$${tex}$$: ${error}`, node, 'Fix the formula.');
           const section = el(
             'section',
             {

@@ -5,7 +5,7 @@ import { contextOf } from './context.js';
 import { report } from './element.js';
 import { isGeneratedFormula } from './math.js';
 
-/** Tags WeChat keeps (wechat-html.md §14 rule 2). */
+/** Tags WeChat keeps (rule 2 `allowed-tags`, docs/wechat-html-rules.md). */
 export const ALLOWED_TAGS = new Set([
   'section',
   'p',
@@ -179,13 +179,7 @@ export function sanitizeTransform(tree: Root, ctx: RenderContext): void {
       }
       if (inSvg || tag === 'svg') {
         if (!ALLOWED_SVG.has(tag)) {
-          report(
-            ctx,
-            'render/html',
-            'should',
-            `<${node.tagName}> removed from inline SVG: WeChat drops it`,
-            node,
-          );
+          report(ctx, 'render/html', `<${node.tagName}> removed from inline SVG: WeChat drops it`, node);
           continue;
         }
         cleanAttributes(node, true);
@@ -197,7 +191,6 @@ export function sanitizeTransform(tree: Root, ctx: RenderContext): void {
         report(
           ctx,
           'render/html',
-          'should',
           `<${tag}> removed: WeChat does not allow it in articles`,
           node,
           tag === 'iframe' || tag === 'video' ? 'Insert videos with the WeChat editor.' : undefined,

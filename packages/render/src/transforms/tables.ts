@@ -8,7 +8,7 @@ import { addClass, addStyle, el, walkElements } from './element.js';
 export const TABLE_WRAP_STYLE = 'max-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch';
 
 /**
- * Tables → inside a horizontally scrolling `<section class="table-wrap">` (wechat-html.md §7,
+ * Tables → inside a horizontally scrolling `<section class="table-wrap">` (docs/wechat-html-rules.md#tables,
  * rule 34); cell `align` becomes inline `text-align`; whitespace between rows and cells goes (rule 6).
  */
 export function tablesTransform(tree: Root, _ctx?: RenderContext): void {

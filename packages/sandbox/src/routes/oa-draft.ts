@@ -1,4 +1,8 @@
-/** OA draft box: `draft/add|update|get|delete|batchget|count` (wechat-api.md §2.12–2.13). */
+/**
+ * OA draft box: `draft/add|update|get|delete|batchget|count`
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html and its
+ * sibling pages).
+ */
 import { articleOut, finishDigests, validateArticle, validateArticles } from '../articles.js';
 import { newMediaId } from '../media-store.js';
 import { int, ok, pageArgs, type Route, type RouteContext, str } from '../route.js';
@@ -50,7 +54,9 @@ export const oaDraftRoutes: Route[] = [
       const draft = findDraft(ctx, str(body, 'media_id'));
       const index = int(body, 'index');
       if (index === undefined || index < 0 || index >= draft.articles.length) throw new WxError(40114);
-      // `articles` is ONE object here (wechat-api.md §2.12); an array is a format error.
+      // `articles` is ONE object here
+      // (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_update.html); an
+      // array is a format error.
       const article = validateArticle(body.articles, ctx);
       const next = [...draft.articles];
       next[index] = article;

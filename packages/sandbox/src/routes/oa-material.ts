@@ -1,6 +1,8 @@
 /**
- * OA permanent material (wechat-api.md §2.4–2.8, §2.11): add_material, get_material, del_material,
- * batchget_material, get_materialcount, and the retired add_news / update_news.
+ * OA permanent material: add_material, get_material, del_material, batchget_material, get_materialcount
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html and its
+ * sibling pages), and the retired add_news / update_news (45103 since 2022-02-28,
+ * https://developers.weixin.qq.com/community/develop/doc/0002ce71b6c42880bd9d547af51400).
  */
 import { finishDigests, validateArticle } from '../articles.js';
 import { mimeOf, OA_PERMANENT } from '../formats.js';
@@ -79,7 +81,8 @@ export const oaMaterialRoutes: Route[] = [
           down_url: record.url ?? '',
         });
       }
-      // "响应的直接为素材的内容": raw bytes, observed as text/plain without a filename (§2.5).
+      // "响应的直接为素材的内容": raw bytes, observed as text/plain without a filename
+      // (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_getmaterial.html).
       return {
         headers: { 'Content-Type': ctx.options.contentTypeQuirks ? 'text/plain' : mimeOf(record.format) },
         body: record.data,

@@ -1,6 +1,11 @@
 /**
- * OA media endpoints: `media/uploadimg` (§2.3), `media/upload` (§2.9), `media/get` and
- * `media/get/jssdk` (§2.10) of wechat-api.md.
+ * OA media endpoints: `media/uploadimg`
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html),
+ * `media/upload`
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html),
+ * `media/get` and `media/get/jssdk`
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_getmedia.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_gethdvoice.html).
  */
 import { checkUpload, mimeOf, OA_TEMPORARY, OA_UPLOADIMG } from '../formats.js';
 import { findMedia, hostImage, hostVideo, receiveMedia } from '../media-store.js';
@@ -10,7 +15,10 @@ import { WxError } from '../wx-error.js';
 
 const TEMP_TYPES = ['image', 'voice', 'video', 'thumb'];
 
-/** The download answer of a stored file: WeChat's headers (wechat-api.md §2.10). */
+/**
+ * The download answer of a stored file: WeChat's headers
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_getmedia.html).
+ */
 export function download(record: MediaRecord, mime: string, ext: string): Reply {
   return {
     headers: {
@@ -40,7 +48,7 @@ export const oaMediaRoutes: Route[] = [
       );
       const url = hostImage(ctx.state, ctx.imageHost, ctx.principal, 'oa', format, file.data);
       bump(ctx.state.counters.uploads, 'media/uploadimg');
-      // WeChat serves this success body as text/plain (wechat-api.md §1.5).
+      // WeChat serves this success body as text/plain (https://github.com/doocs/md/pull/1878).
       return ok({ url, errcode: 0, errmsg: 'ok' }, true);
     },
   },

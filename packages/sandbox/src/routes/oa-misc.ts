@@ -1,6 +1,8 @@
 /**
- * OA odds and ends: `ticket/getticket` (wechat-api.md §2.15) and the quota tools
- * `openapi/quota/get`, `clear_quota` (§2.16).
+ * OA odds and ends: `ticket/getticket`
+ * (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html) and the quota tools
+ * `openapi/quota/get`, `clear_quota`
+ * (https://developers.weixin.qq.com/doc/service/Message_Management/API_Call_Limits.html).
  */
 import { ok, type Route, str } from '../route.js';
 import { quotaDay } from '../tokens.js';

@@ -1,7 +1,8 @@
 /**
- * OA publishing: `freepublish/submit|get|batchget|getarticle|delete` (wechat-api.md §2.14). A
- * submitted job reports status 1 ("发布中") for `publishDelayMs`, then its outcome: 0 (the draft
- * leaves the draft box and becomes a published article) or the configured failure.
+ * OA publishing: `freepublish/submit|get|batchget|getarticle|delete`
+ * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html). A submitted job
+ * reports status 1 ("发布中") for `publishDelayMs`, then its outcome: 0 (the draft leaves the draft box and
+ * becomes a published article) or the configured failure.
  */
 import { articleOut } from '../articles.js';
 import type { ResolvedOptions } from '../options.js';
@@ -101,7 +102,8 @@ export const oaPublishRoutes: Route[] = [
       }, options.publishDelayMs + 1);
       timer.unref();
       state.timers.add(timer);
-      // publish_id/msg_data_id as JSON numbers, as WeChat sends them in practice (§2.14).
+      // publish_id/msg_data_id as JSON numbers, as WeChat sends them in practice
+      // (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html).
       return ok({ errcode: 0, errmsg: 'ok', publish_id: publishId, msg_data_id: msgDataId });
     },
   },
@@ -184,7 +186,8 @@ export const oaPublishRoutes: Route[] = [
       const body = await ctx.json();
       const p = findPublished(ctx, str(body, 'article_id'));
       const index = int(body, 'index') ?? 0;
-      // 1-based; 0 or absent deletes the whole publication (§2.14).
+      // 1-based; 0 or absent deletes the whole publication
+      // (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublishdelete.html).
       if (index === 0) {
         ctx.state.published.delete(p.articleId);
       } else {

@@ -1,5 +1,8 @@
 /**
- * OA token endpoints: `GET /cgi-bin/token` (wechat-api.md §2.1) and `POST /cgi-bin/stable_token` (§2.2).
+ * OA token endpoints: `GET /cgi-bin/token`
+ * (https://developers.weixin.qq.com/doc/subscription/api/base/api_getaccesstoken.html) and
+ * `POST /cgi-bin/stable_token`
+ * (https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html).
  */
 import { ok, type Route, type RouteContext, str } from '../route.js';
 import { bump } from '../state.js';

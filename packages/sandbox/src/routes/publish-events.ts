@@ -1,7 +1,9 @@
 /**
- * The `PUBLISHJOBFINISH` event WeChat pushes to an account's callback URL when a freepublish job
- * ends (wechat-api.md §2.14), in plaintext mode (`signature` = sha1 of sorted token/timestamp/nonce)
- * or, with an EncodingAESKey, 安全模式 (`encrypt_type=aes`, `msg_signature`, WXBizMsgCrypt, §3.9).
+ * The `PUBLISHJOBFINISH` event WeChat pushes to an account's callback URL when a freepublish job ends
+ * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html), in plaintext
+ * mode (`signature` = sha1 of sorted token/timestamp/nonce) or, with an EncodingAESKey, 安全模式
+ * (`encrypt_type=aes`, `msg_signature`, WXBizMsgCrypt,
+ * https://developer.work.weixin.qq.com/document/path/91144).
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedOptions } from '../options.js';

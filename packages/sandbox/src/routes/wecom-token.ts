@@ -1,4 +1,4 @@
-/** WeCom `GET /cgi-bin/gettoken` (wechat-api.md §3.1). */
+/** WeCom `GET /cgi-bin/gettoken` (https://developer.work.weixin.qq.com/document/path/91039). */
 import { ok, type Route } from '../route.js';
 import { bump } from '../state.js';
 import { issueWecom, tokenBody } from '../tokens.js';

@@ -1,7 +1,8 @@
 /**
- * WeCom endpoints below `${wecomUrl}/cgi-bin/` (wechat-api.md §3.2–3.10): media/upload,
- * media/uploadimg, media/get (Range), media/get/jssdk, media/upload_by_url +
- * get_upload_by_url_result (with the encrypted upload_media_job_finish callback), message/send.
+ * WeCom endpoints below `${wecomUrl}/cgi-bin/`: media/upload
+ * (https://developer.work.weixin.qq.com/document/path/96484), media/uploadimg (…/90256), media/get with Range
+ * (…/96486), media/get/jssdk (…/90255), media/upload_by_url + get_upload_by_url_result with the encrypted
+ * upload_media_job_finish callback (…/96219), message/send (…/90236).
  */
 import { createHash } from 'node:crypto';
 import { checkUpload, mimeOf, WECOM_TEMPORARY, WECOM_UPLOADIMG } from '../formats.js';
@@ -13,7 +14,10 @@ import { WxError } from '../wx-error.js';
 import { download } from './oa-media.js';
 
 const MB = 1_000_000;
-/** Above this a download needs Range, and no range may be larger (830002, §3.4). */
+/**
+ * Above this a download needs Range, and no range may be larger (830002,
+ * https://developer.work.weixin.qq.com/document/path/96486).
+ */
 export const WECOM_RANGE_LIMIT = 20 * MB;
 const URL_UPLOAD_MAX = 200 * MB;
 
@@ -100,7 +104,10 @@ function jobFinishXml(corpId: string, jobid: string, now: number): string {
   );
 }
 
-/** POSTs the encrypted upload_media_job_finish event to the app's callback URL (§3.8). */
+/**
+ * POSTs the encrypted upload_media_job_finish event to the app's callback URL
+ * (https://developer.work.weixin.qq.com/document/path/96219).
+ */
 async function pushJobFinish(ctx: RouteContext, job: UploadByUrlJob): Promise<void> {
   const app = ctx.options.wecom.find((a) => a.corpId === job.corpId && a.agentId === ctx.token?.agentId);
   const cb = app?.callback;
@@ -211,7 +218,8 @@ function checkMpnews(ctx: RouteContext, mpnews: unknown): Record<string, unknown
     if (!thumb) throw new WxError(41006);
     const thumbRecord = findMedia(ctx.state, thumb, ctx.principal, 'wecom', 'temp', ctx.now);
     if (!thumbRecord) throw new WxError(40007);
-    // R13 (seeds/001): an upload_by_url media_id serves only media/get and group welcome messages (§3.6).
+    // an upload_by_url media_id serves only media/get and group welcome messages
+    // (https://developer.work.weixin.qq.com/document/path/96219).
     if (thumbRecord.viaUrl) {
       throw new WxError(
         40007,
@@ -226,7 +234,8 @@ function checkMpnews(ctx: RouteContext, mpnews: unknown): Record<string, unknown
       throw new WxError(40058, 'invalid parameter: author longer than 64 bytes');
     return {
       ...a,
-      // "不超过128个字节，超过会自动截断" / digest "不超过512个字节，超过会自动截断" (§3.10).
+      // "不超过128个字节，超过会自动截断" / digest "不超过512个字节，超过会自动截断"
+      // (https://developer.work.weixin.qq.com/document/path/90236).
       title: truncateBytes(title, 128),
       digest: truncateBytes(str(a, 'digest') ?? '', 512),
     };
@@ -245,7 +254,8 @@ export const wecomRoutes: Route[] = [
   },
   {
     platform: 'wecom',
-    // Path inferred from wechatpy's fixture name (wechat-api.md §3.11, UNCONFIRMED beyond that).
+    // Path inferred from wechatpy's fixture name (tests/fixtures/work/get_jsapi_ticket.json); UNCONFIRMED
+    // beyond that.
     api: 'get_jsapi_ticket',
     method: 'GET',
     auth: true,
@@ -292,7 +302,8 @@ export const wecomRoutes: Route[] = [
         'wecom',
         { requireFilelength: ctx.options.requireFilelength },
       );
-      // "每个企业每月最多可上传3000张图片，每天最多可上传1000张图片" (§3.3); errcode UNCONFIRMED → 45009.
+      // "每个企业每月最多可上传3000张图片，每天最多可上传1000张图片" (https://developer.work.weixin.qq.com/document/path/90256);
+      // errcode UNCONFIRMED → 45009.
       ctx.consumeQuota('wecom/media/uploadimg', 1000, 3000);
       const url = hostImage(ctx.state, ctx.imageHost, ctx.principal, 'wecom', format, file.data);
       bump(ctx.state.counters.uploads, 'wecom/media/uploadimg');

@@ -12,12 +12,14 @@ const TOKEN_BACKOFF_CAP_MS = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Business calls with `access_token` in the query string (§1.1). On 40001/40014/42001 the rejected token is
- * replaced (one refresh shared by every caller that saw it) and the call repeated (§1.6). A token can be
- * rejected again (revoked meanwhile, or a token service still serving the old one): the call then replaces it
- * again after a backoff of 200, 400, 800, 1,000, 1,000 ms (full jitter), at most `TOKEN_REPLACEMENTS` (6) times, before the
- * `WechatApiError` reaches the caller. A token rejection means WeChat did nothing, so repeating is safe even
- * for create-type calls (draft/add, add_material).
+ * Business calls with `access_token` in the query string, as every API page shows (e.g.
+ * https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html). On
+ * 40001/40014/42001 the rejected token is replaced (one refresh shared by every caller that saw it) and the
+ * call repeated (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html). A
+ * token can be rejected again (revoked meanwhile, or a token service still serving the old one): the call
+ * then replaces it again after a backoff of 200, 400, 800, 1,000, 1,000 ms (full jitter), at most
+ * `TOKEN_REPLACEMENTS` (6) times, before the `WechatApiError` reaches the caller. A token rejection means
+ * WeChat did nothing, so repeating is safe even for create-type calls (draft/add, add_material).
  */
 export class ApiCaller {
   constructor(

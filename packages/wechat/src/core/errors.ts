@@ -21,7 +21,10 @@ export class WechatError extends Error {
   }
 }
 
-/** The `rid: …` request id WeChat appends to errmsg, usable with `POST /cgi-bin/openapi/rid/get` (§1.3). */
+/**
+ * The `rid: …` request id WeChat appends to errmsg, usable with `POST /cgi-bin/openapi/rid/get`
+ * (https://developers.weixin.qq.com/doc/subscription/api/apimanage/api_getridinfo.html).
+ */
 export function ridFromErrmsg(errmsg: string): string | undefined {
   return /\brid:\s*([0-9a-zA-Z-]+)/.exec(errmsg)?.[1];
 }

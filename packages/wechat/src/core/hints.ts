@@ -1,6 +1,8 @@
 /**
- * What to do about a WeChat errcode, in one or two sentences a user can act on. Sources: §4.1 and §4.2 of
- * /work/shared/docs/wechat-api.md. The 40164 hint is built by `hintFor` because it names the caller's IP.
+ * What to do about a WeChat errcode, in one or two sentences a user can act on. Sources:
+ * https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html and
+ * https://developer.work.weixin.qq.com/document/path/90313, and the field reports linked beside a hint. The
+ * 40164 hint is built by `hintFor` because it names the caller's IP.
  */
 const OA_HINTS: Record<number, string> = {
   [-1]: 'WeChat is busy (system error); the client already retried with backoff — try again in a minute.',
@@ -85,8 +87,17 @@ export function hintFor(platform: Platform, errcode: number, errmsg = ''): strin
   return OA_HINTS[errcode];
 }
 
-/** errcodes after which the access_token is dropped, refreshed once and the call retried once (§1.6). */
+/**
+ * errcodes after which the access_token is dropped, refreshed once and the call retried once: 40001 invalid
+ * credential, 40014 invalid access_token, 42001 access_token expired
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html; wechatpy retries
+ * the same three).
+ */
 export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 
-/** errcodes retried with backoff: -1 system busy, 45011 per-minute rate limit (§4.1 "W"/"Q"). */
+/**
+ * errcodes retried with backoff: -1 system busy and 45011 per-minute rate limit, the two where WeChat says it
+ * did nothing and asks to try again
+ * (https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html).
+ */
 export const RETRYABLE_ERRCODES: ReadonlySet<number> = new Set([-1, 45011]);

@@ -1,7 +1,9 @@
 import { RequestError } from 'got';
 
 /**
- * How a failed attempt of a call may be repeated (README "Retries", wechat-api.md §1.6 and the Retry column of §4).
+ * How a failed attempt of a call may be repeated (README "Retries",
+ * https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html, and the retry
+ * behaviour of wechatpy's `wechatpy/client/base.py`: refresh the token once, never hammer a quota).
  *
  * - `'repeatable'`: running it twice leaves WeChat, as far as the caller can see, as running it once — reads,
  *   token and ticket fetches, updates and deletes, and body-image uploads that only hand back another URL

@@ -76,7 +76,10 @@ export interface BinaryResponse {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** JSON parsed from the bytes whatever the Content-Type says (WeChat sends JSON as text/plain, §1.5). */
+/**
+ * JSON parsed from the bytes whatever the Content-Type says (WeChat sends JSON as text/plain,
+ * https://github.com/doocs/md/pull/1878).
+ */
 export function sniffJson(buffer: Buffer): Record<string, unknown> | undefined {
   let i = 0;
   while (
@@ -104,12 +107,13 @@ function looksBinary(headers: IncomingHttpHeaders): boolean {
 }
 
 /**
- * The HTTP layer under both clients (§1 of wechat-api.md): got with per-attempt timeouts, bounded retries with
- * exponential backoff and full jitter on errcode -1 and 45011 (WeChat did not do it), and on network errors and
- * HTTP 5xx as the call's `RetryPolicy` allows: a 'create' call (draft/add, freepublish/submit, add_material,
- * message/send, …) is repeated after a network error only when the request provably never reached WeChat, and
- * never after HTTP 5xx. JSON sniffed from the body; downloads told apart from JSON errors and streamed. Never
- * retries other errcodes.
+ * The HTTP layer under both clients (errcodes:
+ * https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html): got with
+ * per-attempt timeouts, bounded retries with exponential backoff and full jitter on errcode -1 and 45011
+ * (WeChat did not do it), and on network errors and HTTP 5xx as the call's `RetryPolicy` allows: a 'create'
+ * call (draft/add, freepublish/submit, add_material, message/send, …) is repeated after a network error only
+ * when the request provably never reached WeChat, and never after HTTP 5xx. JSON sniffed from the body;
+ * downloads told apart from JSON errors and streamed. Never retries other errcodes.
  */
 export class Transport {
   readonly #o: TransportOptions;

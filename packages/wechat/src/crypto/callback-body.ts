@@ -129,9 +129,10 @@ function sanitize(value: unknown, depth = 0): CallbackValue {
 }
 
 /**
- * Parse a WeChat callback XML document (`<xml>…</xml>`: the encrypted envelope, or a decrypted message such as
- * the `upload_media_job_finish` event of wechat-api.md §3.8) into its fields. Text and CDATA become strings
- * (never numbers), an empty element becomes `''`, nested elements become objects, repeated elements arrays.
+ * Parse a WeChat callback XML document (`<xml>…</xml>`: the encrypted envelope, or a decrypted message such
+ * as the `upload_media_job_finish` event of https://developer.work.weixin.qq.com/document/path/96219) into
+ * its fields. Text and CDATA become strings (never numbers), an empty element becomes `''`, nested elements
+ * become objects, repeated elements arrays.
  *
  * DOCTYPE and ENTITY declarations are refused: WeChat never sends them, and they are the vehicle of XXE and
  * entity-expansion attacks on a public callback URL.
@@ -188,9 +189,10 @@ export function parseCallbackXml(xml: string | Uint8Array): CallbackFields {
 }
 
 /**
- * Parse a callback body in either envelope format WeChat uses (wechat-api.md §3.9): XML (`<xml>…</xml>`, the
- * default for OA and WeCom apps) or JSON (`{"tousername","encrypt","agentid"}`, WeCom's JSON callback mode).
- * The format is sniffed from the first non-blank character, not from a Content-Type.
+ * Parse a callback body in either envelope format WeChat uses
+ * (https://developer.work.weixin.qq.com/document/path/91144): XML (`<xml>…</xml>`, the default for OA and
+ * WeCom apps) or JSON (`{"tousername","encrypt","agentid"}`, WeCom's JSON callback mode). The format is
+ * sniffed from the first non-blank character, not from a Content-Type.
  *
  * @throws WXBizMsgCryptError -40002 (Parse_Error) when the body is empty, neither XML nor a JSON object,
  *   malformed, not a string or bytes, over `MAX_CALLBACK_BODY_BYTES` (1 MiB) or nested deeper than

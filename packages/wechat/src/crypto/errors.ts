@@ -1,5 +1,6 @@
 /**
- * Return codes of Tencent's WXBizMsgCrypt sample libraries (wechat-api.md §3.9, weworkapi_python
+ * Return codes of Tencent's WXBizMsgCrypt sample libraries
+ * (https://developer.work.weixin.qq.com/document/path/91144, weworkapi_python
  * `callback_json_python3/ierror.py`). They are library codes, not server errcodes: WeChat never sends them.
  */
 export const WXBizMsgCryptErrorCode = {
@@ -35,7 +36,8 @@ const OFFICIAL_NAMES: Record<WXBizMsgCryptErrorCodeValue, string> = {
 };
 
 /**
- * A callback could not be verified, decrypted, parsed or encrypted (wechat-api.md §3.9).
+ * A callback could not be verified, decrypted, parsed or encrypted
+ * (https://developer.work.weixin.qq.com/document/path/91144).
  *
  * `code` is the official WXBizMsgCrypt return code (-40001 … -40011), `codeName` its official name. Messages
  * never contain the Token, the EncodingAESKey or decrypted content.
@@ -67,7 +69,11 @@ export class CallbackEventError extends Error {
   }
 }
 
-/** Bad input to the JS-SDK signature helpers (wechat-api.md §2.15): an empty field, a non-numeric timestamp, a non-http(s) URL. */
+/**
+ * Bad input to the JS-SDK signature helpers
+ * (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html): an empty field, a non-numeric
+ * timestamp, a non-http(s) URL.
+ */
 export class JssdkSignatureError extends Error {
   override readonly name = 'JssdkSignatureError';
   readonly field: string;

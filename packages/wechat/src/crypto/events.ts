@@ -25,9 +25,11 @@ export interface CallbackMessage {
 }
 
 /**
- * WeCom's notice that an async `media/upload_by_url` job finished (wechat-api.md §3.8; seeds/001 C1). It carries
- * the job id only, not the outcome: query `media/get_upload_by_url_result` (§3.7) with `jobId` to learn
- * whether it succeeded (status 2, `media_id`) or failed (status 3, `detail.errcode`).
+ * WeCom's notice that an async `media/upload_by_url` job finished
+ * (https://developer.work.weixin.qq.com/document/path/96219). It carries the job id only, not
+ * the outcome: query `media/get_upload_by_url_result`
+ * (https://developer.work.weixin.qq.com/document/path/96219) with `jobId` to learn whether it succeeded
+ * (status 2, `media_id`) or failed (status 3, `detail.errcode`).
  */
 export interface UploadMediaJobFinishEvent {
   /** The CorpID (suite id for third-party apps). */
@@ -40,7 +42,7 @@ export interface UploadMediaJobFinishEvent {
   event: 'upload_media_job_finish';
   /** The `jobid` returned by `media/upload_by_url`. */
   jobId: string;
-  /** Present only if WeCom sends `AgentID` in this event (UNCONFIRMED, §5 item 11). */
+  /** Present only if WeCom sends `AgentID` in this event (UNCONFIRMED: no source says). */
   agentId?: string;
 }
 
@@ -70,7 +72,9 @@ function seconds(value: CallbackValue | undefined): number | undefined {
 /**
  * Read the common header of a decrypted callback (the `message` of `WXBizMsgCrypt.decryptMessage`, or a
  * plaintext-mode body): XML `<xml><ToUserName/><FromUserName/><CreateTime/><MsgType/><Event/>…</xml>` or the
- * same fields as JSON members (names matched ignoring case and underscores). wechat-api.md §3.8/§3.9.
+ * same fields as JSON members (names matched ignoring case and underscores).
+ * See https://developer.work.weixin.qq.com/document/path/96219 and
+ * https://developer.work.weixin.qq.com/document/path/91144.
  *
  * @throws WXBizMsgCryptError -40002 when a string input is not well-formed XML/JSON (see `parseCallbackBody`: size
  *   and depth bounds included) or the input is neither text, bytes nor an object;
@@ -100,7 +104,10 @@ export function parseCallbackMessage(input: string | Uint8Array | CallbackFields
   return message;
 }
 
-/** Whether a decrypted callback is the `upload_media_job_finish` event (§3.8); `Event` compared case-insensitively. */
+/**
+ * Whether a decrypted callback is the `upload_media_job_finish` event
+ * (https://developer.work.weixin.qq.com/document/path/96219); `Event` compared case-insensitively.
+ */
 export function isUploadMediaJobFinish(message: CallbackMessage): boolean {
   return (
     message.msgType?.toLowerCase() === 'event' && message.event?.toLowerCase() === 'upload_media_job_finish'
@@ -108,8 +115,8 @@ export function isUploadMediaJobFinish(message: CallbackMessage): boolean {
 }
 
 /**
- * Parse WeCom's `upload_media_job_finish` event (wechat-api.md §3.8; seeds/001 C1) from the decrypted XML or
- * JSON message (or its parsed fields).
+ * Parse WeCom's `upload_media_job_finish` event (https://developer.work.weixin.qq.com/document/path/96219)
+ * from the decrypted XML or JSON message (or its parsed fields).
  *
  * @returns `{ toUserName, fromUserName, createTime, msgType: 'event', event: 'upload_media_job_finish', jobId }`
  *   (+ `agentId` when sent).

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { JssdkSignatureError } from './errors.js';
 import { createNonce, unixSeconds } from './nonce.js';
 
-/** The four fields signed for `wx.config` (wechat-api.md §2.15), named as the signature string spells them. */
+/**
+ * The four fields signed for `wx.config`
+ * (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html), named as the signature string
+ * spells them.
+ */
 export interface JssdkSignatureInput {
   /** The account's `jsapi_ticket` (from `ticket/getticket?type=jsapi`); a credential: never log it. */
   jsapi_ticket: string;
@@ -14,7 +18,7 @@ export interface JssdkSignatureInput {
   url: string;
 }
 
-/** What a page passes to `wx.config` besides `jsApiList` (seeds/002): all four must match the signed values. */
+/** What a page passes to `wx.config` besides `jsApiList`: all four must match the signed values. */
 export interface JssdkConfig {
   appId: string;
   /** Unix seconds. */
@@ -24,18 +28,22 @@ export interface JssdkConfig {
   signature: string;
 }
 
-/** The page URL as the JS-SDK signs it: everything before the first `#` ("不包含#及其后面部分", §2.15). */
+/**
+ * The page URL as the JS-SDK signs it: everything before the first `#` ("不包含#及其后面部分",
+ * https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html).
+ */
 export function stripUrlFragment(url: string): string {
   const hash = url.indexOf('#');
   return hash === -1 ? url : url.slice(0, hash);
 }
 
 /**
- * JS-SDK `wx.config` signature (wechat-api.md §2.15, JS-SDK 附录1; seeds/002): SHA-1 hex of
- * `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` — the four `key=value` pairs sorted by key in ASCII order and
- * joined with `&`, values raw (no URL escaping), the URL without its `#fragment`. Nothing else is normalised:
- * `http://qq.com` and `http://qq.com/` sign differently, so pass exactly the URL the page has (`location.href`).
- * The same algorithm signs WeCom's `wx.agentConfig` with the agent ticket.
+ * JS-SDK `wx.config` signature (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html,
+ * JS-SDK 附录1): SHA-1 hex of `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` — the four `key=value`
+ * pairs sorted by key in ASCII order and joined with `&`, values raw (no URL escaping), the URL without its
+ * `#fragment`. Nothing else is normalised: `http://qq.com` and `http://qq.com/` sign differently, so pass
+ * exactly the URL the page has (`location.href`). The same algorithm signs WeCom's `wx.agentConfig` with the
+ * agent ticket.
  *
  * @returns 40 lowercase hex characters.
  * @throws JssdkSignatureError when a field is empty, `timestamp` is not whole seconds, or `url` is not an
@@ -76,9 +84,10 @@ export function jssdkSignature(input: JssdkSignatureInput): string {
 }
 
 /**
- * Build the `wx.config` fields for one page (wechat-api.md §2.15): a fresh `nonceStr` and `timestamp` unless
- * given, and their signature over `jsapi_ticket` and `url` (fragment dropped). The client's `jssdkConfig(url)`
- * supplies `appId` and the cached ticket.
+ * Build the `wx.config` fields for one page
+ * (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html): a fresh `nonceStr` and
+ * `timestamp` unless given, and their signature over `jsapi_ticket` and `url` (fragment dropped). The
+ * client's `jssdkConfig(url)` supplies `appId` and the cached ticket.
  *
  * @throws JssdkSignatureError as {@link jssdkSignature}, or when `appId` is empty.
  */

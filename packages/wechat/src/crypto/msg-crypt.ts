@@ -7,7 +7,10 @@ import { createNonce, unixSeconds } from './nonce.js';
 import { pkcs7Pad, pkcs7Unpad } from './pkcs7.js';
 import { callbackSignature, signaturesEqual } from './signature.js';
 
-/** Settings of one callback URL, as configured in the WeCom app / OA 服务器配置 page (wechat-api.md §3.9). */
+/**
+ * Settings of one callback URL, as configured in the WeCom app / OA 服务器配置 page
+ * (https://developer.work.weixin.qq.com/document/path/91144).
+ */
 export interface WXBizMsgCryptOptions {
   /** The callback Token ("由英文或数字组成且长度不超过32位"). Secret: never logged. */
   token: string;
@@ -42,7 +45,10 @@ export interface EncryptOptions {
   random?: Uint8Array;
 }
 
-/** An encrypted message with its signature: the four fields of a passive reply (wechat-api.md §3.9). */
+/**
+ * An encrypted message with its signature: the four fields of a passive reply
+ * (https://developer.work.weixin.qq.com/document/path/91144).
+ */
 export interface EncryptedMessage {
   /** Base64 ciphertext (`msg_encrypt`). */
   encrypt: string;
@@ -143,11 +149,13 @@ function textField(fields: CallbackFields, name: string): string | undefined {
 }
 
 /**
- * WeCom / Official Account callback crypto ("WXBizMsgCrypt", wechat-api.md §3.9; WeCom 加解密方案说明, OA
- * 安全模式): SHA-1 `msg_signature`, AES-256-CBC with IV = first 16 key bytes, PKCS#7 padding to 32-byte
- * blocks, plaintext `random(16) ‖ msg_len(4, big-endian) ‖ msg ‖ receiveId`. Used for URL verification, for
- * decrypting pushed messages and events (such as `upload_media_job_finish`, §3.8; seeds/001 C1) and for
- * encrypting passive replies. Interoperates with Tencent's samples, wechatpy and the `wechat-crypto` package.
+ * WeCom / Official Account callback crypto ("WXBizMsgCrypt",
+ * https://developer.work.weixin.qq.com/document/path/91144; WeCom 加解密方案说明, OA 安全模式): SHA-1 `msg_signature`,
+ * AES-256-CBC with IV = first 16 key bytes, PKCS#7 padding to 32-byte blocks, plaintext
+ * `random(16) ‖ msg_len(4, big-endian) ‖ msg ‖ receiveId`. Used for URL verification, for decrypting pushed
+ * messages and events (such as `upload_media_job_finish`,
+ * https://developer.work.weixin.qq.com/document/path/96219) and for encrypting passive replies.
+ * Interoperates with Tencent's samples, wechatpy and the `wechat-crypto` package.
  *
  * Token and key live in private fields, so neither `console.log` nor `JSON.stringify` of an instance shows them.
  * Every failure is a {@link WXBizMsgCryptError} carrying the official code (-40001 … -40011).
@@ -204,7 +212,7 @@ export class WXBizMsgCrypt {
 
   /**
    * `msg_signature` over `(token, timestamp, nonce, encrypt)`: SHA-1 hex of the four strings sorted and
-   * concatenated (wechat-api.md §3.9). `timestamp` is Unix seconds.
+   * concatenated (https://developer.work.weixin.qq.com/document/path/91144). `timestamp` is Unix seconds.
    */
   getSignature(timestamp: string | number, nonce: string, encrypt: string): string {
     return callbackSignature([this.#token, String(timestamp), nonce, encrypt]);
@@ -226,9 +234,9 @@ export class WXBizMsgCrypt {
 
   /**
    * Answer WeCom's / OA 安全模式's URL verification (`GET url?msg_signature&timestamp&nonce&echostr`,
-   * wechat-api.md §3.9 [W-cb]): check the signature over the echostr, decrypt it, and return the plaintext the
-   * server must send back verbatim (no quotes, BOM or newline) within 1 s. Pass the query values URL-decoded; a
-   * `+` that a form decoder turned into a space is restored.
+   * https://developer.work.weixin.qq.com/document/path/91144 [W-cb]): check the signature over the echostr,
+   * decrypt it, and return the plaintext the server must send back verbatim (no quotes, BOM or newline)
+   * within 1 s. Pass the query values URL-decoded; a `+` that a form decoder turned into a space is restored.
    *
    * @throws WXBizMsgCryptError -40001 bad signature (or, with `maxAgeSeconds`, a timestamp outside the window),
    *   -40002 a parameter that is not a string (a repeated query parameter arrives as an array), -40010 echostr
@@ -243,8 +251,8 @@ export class WXBizMsgCrypt {
 
   /**
    * Decrypt a base64 `msg_encrypt` (the `Encrypt` element, or an echostr) and check its receiveId
-   * (wechat-api.md §3.9). Does not check any signature: use {@link decryptMessage} or {@link verifyUrl} for
-   * requests from the network.
+   * (https://developer.work.weixin.qq.com/document/path/91144). Does not check any signature: use {@link
+   * decryptMessage} or {@link verifyUrl} for requests from the network.
    *
    * @returns the UTF-8 message and the receiveId found in it (equal to `this.receiveId`).
    * @throws WXBizMsgCryptError -40010 (DecodeBase64_Error) not base64; -40007 (DecryptAES_Error) length not a
@@ -314,8 +322,9 @@ export class WXBizMsgCrypt {
   }
 
   /**
-   * Encrypt `message` (UTF-8) for this receiveId and sign it (wechat-api.md §3.9): base64(AES-256-CBC(
-   * random(16) ‖ msg_len(4, big-endian) ‖ msg ‖ receiveId, PKCS#7 to 32 bytes)).
+   * Encrypt `message` (UTF-8) for this receiveId and sign it
+   * (https://developer.work.weixin.qq.com/document/path/91144): base64(AES-256-CBC( random(16) ‖ msg_len(4,
+   * big-endian) ‖ msg ‖ receiveId, PKCS#7 to 32 bytes)).
    *
    * @throws WXBizMsgCryptError -40011 (GenReturn_Error) when `timestamp` is not whole seconds or `nonce` has
    *   characters other than `[A-Za-z0-9_.-]` (it is embedded in the reply envelope); -40006 (EncryptAES_Error)
@@ -366,9 +375,10 @@ export class WXBizMsgCrypt {
   }
 
   /**
-   * Verify and decrypt a POSTed callback (wechat-api.md §3.9; the `upload_media_job_finish` event of §3.8
-   * arrives this way): read `Encrypt` from the XML envelope `<xml><ToUserName/><Encrypt/><AgentID/></xml>` or
-   * the JSON envelope `{"tousername","encrypt","agentid"}`, check `msg_signature` over it, decrypt, check the
+   * Verify and decrypt a POSTed callback (https://developer.work.weixin.qq.com/document/path/91144; the
+   * `upload_media_job_finish` event of https://developer.work.weixin.qq.com/document/path/96219 arrives this
+   * way): read `Encrypt` from the XML envelope `<xml><ToUserName/><Encrypt/><AgentID/></xml>` or the JSON
+   * envelope `{"tousername","encrypt","agentid"}`, check `msg_signature` over it, decrypt, check the
    * receiveId. Parse the returned `message` with `parseCallbackMessage` or `parseUploadMediaJobFinish`.
    *
    * Only `Encrypt` is read from the unsigned envelope; `toUserName` and `agentId` come from the decrypted message.
@@ -440,8 +450,9 @@ export class WXBizMsgCrypt {
   }
 
   /**
-   * Encrypt a passive reply and wrap it in the envelope WeChat expects (wechat-api.md §3.9):
-   * XML `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>` (default), or JSON
+   * Encrypt a passive reply and wrap it in the envelope WeChat expects
+   * (https://developer.work.weixin.qq.com/document/path/91144): XML
+   * `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>` (default), or JSON
    * `{"encrypt","msgsignature","timestamp","nonce"}` for WeCom's JSON callback mode (all four strings).
    *
    * @throws WXBizMsgCryptError as {@link encrypt}.

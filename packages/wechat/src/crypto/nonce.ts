@@ -3,8 +3,10 @@ import { randomInt } from 'node:crypto';
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
- * A random nonce of `length` characters from `[A-Za-z0-9]` (CSPRNG, no modulo bias), for the JS-SDK `nonceStr`
- * (wechat-api.md §2.15) and for callback replies (§3.9). Default 16 characters, as in the official examples.
+ * A random nonce of `length` characters from `[A-Za-z0-9]` (CSPRNG, no modulo bias), for the JS-SDK
+ * `nonceStr` (https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html) and for callback
+ * replies (https://developer.work.weixin.qq.com/document/path/91144). Default 16 characters, as in the
+ * official examples.
  *
  * @throws RangeError when `length` is not an integer in 1..128.
  */

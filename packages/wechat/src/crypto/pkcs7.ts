@@ -2,7 +2,7 @@ import { WXBizMsgCryptError, WXBizMsgCryptErrorCode } from './errors.js';
 
 /**
  * The block size WeChat pads to. Not AES's 16: Tencent's samples pad to a multiple of 32 bytes ("数据采用PKCS#7
- * 填充至32字节的倍数", wechat-api.md §3.9), so pad bytes range over 1..32.
+ * 填充至32字节的倍数", https://developer.work.weixin.qq.com/document/path/91144), so pad bytes range over 1..32.
  */
 export const WECHAT_PKCS7_BLOCK_SIZE = 32;
 

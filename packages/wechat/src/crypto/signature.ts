@@ -7,7 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * - Encrypted mode (WeCom, OA 安全模式): parts = `[token, timestamp, nonce, msg_encrypt]` → `msg_signature`.
  * - OA plaintext mode: parts = `[token, timestamp, nonce]` → `signature`.
  *
- * Implements wechat-api.md §3.9 (weworkapi_python `SHA1.getSHA1`). Returns 40 lowercase hex characters.
+ * Implements https://developer.work.weixin.qq.com/document/path/91144 (weworkapi_python `SHA1.getSHA1`).
+ * Returns 40 lowercase hex characters.
  */
 export function callbackSignature(parts: readonly string[]): string {
   return createHash('sha1')
@@ -35,8 +36,9 @@ export function signaturesEqual(received: string, expected: string): boolean {
  * Check the plaintext-mode `signature` query parameter WeChat sends to an Official Account server URL
  * (`GET ?signature&timestamp&nonce&echostr`, and on every POST): `sha1(sort([token, timestamp, nonce]).join(''))`.
  *
- * Implements wechat-api.md §3.9 (OA plaintext-mode signature, [D-crypt-oa]). Returns `true` when it matches;
- * never throws. `timestamp` is Unix seconds, as a string or number.
+ * Implements https://developer.work.weixin.qq.com/document/path/91144 (OA plaintext-mode signature,
+ * [D-crypt-oa]). Returns `true` when it matches; never throws. `timestamp` is Unix seconds, as a string or
+ * number.
  */
 export function verifyPlainSignature(input: {
   token: string;

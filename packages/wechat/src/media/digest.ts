@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { MediaInput } from './input.js';
 
 /**
- * Hex digest (`md5` for WeCom `upload_by_url` §3.6, `sha256` for upload dedupe) of a file path (streamed, never
- * read whole), bytes or a Blob (streamed).
+ * Hex digest (`md5` for WeCom `upload_by_url` https://developer.work.weixin.qq.com/document/path/96219,
+ * `sha256` for upload dedupe) of a file path (streamed, never read whole), bytes or a Blob (streamed).
  */
 export async function digestOf(input: MediaInput, algorithm: 'md5' | 'sha256' = 'md5'): Promise<string> {
   const hash = createHash(algorithm);

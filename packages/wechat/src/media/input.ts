@@ -67,7 +67,9 @@ export async function prepareMedia(input: MediaInput, filename?: string): Promis
   const detected = head.length > 0 ? await fileTypeFromBuffer(head) : undefined;
   name ??= 'media';
   if (detected) {
-    // WeChat answers 40005/40113 when the extension does not match the content (§2.4): send the real one.
+    // WeChat answers 40005/40113 when the extension does not match the content
+    // (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html): send
+    // the real one.
     const ext = extname(name).slice(1).toLowerCase();
     const same = ext === detected.ext || (ext === 'jpeg' && detected.ext === 'jpg');
     if (!same) name = `${ext ? name.slice(0, -(ext.length + 1)) : name}.${detected.ext}`;
@@ -84,7 +86,9 @@ export async function prepareMedia(input: MediaInput, filename?: string): Promis
 /**
  * The upload body of `media`: the part `media` with filename, filelength and content-type (the real format's
  * MIME type when detected), then optional text `fields` (e.g. add_material's `description`). See
- * `encodeMultipart` for the wire format (wechat-api.md §1.7, §3.2).
+ * `encodeMultipart` for the wire format
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html,
+ * https://developer.work.weixin.qq.com/document/path/96484).
  */
 export function mediaForm(media: PreparedMedia, fields: Record<string, string> = {}): MultipartBody {
   return encodeMultipart(

@@ -30,10 +30,18 @@ const rule = (what: string, max: number, formats?: readonly string[], minExclusi
 });
 
 /**
- * §2.3, §2.4, §2.9 (Official Account) and §3.2, §3.3 (WeCom) limits. Where the docs contradict themselves the
- * stricter figure is used (thumbs 64,000 bytes), except temporary OA images: 10 MB, the figure of §2.9's limits
- * table, of add_material (§2.4) and of the seeds; the page's 注意事项 "图片2MB" repeats the older copies that §2.4
- * marks superseded, and a 2 MB cap refused ordinary phone photos WeChat takes.
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html,
+ * https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html (Official
+ * Account) and https://developer.work.weixin.qq.com/document/path/96484,
+ * https://developer.work.weixin.qq.com/document/path/90256 (WeCom) limits. Where the docs contradict
+ * themselves the stricter figure is used (thumbs 64,000 bytes), except temporary OA images: 10 MB, the figure
+ * of https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html's
+ * limits table, of add_material
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html) and of the
+ * seeds; the page's 注意事项 "图片2MB" repeats the older copies that
+ * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html marks
+ * superseded, and a 2 MB cap refused ordinary phone photos WeChat takes.
  */
 export const RULES = {
   'oa/uploadimg': rule('media/uploadimg (jpg/png under 1 MB)', MB - 1, ['jpg', 'png']),

@@ -13,10 +13,16 @@ export interface MultipartBody {
 
 /** The file part of an upload. */
 export interface MultipartFile {
-  /** Form field name; WeChat and WeCom want `media` (§1.7). */
+  /**
+   * Form field name; WeChat and WeCom want `media`
+   * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html).
+   */
   name: string;
   filename: string;
-  /** Part Content-Type; `application/octet-stream` when the format is unknown (WeCom's wire example, §3.2). */
+  /**
+   * Part Content-Type; `application/octet-stream` when the format is unknown (WeCom's wire example,
+   * https://developer.work.weixin.qq.com/document/path/96484).
+   */
   type: string | undefined;
   blob: Blob;
 }
@@ -29,9 +35,10 @@ function quoted(value: string): string {
 /**
  * Encode `file` (then the text `fields`) as multipart/form-data with the part header WeChat documents:
  * `Content-Disposition: form-data; name="media"; filename="…"; filelength=<bytes>` and a Content-Type
- * (wechat-api.md §1.7 and §3.2, seeds/001 gotcha G4: "form-data 中必须包含 filename、filelength、content-type").
- * Standard encoders (undici FormData, form-data-encoder) cannot add `filelength`, hence this small encoder.
- * Nothing is read until `stream()` is consumed.
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html and
+ * https://developer.work.weixin.qq.com/document/path/96484, "form-data 中必须包含
+ * filename、filelength、content-type"). Standard encoders (undici FormData, form-data-encoder) cannot add
+ * `filelength`, hence this small encoder. Nothing is read until `stream()` is consumed.
  */
 export function encodeMultipart(file: MultipartFile, fields: Record<string, string> = {}): MultipartBody {
   const boundary = `----md2wx${randomBytes(12).toString('hex')}`;

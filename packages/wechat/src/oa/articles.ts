@@ -1,6 +1,10 @@
 import { WechatInputError } from '../core/errors.js';
 
-/** A draft article (§2.13). Only `title` and `content` are always required; `news` also needs `thumb_media_id`. */
+/**
+ * A draft article
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html). Only
+ * `title` and `content` are always required; `news` also needs `thumb_media_id`.
+ */
 export interface DraftArticle {
   article_type?: 'news' | 'newspic';
   title: string;
@@ -31,7 +35,7 @@ export interface DraftArticleOut extends DraftArticle {
  * Characters are Unicode code points ("字"): title 32, author 16, digest 128; content under 20,000 visible
  * characters and under 1M bytes of HTML ("少于2万字符，小于1M"); content_source_url at most 1 KB
  * ("大小不可超过1 kb", read as 1,024 bytes).
- * @see https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html
+ * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
  */
 export const ARTICLE_LIMITS = {
   /** "总长度不超过32个字", characters. */
@@ -110,7 +114,7 @@ export function visibleText(html: string): string {
  * characters, author ≤ 16, digest ≤ 128, content present with < 20,000 visible characters and < 1,000,000
  * bytes, content_source_url ≤ 1,024 bytes, `thumb_media_id` for `news`, 1–20 images for `newspic`.
  * @returns every problem found (empty when the articles are fine), each with its article `index` and `field`.
- * @see https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html
+ * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
  */
 export function checkArticles(articles: readonly DraftArticle[]): ArticleProblem[] {
   if (articles.length === 0) {
@@ -229,7 +233,7 @@ export function checkArticles(articles: readonly DraftArticle[]): ArticleProblem
  * {@link checkArticles}, throwing on the first problem: what `addDraft`/`updateDraft` run before sending.
  * @param where names the call in the message (`addDraft article 2: title has 33 characters…`).
  * @throws WechatInputError (code `missing-field`, `field-too-long` or `bad-argument`, `subject` the field).
- * @see https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html
+ * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
  */
 export function assertArticles(articles: readonly DraftArticle[], where = 'draft'): void {
   const [first] = checkArticles(articles);

@@ -37,16 +37,27 @@ export interface OfficialAccountOptions extends CommonClientOptions {
   tokenProvider?: TokenProvider;
 }
 
-/** The permanent-material types of add_material (§2.4). */
+/**
+ * The permanent-material types of add_material
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html).
+ */
 export type MaterialType = 'image' | 'voice' | 'video' | 'thumb';
 
-/** What `getMaterial` found (§2.5): legacy news, a video (JSON with `down_url`), or a media file. */
+/**
+ * What `getMaterial` found
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_getmaterial.html): legacy
+ * news, a video (JSON with `down_url`), or a media file.
+ */
 export type MaterialContent =
   | { kind: 'news'; news_item: DraftArticleOut[] }
   | { kind: 'video'; title: string; description: string; down_url: string }
   | ({ kind: 'file'; data?: Buffer } & Partial<DownloadedFile>);
 
-/** What `downloadTempMedia` found (§2.10): a file written to the target, or a video's download URL. */
+/**
+ * What `downloadTempMedia` found
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_getmedia.html): a file
+ * written to the target, or a video's download URL.
+ */
 export type TempMediaContent = ({ kind: 'file' } & DownloadedFile) | { kind: 'video'; video_url: string };
 
 const OA_BASE = 'https://api.weixin.qq.com';
@@ -59,7 +70,9 @@ async function collect(stream: Readable): Promise<Buffer> {
 }
 
 /**
- * A publish job ended in a state other than success (publish_status 2–6, §2.14). `fail_idx` are 1-based.
+ * A publish job ended in a state other than success (publish_status 2–6,
+ * https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html). `fail_idx` are
+ * 1-based.
  */
 export class WechatPublishError extends WechatError {
   readonly status: PublishStatus;
@@ -82,7 +95,8 @@ export class WechatPublishError extends WechatError {
 }
 
 /**
- * The Official Account client (contract 3). Methods map 1:1 to the endpoints of §2 of wechat-api.md; each
+ * The Official Account client. Methods map 1:1 to the endpoints of the Official Account server API
+ * (https://developers.weixin.qq.com/doc/subscription/api/, each method links its page); each
  * throws `WechatApiError` for WeChat errors, `WechatInputError` for input refused before sending,
  * `WechatNetworkError` after bounded retries.
  */
@@ -163,7 +177,13 @@ export class OfficialAccountClient {
     return { ...this.#stats };
   }
 
-  /** A valid access_token (§2.1/§2.2): cached in the Store, fetched once for concurrent callers and processes. */
+  /**
+   * A valid access_token (`stable_token`, or `token` when configured): cached in the Store, fetched once for
+   * concurrent callers and processes.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html
+   * @see https://developers.weixin.qq.com/doc/subscription/api/base/api_getaccesstoken.html
+   */
   getAccessToken(): Promise<string> {
     return this.#caller.tokens.get();
   }
@@ -180,8 +200,10 @@ export class OfficialAccountClient {
   }
 
   /**
-   * §2.3 `media/uploadimg`: a body image (jpg/png under 1 MB, checked by magic bytes before sending) → its
+   * `media/uploadimg`: a body image (jpg/png under 1 MB, checked by magic bytes before sending) → its
    * permanent `url` for article content. `input`: path (streamed), bytes or Blob.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_uploadimage.html
    */
   async uploadImage(input: MediaInput, options: { filename?: string } = {}): Promise<{ url: string }> {
     const media = await prepareMedia(input, options.filename);
@@ -195,9 +217,11 @@ export class OfficialAccountClient {
   }
 
   /**
-   * §2.4 `material/add_material?type=`: permanent material → `{ media_id, url? }` (`url` for images). Video needs
+   * `material/add_material?type=`: permanent material → `{ media_id, url? }` (`url` for images). Video needs
    * `description: { title, introduction }`, sent as the `description` form field. Limits: image 10 MB, voice 2 MB,
    * video 10 MB MP4, thumb 64 KB JPG.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html
    */
   async addMaterial(args: {
     type: MaterialType;
@@ -212,7 +236,7 @@ export class OfficialAccountClient {
     if (args.type === 'video' && !args.description?.title) {
       throw new WechatInputError(
         'missing-field',
-        'addMaterial video needs description: { title, introduction } (§2.4).',
+        'addMaterial video needs description: { title, introduction }, WeChat requires both for a video material.',
         'description',
       );
     }
@@ -233,8 +257,10 @@ export class OfficialAccountClient {
   }
 
   /**
-   * §2.5 `material/get_material`: news → `{ kind: 'news' }`, video → `{ kind: 'video', down_url }`, other media →
+   * `material/get_material`: news → `{ kind: 'news' }`, video → `{ kind: 'video', down_url }`, other media →
    * `{ kind: 'file' }` streamed to `to` (path or stream) or, without `to`, returned as `data`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_getmaterial.html
    */
   async getMaterial(media_id: string, options: { to?: DownloadTarget } = {}): Promise<MaterialContent> {
     const res = await this.#caller.send({
@@ -262,12 +288,20 @@ export class OfficialAccountClient {
     return { kind: 'file', data: await collect(res.stream), contentType: res.headers['content-type'] };
   }
 
-  /** §2.6 `material/del_material`. Throws `WechatApiError` 40007 for an unknown media_id. */
+  /**
+   * `material/del_material`. Throws `WechatApiError` 40007 for an unknown media_id.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_delmaterial.html
+   */
   async deleteMaterial(media_id: string): Promise<void> {
     await this.#caller.json({ method: 'POST', path: '/cgi-bin/material/del_material', json: { media_id } });
   }
 
-  /** §2.7 one `material/batchget_material` page; `count` 1–20. */
+  /**
+   * One `material/batchget_material` page; `count` 1–20.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_batchgetmaterial.html
+   */
   async getMaterialPage(
     type: 'image' | 'video' | 'voice' | 'news',
     offset: number,
@@ -282,7 +316,12 @@ export class OfficialAccountClient {
     })) as unknown as Page<MaterialItem>;
   }
 
-  /** §2.7 every permanent material of `type`, fetched lazily in pages of ≤ 20 (`pageSize`). */
+  /**
+   * Every permanent material of `type`, fetched lazily in pages of ≤ 20 (`pageSize`) of
+   * `material/batchget_material`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_batchgetmaterial.html
+   */
   async *listMaterials(
     type: 'image' | 'video' | 'voice' | 'news',
     options: { offset?: number; pageSize?: number } = {},
@@ -297,7 +336,11 @@ export class OfficialAccountClient {
     }
   }
 
-  /** §2.8 `material/get_materialcount`. */
+  /**
+   * `material/get_materialcount`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_getmaterialcount.html
+   */
   async getMaterialCount(): Promise<MaterialCount> {
     const body = await this.#caller.json({ method: 'GET', path: '/cgi-bin/material/get_materialcount' });
     return {
@@ -309,9 +352,11 @@ export class OfficialAccountClient {
   }
 
   /**
-   * §2.9 `media/upload?type=`: temporary media (3 days) → `{ type, media_id, created_at }` (`created_at` in
+   * `media/upload?type=`: temporary media (3 days) → `{ type, media_id, created_at }` (`created_at` in
    * seconds, number). Limits: image 10 MB png/jpg/gif, voice 2 MB amr/mp3, video 10 MB mp4, thumb 64 KB jpg.
    * Not repeated after a drop once sent (each run creates a media_id): `WechatNetworkError` with `ambiguous`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html
    */
   async uploadTempMedia(
     type: MaterialType,
@@ -346,27 +391,41 @@ export class OfficialAccountClient {
   }
 
   /**
-   * §2.10 `media/get`: a temporary media file streamed to `to` (path: written atomically), or for video
+   * `media/get`: a temporary media file streamed to `to` (path: written atomically), or for video
    * `{ kind: 'video', video_url }`. A JSON error served instead of the file (even as text/plain) throws
    * `WechatApiError` (40007 for an unknown or expired media_id).
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_getmedia.html
    */
   downloadTempMedia(media_id: string, to: DownloadTarget): Promise<TempMediaContent> {
     return this.#download('/cgi-bin/media/get', media_id, to);
   }
 
-  /** §2.10 `media/get/jssdk`: the 16 kHz speex HD voice of a JS-SDK `uploadVoice` serverId, streamed to `to`. */
+  /**
+   * `media/get/jssdk`: the 16 kHz speex HD voice of a JS-SDK `uploadVoice` serverId, streamed to `to`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_gethdvoice.html
+   */
   downloadHdVoice(media_id: string, to: DownloadTarget): Promise<TempMediaContent> {
     return this.#download('/cgi-bin/media/get/jssdk', media_id, to);
   }
 
-  /** §2.12 `draft/add`: articles checked against §2.13 first → the draft's `media_id`. */
+  /**
+   * `draft/add`: articles checked against its field limits first (`checkArticles`) → the draft's `media_id`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
+   */
   async addDraft(articles: DraftArticle[]): Promise<{ media_id: string }> {
     assertArticles(articles, 'addDraft');
     const body = await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/add', json: { articles } });
     return { media_id: String(body.media_id) };
   }
 
-  /** §2.12 `draft/update`: replace article `index` (0-based) of draft `media_id` with the single `articles` object. */
+  /**
+   * `draft/update`: replace article `index` (0-based) of draft `media_id` with the single `articles` object.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_update.html
+   */
   async updateDraft(args: { media_id: string; index: number; articles: DraftArticle }): Promise<void> {
     if (!Number.isInteger(args.index) || args.index < 0) {
       throw new WechatInputError('bad-argument', `updateDraft index is 0-based; got ${args.index}.`, 'index');
@@ -375,18 +434,30 @@ export class OfficialAccountClient {
     await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/update', json: args });
   }
 
-  /** §2.12 `draft/get` → the draft's articles (with their temporary `url`). */
+  /**
+   * `draft/get` → the draft's articles (with their temporary `url`).
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_getdraft.html
+   */
   async getDraft(media_id: string): Promise<{ news_item: DraftArticleOut[] }> {
     const body = await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/get', json: { media_id } });
     return { news_item: (body.news_item ?? []) as DraftArticleOut[] };
   }
 
-  /** §2.12 `draft/delete` (irreversible). */
+  /**
+   * `draft/delete` (irreversible).
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_delete.html
+   */
   async deleteDraft(media_id: string): Promise<void> {
     await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/delete', json: { media_id } });
   }
 
-  /** §2.12 `draft/batchget`: one page, `count` 1–20; `no_content` leaves out the HTML. */
+  /**
+   * `draft/batchget`: one page, `count` 1–20; `no_content` leaves out the HTML.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html
+   */
   async listDrafts(
     options: { offset?: number; count?: number; no_content?: boolean } = {},
   ): Promise<Page<DraftItem>> {
@@ -400,15 +471,21 @@ export class OfficialAccountClient {
     })) as unknown as Page<DraftItem>;
   }
 
-  /** §2.12 `draft/count` → the number of drafts. */
+  /**
+   * `draft/count` → the number of drafts.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_count.html
+   */
   async countDrafts(): Promise<number> {
     const body = await this.#caller.json({ method: 'GET', path: '/cgi-bin/draft/count' });
     return Number(body.total_count ?? 0);
   }
 
   /**
-   * §2.14 `freepublish/submit`: start publishing draft `media_id` → `{ publish_id, msg_data_id? }` as WeChat sent
+   * `freepublish/submit`: start publishing draft `media_id` → `{ publish_id, msg_data_id? }` as WeChat sent
    * them (number or string). Success means the job started, not that it finished: see `waitForPublish`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html
    */
   async submitPublish(media_id: string): Promise<{ publish_id: PublishId; msg_data_id?: PublishId }> {
     const body = await this.#caller.json({
@@ -423,7 +500,11 @@ export class OfficialAccountClient {
     return out;
   }
 
-  /** §2.14 `freepublish/get`. `publish_id` as number or string. */
+  /**
+   * `freepublish/get`. `publish_id` as number or string.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html
+   */
   async getPublishStatus(publish_id: PublishId): Promise<PublishStatus> {
     return (await this.#caller.json({
       method: 'POST',
@@ -458,7 +539,11 @@ export class OfficialAccountClient {
     }
   }
 
-  /** §2.14 `freepublish/batchget`: one page of published articles, `count` 1–20. */
+  /**
+   * `freepublish/batchget`: one page of published articles, `count` 1–20.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_batchget.html
+   */
   async listPublished(
     options: { offset?: number; count?: number; no_content?: boolean } = {},
   ): Promise<Page<PublishedItem>> {
@@ -472,7 +557,11 @@ export class OfficialAccountClient {
     })) as unknown as Page<PublishedItem>;
   }
 
-  /** §2.14 `freepublish/getarticle` → the published article's items. */
+  /**
+   * `freepublish/getarticle` → the published article's items.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublishgetarticle.html
+   */
   async getPublishedArticle(article_id: string): Promise<{ news_item: DraftArticleOut[] }> {
     const body = await this.#caller.json({
       method: 'POST',
@@ -483,7 +572,9 @@ export class OfficialAccountClient {
   }
 
   /**
-   * §2.14 `freepublish/delete`: `index` is **1-based**; omit it (or 0) to delete every article of `article_id`.
+   * `freepublish/delete`: `index` is **1-based**; omit it (or 0) to delete every article of `article_id`.
+   *
+   * @see https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublishdelete.html
    */
   async deletePublished(article_id: string, index?: number): Promise<void> {
     if (index !== undefined && (!Number.isInteger(index) || index < 0)) {
@@ -501,8 +592,10 @@ export class OfficialAccountClient {
   }
 
   /**
-   * §2.11 legacy `material/add_news` (retired 2022-02-28). Kept so old callers get WeChat's 45103 with the hint
+   * legacy `material/add_news` (retired 2022-02-28). Kept so old callers get WeChat's 45103 with the hint
    * to use drafts (`addDraft` + `submitPublish`); a server that still accepts it answers `{ media_id }`.
+   *
+   * @see https://developers.weixin.qq.com/community/develop/doc/0002ce71b6c42880bd9d547af51400
    */
   async addNews(articles: DraftArticle[]): Promise<{ media_id: string }> {
     const body = await this.#caller.json({
@@ -513,15 +606,21 @@ export class OfficialAccountClient {
     return { media_id: String(body.media_id) };
   }
 
-  /** §2.15 `ticket/getticket?type=jsapi`: the jsapi_ticket, cached in the Store like the access_token. */
+  /**
+   * `ticket/getticket?type=jsapi`: the jsapi_ticket, cached in the Store like the access_token.
+   *
+   * @see https://developers.weixin.qq.com/doc/service/en/api/webdev/jssdk/api_getticket.html
+   */
   getJsapiTicket(): Promise<string> {
     return this.#ticket.get();
   }
 
   /**
-   * §2.15 `wx.config` parameters for page `url` (its `#fragment` is dropped), signed with the cached jsapi_ticket
+   * `wx.config` parameters for page `url` (its `#fragment` is dropped), signed with the cached jsapi_ticket
    * by the crypto module's `buildJssdkConfig`. `timestamp` in seconds. Throws `JssdkSignatureError` for a
    * non-absolute URL.
+   *
+   * @see https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
    */
   async jssdkConfig(
     url: string,
@@ -533,7 +632,7 @@ export class OfficialAccountClient {
 }
 
 /**
- * Create an Official Account client (contract 3). `appId` + `appSecret` (or `tokenProvider`); `baseUrl` for the
+ * Create an Official Account client. `appId` + `appSecret` (or `tokenProvider`); `baseUrl` for the
  * sandbox; `store` shared by processes that should share tokens; `tokenMode` 'stable' (default) or 'classic'.
  * Throws `WechatInputError` when appId, or both appSecret and tokenProvider, are missing.
  */

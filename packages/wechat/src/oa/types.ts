@@ -1,9 +1,15 @@
 import type { DraftArticleOut } from './articles.js';
 
-/** `publish_id` / `msg_data_id`: documented as strings, sent as numbers in practice (§2.14) — both accepted. */
+/**
+ * `publish_id` / `msg_data_id`: documented as strings, sent as numbers in practice
+ * (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html) — both accepted.
+ */
 export type PublishId = string | number;
 
-/** `material/get_materialcount` (§2.8). */
+/**
+ * `material/get_materialcount`
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_getmaterialcount.html).
+ */
 export interface MaterialCount {
   voice_count: number;
   video_count: number;
@@ -11,7 +17,11 @@ export interface MaterialCount {
   news_count: number;
 }
 
-/** One `batchget_material` item (§2.7): media files carry name/url, news carry content. */
+/**
+ * One `batchget_material` item
+ * (https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_batchgetmaterial.html): media
+ * files carry name/url, news carry content.
+ */
 export interface MaterialItem {
   media_id: string;
   name?: string;
@@ -20,7 +30,10 @@ export interface MaterialItem {
   content?: { news_item: DraftArticleOut[] };
 }
 
-/** One draft as `draft/batchget` lists it (§2.12). */
+/**
+ * One draft as `draft/batchget` lists it
+ * (https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html).
+ */
 export interface DraftItem {
   media_id: string;
   content: { news_item: DraftArticleOut[] };
@@ -34,8 +47,11 @@ export interface Page<T> {
   item: T[];
 }
 
-/** `freepublish/get` (§2.14). `publish_status`: 0 success, 1 publishing, 2 original-check failed, 3 failed,
- * 4 rejected by review, 5 deleted by the user, 6 banned. `fail_idx` are 1-based article numbers. */
+/**
+ * `freepublish/get` (https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_get.html).
+ * `publish_status`: 0 success, 1 publishing, 2 original-check failed, 3 failed, 4 rejected by review, 5
+ * deleted by the user, 6 banned. `fail_idx` are 1-based article numbers.
+ */
 export interface PublishStatus {
   publish_id: PublishId;
   publish_status: number;

@@ -40,7 +40,7 @@ export interface CredentialCacheOptions {
 
 /**
  * A cached credential (access_token, jsapi_ticket) shared by every caller of a Store: in-process single flight,
- * and across processes the double-checked lock of seeds/000 — take the Store lock, re-read the cache, fetch only
+ * and across processes the double-checked lock — take the Store lock, re-read the cache, fetch only
  * if it is still missing (or still the rejected value), write it, release. Waiters that lose the race re-read.
  */
 export class CredentialCache {

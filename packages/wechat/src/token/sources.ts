@@ -38,7 +38,10 @@ function issued(body: Record<string, unknown>, what: string): IssuedCredential {
   return { value, expiresIn };
 }
 
-/** §2.1: `GET /cgi-bin/token?grant_type=client_credential&appid&secret` (classic; each call rotates the token). */
+/**
+ * https://developers.weixin.qq.com/doc/subscription/api/base/api_getaccesstoken.html:
+ * `GET /cgi-bin/token?grant_type=client_credential&appid&secret` (classic; each call rotates the token).
+ */
 export function classicTokenSource(transport: Transport, appId: string, appSecret: string) {
   return async (): Promise<IssuedCredential> =>
     issued(
@@ -52,9 +55,10 @@ export function classicTokenSource(transport: Transport, appId: string, appSecre
 }
 
 /**
- * §2.2: `POST /cgi-bin/stable_token`. Normal mode (`force_refresh: false`) does not log out other systems on the
- * same AppID. When WeChat rejected a token and normal mode hands the same one back, force_refresh is used, but
- * only within its limits — at least 30 s apart and 20 a day, counted in the Store for every process.
+ * https://developers.weixin.qq.com/doc/subscription/api/base/api_getstableaccesstoken.html:
+ * `POST /cgi-bin/stable_token`. Normal mode (`force_refresh: false`) does not log out other systems on the
+ * same AppID. When WeChat rejected a token and normal mode hands the same one back, force_refresh is used,
+ * but only within its limits — at least 30 s apart and 20 a day, counted in the Store for every process.
  */
 export function stableTokenSource(
   transport: Transport,
@@ -92,7 +96,9 @@ export function stableTokenSource(
   };
 }
 
-/** WeCom §3.1: `GET /cgi-bin/gettoken?corpid&corpsecret`. */
+/**
+ * WeCom https://developer.work.weixin.qq.com/document/path/91039: `GET /cgi-bin/gettoken?corpid&corpsecret`.
+ */
 export function wecomTokenSource(transport: Transport, corpId: string, corpSecret: string) {
   return async (): Promise<IssuedCredential> =>
     issued(
@@ -114,7 +120,7 @@ export function providerSource(provider: TokenProvider) {
 }
 
 /**
- * A `TokenProvider` reading tokens from the central token service (contract 4, `@md2wx/token-service`):
+ * A `TokenProvider` reading tokens from the central token service (`@md2wx/token-service`, its README's "HTTP protocol"):
  * `GET <url>/v1/accounts/<account>/access_token` with `Authorization: Bearer <secret>`, `?stale=<token>` after a
  * rejection; `jsapiTicket()` reads `/jsapi_ticket`. Throws `TokenProviderError` with the HTTP status and, for 502,
  * WeChat's errcode; the bearer secret and tokens never appear in its messages.

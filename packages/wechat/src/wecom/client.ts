@@ -36,16 +36,22 @@ export interface WecomOptions extends CommonClientOptions {
   agentId: number;
 }
 
-/** WeCom temporary media types (§3.2). */
+/** WeCom temporary media types (https://developer.work.weixin.qq.com/document/path/96484). */
 export type WecomMediaType = 'image' | 'voice' | 'video' | 'file';
 
-/** `get_upload_by_url_result` (§3.7): status 1 processing, 2 done, 3 failed (`detail.errcode` set). */
+/**
+ * `get_upload_by_url_result` (https://developer.work.weixin.qq.com/document/path/96219): status 1 processing,
+ * 2 done, 3 failed (`detail.errcode` set).
+ */
 export interface UploadJobResult {
   status: 1 | 2 | 3;
   detail: { errcode: number; errmsg: string; media_id?: string; created_at?: string | number };
 }
 
-/** `message/send` answer (§3.10): partial failures are listed, the send still happened. */
+/**
+ * `message/send` answer (https://developer.work.weixin.qq.com/document/path/90236): partial failures are
+ * listed, the send still happened.
+ */
 export interface SendResult {
   msgid?: string;
   invaliduser?: string;
@@ -56,9 +62,12 @@ export interface SendResult {
 }
 
 const WECOM_BASE = 'https://qyapi.weixin.qq.com';
-/** Largest Range chunk WeCom serves (§3.4): 20 MB, read as 20,000,000 bytes (see `MB`). */
+/**
+ * Largest Range chunk WeCom serves (https://developer.work.weixin.qq.com/document/path/96486): 20 MB, read as
+ * 20,000,000 bytes (see `MB`).
+ */
 export const WECOM_MAX_CHUNK = 20 * MB;
-/** Temporary media live 3 days (§3.2), seconds. */
+/** Temporary media live 3 days (https://developer.work.weixin.qq.com/document/path/96484), seconds. */
 export const TEMP_MEDIA_LIFETIME_S = 3 * 86_400;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -105,7 +114,8 @@ function rangeTotal(header: string | undefined): number | undefined {
 }
 
 /**
- * The WeCom (企业微信) client (contract 3, §3 of wechat-api.md). Errors as for the Official Account client;
+ * The WeCom (企业微信) client (https://developer.work.weixin.qq.com/document/; each method links its
+ * page). Errors as for the Official Account client;
  * uploadimg calls are counted in the Store and refused (`WechatQuotaError`) before WeCom's caps.
  */
 export class WecomClient {
@@ -158,7 +168,11 @@ export class WecomClient {
     return { ...this.#stats };
   }
 
-  /** §3.1 `gettoken`: a valid access_token, cached per corp + app in the Store, fetched once for all callers. */
+  /**
+   * `gettoken`: a valid access_token, cached per corp + app in the Store, fetched once for all callers.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/91039
+   */
   getAccessToken(): Promise<string> {
     return this.#caller.tokens.get();
   }
@@ -174,11 +188,13 @@ export class WecomClient {
   }
 
   /**
-   * §3.2 `media/upload?type=`: temporary media (3 days) → `{ type, media_id, created_at }` (`created_at` as sent,
+   * `media/upload?type=`: temporary media (3 days) → `{ type, media_id, created_at }` (`created_at` as sent,
    * string or number). Checked first: > 5 bytes; image 10 MB jpg/png, voice 2 MB AMR, video 10 MB MP4, file 20 MB.
-   * The file is streamed (paths are never read whole) in a part carrying filename, filelength and content-type
-   * (seeds/001 G4). Not repeated after a drop once sent (each run creates a media_id): `WechatNetworkError`
+   * The file is streamed (paths are never read whole) in a part carrying filename, filelength and content-type.
+   * Not repeated after a drop once sent (each run creates a media_id): `WechatNetworkError`
    * with `ambiguous`.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/96484
    */
   async upload(
     type: WecomMediaType,
@@ -202,7 +218,7 @@ export class WecomClient {
 
   /**
    * Like `upload`, but a file already uploaded (same bytes, sha256, same type) is not sent again while its
-   * media_id has more than `marginSeconds` (default 3,600) of its 3-day life left (seeds/001 G1: media_ids
+   * media_id has more than `marginSeconds` (default 3,600) of its 3-day life left (media_ids
    * expire after 3 days, so remember when, and re-upload in time). The media_id is kept in the Store, shared
    * by processes. `fresh: true` forces a new upload (e.g. after WeCom answered 40007 for the old one).
    */
@@ -225,10 +241,12 @@ export class WecomClient {
   }
 
   /**
-   * §3.3 `media/uploadimg`: a permanent image URL for mpnews bodies (5 B – 2 MB, jpg/png). Counted per corp per
+   * `media/uploadimg`: a permanent image URL for mpnews bodies (5 B – 2 MB, jpg/png). Counted per corp per
    * day and month in the Store; throws `WechatQuotaError` without sending when 1,000/day or 3,000/month is used.
    * Retried after a dropped connection (a repeat only yields another URL), counting one more quota use for each
    * attempt that may have reached WeCom.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/90256
    */
   async uploadImage(input: MediaInput, options: { filename?: string } = {}): Promise<{ url: string }> {
     const media = await prepareMedia(input, options.filename);
@@ -258,11 +276,13 @@ export class WecomClient {
   }
 
   /**
-   * §3.4 `media/get` with Range: download `media_id` to `to` in chunks of `chunkBytes` (default and maximum
+   * `media/get` with Range: download `media_id` to `to` in chunks of `chunkBytes` (default and maximum
    * 20 MB), so files over 20 MB (830002 without Range) work. For a path, bytes go to a partial file named after `to` and
    * `media_id` (`downloadPartPath`) first and a later call for the same media_id resumes from its size (`resume`,
    * default true); partial files of other media_ids are deleted; the file is renamed when complete. A chunk cut mid-way is
    * re-requested from where it stopped (bounded by `retries`). Throws `WechatApiError` 40007 for unknown ids.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/96486
    */
   async download(
     media_id: string,
@@ -272,7 +292,11 @@ export class WecomClient {
     return this.#rangeDownload('media/get', media_id, to, options);
   }
 
-  /** §3.5 `media/get/jssdk`: HD (speex 16 kHz) voice of a JS-SDK upload, downloaded like `download`. */
+  /**
+   * `media/get/jssdk`: HD (speex 16 kHz) voice of a JS-SDK upload, downloaded like `download`.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/90255
+   */
   downloadHdVoice(media_id: string, to: string | Writable): Promise<DownloadedFile> {
     return this.#rangeDownload('media/get/jssdk', media_id, to, {});
   }
@@ -378,8 +402,10 @@ export class WecomClient {
   }
 
   /**
-   * §3.6 `media/upload_by_url`: WeCom fetches `url` (must support Range; video/file only, up to 200 MB) →
+   * `media/upload_by_url`: WeCom fetches `url` (must support Range; video/file only, up to 200 MB) →
    * `{ jobid }`. Checked first: type video|file, filename ≤ 128 bytes, url ≤ 1,024 bytes http(s), md5 32 hex.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/96219
    */
   async uploadByUrl(args: {
     type: 'video' | 'file';
@@ -421,7 +447,10 @@ export class WecomClient {
     return { jobid: String(body.jobid) };
   }
 
-  /** WeCom fetches the URL with Range (§3.6, 830001 otherwise): ask for one byte and expect 206. */
+  /**
+   * WeCom fetches the URL with Range (https://developer.work.weixin.qq.com/document/path/96219, 830001
+   * otherwise): ask for one byte and expect 206.
+   */
   async #probeRange(url: string): Promise<void> {
     let status: number;
     try {
@@ -449,7 +478,11 @@ export class WecomClient {
     }
   }
 
-  /** §3.7 `media/get_upload_by_url_result` for `jobid`. */
+  /**
+   * `media/get_upload_by_url_result` for `jobid`.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/96219
+   */
   async getUploadByUrlResult(jobid: string): Promise<UploadJobResult> {
     const body = await this.#caller.json({
       method: 'POST',
@@ -463,12 +496,13 @@ export class WecomClient {
   }
 
   /**
-   * Poll `get_upload_by_url_result` until the job leaves status 1. Resolves `{ media_id, created_at }` on status 2
-   * — an async media_id, valid 3 days and only for `media/get` (Range chunks ≤ 20 MB, use `download`) and group
-   * welcome messages, not everywhere a `upload` media_id works (§3.6);
-   * throws `WechatApiError` carrying `detail.errcode` (830001 bad URL, 830003 download failed, 45001 size,
-   * 301019 MD5 mismatch) on status 3, `WechatTimeoutError` after `timeoutMs` (default 600,000). Polls every
-   * `intervalMs` (default 2,000) growing ×1.5 up to 15 s.
+   * Poll `get_upload_by_url_result` until the job leaves status 1. Resolves `{ media_id, created_at }` on
+   * status 2 — an async media_id, valid 3 days and only for `media/get` (Range chunks ≤ 20 MB, use
+   * `download`) and group welcome messages, not everywhere a `upload` media_id works
+   * (https://developer.work.weixin.qq.com/document/path/96219); throws `WechatApiError` carrying
+   * `detail.errcode` (830001 bad URL, 830003 download failed, 45001 size, 301019 MD5 mismatch) on status 3,
+   * `WechatTimeoutError` after `timeoutMs` (default 600,000). Polls every `intervalMs` (default 2,000)
+   * growing ×1.5 up to 15 s.
    */
   async waitForUploadJob(
     jobid: string,
@@ -498,11 +532,13 @@ export class WecomClient {
   }
 
   /**
-   * §3.10 `message/send` with `msgtype: mpnews` from this app (`agentid`). Recipients: `touser` ids joined by `|`
+   * `message/send` with `msgtype: mpnews` from this app (`agentid`). Recipients: `touser` ids joined by `|`
    * (or `@all`), `toparty`, `totag`. Articles checked first (1–8, byte limits). Partial failures come back in
    * `invaliduser` etc.; all-invalid recipients throw `WechatApiError` 81013. A dropped connection after the
    * request was sent is not retried (the message may have gone out: `WechatNetworkError` with `ambiguous`)
    * unless `enable_duplicate_check: 1`, which makes WeCom drop the repeat, so it is retried like a read.
+   *
+   * @see https://developer.work.weixin.qq.com/document/path/90236
    */
   async sendMpnews(args: {
     touser?: string;
@@ -544,7 +580,7 @@ export class WecomClient {
 }
 
 /**
- * Create a WeCom client (contract 3): `corpId`, `corpSecret`, `agentId`; `baseUrl` for the sandbox
+ * Create a WeCom client: `corpId`, `corpSecret`, `agentId`; `baseUrl` for the sandbox
  * (`sandbox.wecomUrl`). Throws `WechatInputError` when corpId or corpSecret is missing.
  */
 export function createWecomClient(options: WecomOptions): WecomClient {

@@ -1,6 +1,9 @@
 import { WechatInputError } from '../core/errors.js';
 
-/** One `mpnews` article of WeCom `message/send` (§3.10). Sizes in UTF-8 bytes. */
+/**
+ * One `mpnews` article of WeCom `message/send` (https://developer.work.weixin.qq.com/document/path/90236).
+ * Sizes in UTF-8 bytes.
+ */
 export interface MpnewsArticle {
   /** ≤ 128 bytes. */
   title: string;
@@ -16,14 +19,15 @@ export interface MpnewsArticle {
 }
 
 /**
- * True for a media_id of WeCom's async upload (`media/upload_by_url`, §3.7: `"3*1*G6nr…"`), which is valid only
- * for `media/get` and group welcome messages, not where a `media/upload` media_id is (seeds/001 R13).
+ * True for a media_id of WeCom's async upload (`media/upload_by_url`,
+ * https://developer.work.weixin.qq.com/document/path/96219: `"3*1*G6nr…"`), which is valid only for
+ * `media/get` and group welcome messages, not where a `media/upload` media_id is.
  */
 export function isAsyncMediaId(media_id: string): boolean {
   return /^3\*1\*/.test(media_id);
 }
 
-/** §3.10 limits in bytes. */
+/** https://developer.work.weixin.qq.com/document/path/90236 limits in bytes. */
 export const MPNEWS_LIMITS = {
   articles: 8,
   title: 128,
@@ -52,7 +56,7 @@ export function checkMpnews(articles: readonly MpnewsArticle[]): void {
     if (isAsyncMediaId(a.thumb_media_id)) {
       throw new WechatInputError(
         'bad-argument',
-        `${at}: thumb_media_id ${a.thumb_media_id} comes from media/upload_by_url (an async media_id, "3*1*…"), which WeCom accepts only for media/get and group welcome messages (§3.6, seeds/001 R13). Upload the cover with upload('image', …) or uploadReusable.`,
+        `${at}: thumb_media_id ${a.thumb_media_id} comes from media/upload_by_url (an async media_id, "3*1*…"), which WeCom accepts only for media/get and group welcome messages (https://developer.work.weixin.qq.com/document/path/96219). Upload the cover with upload('image', …) or uploadReusable.`,
         'thumb_media_id',
       );
     }

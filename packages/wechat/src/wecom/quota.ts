@@ -1,7 +1,10 @@
 import { WechatQuotaError } from '../core/errors.js';
 import type { Store } from '../store/types.js';
 
-/** WeCom `media/uploadimg` caps per corp (§3.3): 1,000 a day, 3,000 a month. */
+/**
+ * WeCom `media/uploadimg` caps per corp (https://developer.work.weixin.qq.com/document/path/90256): 1,000 a
+ * day, 3,000 a month.
+ */
 export const WECOM_UPLOADIMG_LIMITS = { day: 1000, month: 3000 } as const;
 
 /** Usage of one quota: calls counted so far and the cap, per window. */

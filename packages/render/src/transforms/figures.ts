@@ -40,7 +40,6 @@ function fixImage(img: Element, ctx: RenderContext, style: string): void {
     report(
       ctx,
       'render/svg-image',
-      'should',
       `SVG image ${src} will not upload to WeChat`,
       img,
       'Rasterise it to PNG.',
@@ -49,11 +48,11 @@ function fixImage(img: Element, ctx: RenderContext, style: string): void {
 }
 
 /**
- * Images → `max-width:100%` with size attributes moved into `style` (wechat-html.md §4, rule 26).
- * An image alone in its paragraph becomes `<figure class="image">` with a `<figcaption>` taken from
- * its title or alt text (per `captions`).
+ * Images → `max-width:100%` with size attributes moved into `style` (docs/wechat-html-rules.md#images, rule
+ * 26). An image alone in its paragraph becomes `<figure class="image">` with a `<figcaption>` taken from its
+ * title or alt text (per `captions`).
  */
-export function imagesTransform(tree: Root, ctx: RenderContext): void {
+export function figuresTransform(tree: Root, ctx: RenderContext): void {
   const visit = (parent: Root | Element) => {
     const children = parent.children as ElementContent[];
     for (let i = 0; i < children.length; i++) {
@@ -84,7 +83,7 @@ export function imagesTransform(tree: Root, ctx: RenderContext): void {
   visit(tree);
 }
 
-/** Rehype plugin form of {@link imagesTransform}. */
-export function rehypeWechatImages() {
-  return (tree: Root, file: VFile) => imagesTransform(tree, contextOf(file));
+/** Rehype plugin form of {@link figuresTransform}. */
+export function rehypeWechatFigures() {
+  return (tree: Root, file: VFile) => figuresTransform(tree, contextOf(file));
 }

@@ -1,7 +1,7 @@
 import { probeImage, processImage, resolveImage } from '@md2wx/images';
 
 /**
- * The slice of @md2wx/images (contract 5) the plugin calls, declared here so the plugin's types do not move
+ * The slice of @md2wx/images the plugin calls, declared here so the plugin's types do not move
  * with that package's internals.
  */
 export interface ResolvedImageLike {
@@ -27,7 +27,7 @@ export interface ProcessedImageLike {
   warnings: string[];
 }
 
-export interface ImagePipeline {
+export interface ImageProcessing {
   resolveImage(
     src: string,
     options: {
@@ -57,4 +57,4 @@ export interface ImagePipeline {
 }
 
 /** The real @md2wx/images; typed against the slice above, so a contract drift fails type-checking here. */
-export const defaultPipeline: ImagePipeline = { resolveImage, probeImage, processImage };
+export const imageProcessing: ImageProcessing = { resolveImage, probeImage, processImage };
