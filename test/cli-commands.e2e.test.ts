@@ -398,7 +398,7 @@ describe('every answer true', () => {
       [['--no-such-flag'], 2, /unknown option/],
       [['ok.md', '--draft'], 4, /WECHAT_APP_ID is not set/],
       [['doctor'], 4, /error credentials: WECHAT_APP_ID is not set[\s\S]*fix: /],
-      [['bad-yaml.md'], 1, /bad-yaml\.md:4:1: front matter is not valid YAML: missed comma/],
+      [['bad-yaml.md'], 1, /bad-yaml\.md:4:1: front matter is not valid YAML: .+ — fix the YAML/],
       [['lint', 'bad-yaml.md'], 1, /bad-yaml\.md:4:1: front matter is not valid YAML/],
       [['no-cover.md', '--draft', '--no-write'], 1, /images\/gone\.jpg[\s\S]*--cover-fallback/, oaEnv()],
       [['token'], 3, /errcode 40125/, oaEnv({ WECHAT_APP_SECRET: 'nope' })],

@@ -1,39 +1,25 @@
 /**
- * Front matter → draft article fields (wechat-api.md §2.13), and the field limits checked before any upload.
+ * A post's draft article fields, read from @md2wx/render's `readMeta` (md2wx's one reading of front matter and
+ * the Markdown tree), and the field limits of @md2wx/wechat's `checkArticles`, checked before any upload.
  */
-import { visibleText } from '@md2wx/wechat';
+import { EXPLICIT_DIGEST_KEYS, type MetaOrigin, readMeta } from '@md2wx/render';
+import { ARTICLE_LIMITS, type ArticleProblem, checkArticles, type DraftArticle } from '@md2wx/wechat';
 import { ContentError, type ContentProblem } from './errors.js';
-import { frontMatterLine, parseFrontMatter } from './front-matter.js';
 
-/** WeChat's documented limits (wechat-api.md §2.13, 2025-12 wording). Characters are Unicode code points. */
-export const ARTICLE_LIMITS = {
-  /** "总长度不超过32个字" */
-  titleChars: 32,
-  /** "总长度不超过16个字" */
-  authorChars: 16,
-  /** "总长度不超过128个字" */
-  digestChars: 128,
-  /**
-   * "必须少于2万字符" — counted on the visible text (tags dropped, whitespace collapsed), as @md2wx/wechat's
-   * `visibleText` and the sandbox count it (wechat-html.md §10); how WeChat itself counts is UNCONFIRMED.
-   */
-  contentChars: 20_000,
-  /** "小于1M", bytes of the HTML, read as the stricter 10^6 like @md2wx/wechat's `checkArticles`. */
-  contentBytes: 1_000_000,
-  /** "大小不可超过1 kb", bytes. */
-  sourceUrlBytes: 1024,
-} as const;
+/** WeChat's article limits: @md2wx/wechat owns them; re-exported for the CLI's library users. */
+export { ARTICLE_LIMITS };
 
 /** What a post's front matter (and first heading) say about its article. */
 export interface PostMeta {
   title?: string;
-  /** Where the title came from, for error locations. */
+  /** Where the title came from, for error locations (1-based line in the post). */
   titleLine?: number;
   /** `flag`: `--title`; `wechat_title`: the front matter's WeChat-only title. */
   titleFrom?: 'flag' | 'wechat_title' | 'front-matter' | 'h1';
   author?: string;
+  authorLine?: number;
   digest?: string;
-  /** The front-matter key the digest came from (`wechat_digest`, `digest`, `description`, `summary`, `excerpt`). */
+  /** The front-matter key the digest came from (`wechat_digest`, `digest`, `description`, `summary`, `excerpt`, `abstract`). */
   digestFrom?: DigestKey;
   digestLine?: number;
   /**
@@ -45,150 +31,82 @@ export interface PostMeta {
   cover?: string;
   coverLine?: number;
   contentSourceUrl?: string;
+  contentSourceUrlLine?: number;
   needOpenComment?: 0 | 1;
   onlyFansCanComment?: 0 | 1;
   picCrop2351?: string;
+  picCrop2351Line?: number;
   picCrop11?: string;
+  picCrop11Line?: number;
   /** Stable post identity for the state file (front matter `wechat_id`). */
   wechatId?: string;
-  /** Markdown without front matter. */
-  body: string;
-  bodyLineOffset: number;
+  /** The first image of the post (Markdown or raw HTML, outside code), 1-based line: the default cover. */
+  firstImage?: { src: string; line: number };
 }
 
-/** Front-matter keys read as the digest, in order of precedence. */
-const DIGEST_KEYS = ['wechat_digest', 'digest', 'description', 'summary', 'excerpt'] as const;
-export type DigestKey = (typeof DIGEST_KEYS)[number];
-/** Keys written for WeChat: over the limit they are refused, never dropped. */
-const EXPLICIT_DIGEST = new Set<DigestKey>(['wechat_digest', 'digest']);
+/** A front-matter key read as the digest. */
+export type DigestKey = 'wechat_digest' | 'digest' | 'description' | 'summary' | 'excerpt' | 'abstract';
 
 const CROP = /^(?:0|1|0?\.\d{1,6}|1\.0{1,6}|0\.\d{1,6})(?:_(?:0|1|0?\.\d{1,6}|1\.0{1,6})){3}$/;
 
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() || undefined;
-  if (typeof value === 'number') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  return undefined;
-}
-
-function flag(value: unknown): 0 | 1 | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value === true || value === 1 || value === '1' || value === 'true' || value === 'yes') return 1;
-  return 0;
-}
+const lineOf = (origin: MetaOrigin | undefined) => origin?.line;
 
 /**
- * The first level-1 heading of `markdown` (ATX `# x` or setext `x\n===`), outside fenced code, with its
- * 0-based line in `markdown`. Inline Markdown marks are stripped.
- */
-export function firstH1(markdown: string): { text: string; line: number } | undefined {
-  const lines = markdown.split('\n');
-  for (const { line, i } of linesOutsideFences(lines)) {
-    const atx = /^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
-    if (atx?.[1]) return { text: plainText(atx[1]), line: i };
-    const next = lines[i + 1];
-    if (
-      line.trim() !== '' &&
-      next !== undefined &&
-      /^ {0,3}=+[ \t]*$/.test(next) &&
-      !/^ {0,3}[-*>#|]/.test(line)
-    ) {
-      return { text: plainText(line.trim()), line: i };
-    }
-  }
-  return undefined;
-}
-
-/** The lines of `lines` outside fenced code blocks (``` or ~~~, closed by a fence as long or longer), with their index. */
-function* linesOutsideFences(lines: readonly string[]): Generator<{ line: string; i: number }> {
-  let fence: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-    if (fenceMatch) {
-      const marker = fenceMatch[1] ?? '';
-      if (fence === undefined) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
-      continue;
-    }
-    if (fence === undefined) yield { line, i };
-  }
-}
-
-function plainText(inline: string): string {
-  return inline
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
-    .replace(/[*_`~]/g, '')
-    .trim();
-}
-
-/**
- * Reads a post's article fields: title (front matter `wechat_title`, else `title`, else the first h1), author, digest
- * (`wechat_digest`|`digest`|`description`|`summary`|`excerpt`), cover (`cover`|`image`|`thumbnail`, or `cover.image`),
- * `content_source_url` (`source_url`|`canonical`|`canonical_url`|`original_url`), comment flags
- * (`comments`|`open_comment`|`need_open_comment`, `only_fans_can_comment`|`fans_only_comment`), crop
- * (`crop: { "2.35_1": "X1_Y1_X2_Y2", "1_1": … }` or `pic_crop_235_1`/`pic_crop_1_1`), and `wechat_id`.
+ * Reads a post's article fields through @md2wx/render's `readMeta` (keys in its `META_KEYS` table): title
+ * (front matter `wechat_title`, else `title`, else the first h1 of the Markdown tree), author, digest
+ * (`wechat_digest`|`digest`|`description`|`summary`|`excerpt`|`abstract`; never the first paragraph: without
+ * one WeChat makes its own), cover (`cover`|`image`|`thumbnail`|`banner`|`featured_image`|…, or `cover.image`),
+ * `content_source_url`, comment flags, crops and `wechat_id`, each with its 1-based line in the post. YAML
+ * (`---`), TOML (`+++`) and Hexo's headless front matter are read alike.
+ * @param file the post as shown to the user, for errors.
+ * @throws ContentError (exit 1) naming `file:line:column` and the parser's reason when the front matter does
+ *   not parse.
  */
 export function readPostMeta(source: string, file?: string): PostMeta {
-  const fm = parseFrontMatter(source, file);
-  const d = fm.data;
-  const meta: PostMeta = { body: fm.body, bodyLineOffset: fm.bodyLineOffset };
-  // `wechat_title` lets a post keep a long site title and give WeChat (32 characters at most) a shorter one.
-  const wechatTitle = str(d.wechat_title);
-  const title = wechatTitle ?? str(d.title);
-  if (title) {
-    meta.title = title;
-    meta.titleFrom = wechatTitle ? 'wechat_title' : 'front-matter';
-    const line = frontMatterLine(source, wechatTitle ? 'wechat_title' : 'title');
-    if (line !== undefined) meta.titleLine = line;
-  } else {
-    const h1 = firstH1(fm.body);
-    if (h1?.text) {
-      meta.title = h1.text;
-      meta.titleFrom = 'h1';
-      meta.titleLine = h1.line + 1 + fm.bodyLineOffset;
-    }
+  const { meta: m, frontMatter, frontMatterError } = readMeta(source);
+  if (frontMatterError) {
+    const language = frontMatter.format === 'toml' ? 'TOML' : 'YAML';
+    const fence = frontMatter.format === 'toml' ? '+++' : '---';
+    throw new ContentError([
+      {
+        file: file ?? '(front matter)',
+        line: frontMatterError.line,
+        column: frontMatterError.column,
+        message: `front matter is not valid ${language}: ${frontMatterError.reason} — fix the ${language} between the ${fence} lines (quote values holding ": " or "#")`,
+      },
+    ]);
   }
-  const authorValue = d.author ?? d.authors;
-  const author = Array.isArray(authorValue)
-    ? str(authorValue[0])
-    : authorValue && typeof authorValue === 'object'
-      ? str((authorValue as { name?: unknown }).name)
-      : str(authorValue);
-  if (author) meta.author = author;
-  const digestFrom = DIGEST_KEYS.find((k) => str(d[k]) !== undefined);
-  if (digestFrom) {
-    meta.digest = str(d[digestFrom]) as string;
-    meta.digestFrom = digestFrom;
-    const line = frontMatterLine(source, digestFrom);
-    if (line !== undefined) meta.digestLine = line;
+  const o = m.origins;
+  const meta: PostMeta = {};
+  const put = <K extends keyof PostMeta>(key: K, value: PostMeta[K] | undefined) => {
+    if (value !== undefined) meta[key] = value;
+  };
+  if (m.title) {
+    meta.title = m.title;
+    meta.titleFrom =
+      o.title?.key === 'heading' ? 'h1' : o.title?.key === 'wechat_title' ? 'wechat_title' : 'front-matter';
+    put('titleLine', lineOf(o.title));
   }
-  const coverValue = d.cover ?? d.image ?? d.thumbnail;
-  const cover =
-    coverValue && typeof coverValue === 'object'
-      ? str((coverValue as { image?: unknown; src?: unknown }).image ?? (coverValue as { src?: unknown }).src)
-      : str(coverValue);
-  if (cover) {
-    meta.cover = cover;
-    const key = ['cover', 'image', 'thumbnail'].find((k) => d[k] !== undefined) ?? 'cover';
-    const line = frontMatterLine(source, key);
-    if (line !== undefined) meta.coverLine = line;
+  put('author', m.author);
+  put('authorLine', lineOf(o.author));
+  // A digest made from the first paragraph is the renderer's preview; WeChat makes a better one itself.
+  if (m.digest && o.digest && o.digest.key !== 'paragraph') {
+    meta.digest = m.digest;
+    meta.digestFrom = o.digest.key as DigestKey;
+    put('digestLine', lineOf(o.digest));
   }
-  const url = str(d.source_url ?? d.canonical ?? d.canonical_url ?? d.canonicalURL ?? d.original_url);
-  if (url) meta.contentSourceUrl = url;
-  const open = flag(d.need_open_comment ?? d.open_comment ?? d.comments ?? d.comment);
-  if (open !== undefined) meta.needOpenComment = open;
-  const fans = flag(d.only_fans_can_comment ?? d.fans_only_comment);
-  if (fans !== undefined) meta.onlyFansCanComment = fans;
-  const crop = (d.crop && typeof d.crop === 'object' ? d.crop : {}) as Record<string, unknown>;
-  const crop2351 = str(d.pic_crop_235_1 ?? crop['2.35_1'] ?? crop['235_1']);
-  if (crop2351) meta.picCrop2351 = crop2351;
-  const crop11 = str(d.pic_crop_1_1 ?? crop['1_1']);
-  if (crop11) meta.picCrop11 = crop11;
-  const wechatId = str(d.wechat_id);
-  if (wechatId) meta.wechatId = wechatId;
+  put('cover', m.cover);
+  put('coverLine', lineOf(o.cover));
+  put('contentSourceUrl', m.sourceUrl);
+  put('contentSourceUrlLine', lineOf(o.sourceUrl));
+  put('needOpenComment', m.needOpenComment);
+  put('onlyFansCanComment', m.onlyFansCanComment);
+  put('picCrop2351', m.picCrop2351);
+  put('picCrop2351Line', lineOf(o.picCrop2351));
+  put('picCrop11', m.picCrop11);
+  put('picCrop11Line', lineOf(o.picCrop11));
+  put('wechatId', m.wechatId);
+  if (m.firstImage) meta.firstImage = { src: m.firstImage.src, line: m.firstImage.line };
   return meta;
 }
 
@@ -199,95 +117,119 @@ export function charCount(text: string): number {
   return n;
 }
 
-/**
- * Checks the fields WeChat limits (wechat-api.md §2.13) before anything is uploaded: title present and
- * ≤ 32 characters, author ≤ 16, digest ≤ 128, content_source_url an http(s) URL ≤ 1 KiB, crops
- * `X1_Y1_X2_Y2` in [0, 1] with ≤ 6 decimals, and — when `html` is given — content < 20,000 characters of text and
- * < 1 MiB of HTML.
- * @returns the problems found (empty when all is well), each with file and line.
- */
-export function checkArticleLimits(meta: PostMeta, file: string, html?: string): ContentProblem[] {
-  const problems: ContentProblem[] = [];
-  const at = (line: number | undefined) => (line === undefined ? { file } : { file, line });
-  if (!meta.title) {
-    problems.push({
-      ...at(undefined),
-      message: 'no title: add `title:` to the front matter or start the post with `# Title`',
-    });
-  } else if (charCount(meta.title) > ARTICLE_LIMITS.titleChars) {
-    const n = charCount(meta.title);
-    const max = ARTICLE_LIMITS.titleChars;
-    problems.push(
-      meta.titleFrom === 'flag'
+/** The article as it will be sent, from `meta` (and `html` as its content when known). */
+function articleOf(meta: PostMeta, html: string | undefined): DraftArticle {
+  const article: DraftArticle = { title: meta.title ?? '', content: html ?? '' };
+  if (meta.author) article.author = meta.author;
+  if (meta.digest) article.digest = meta.digest;
+  if (meta.contentSourceUrl) article.content_source_url = meta.contentSourceUrl;
+  return article;
+}
+
+/** A @md2wx/wechat problem in the writer's terms: the front-matter key and line, and what to change. */
+function describe(p: ArticleProblem, meta: PostMeta, file: string): ContentProblem {
+  const at = (line: number | undefined): ContentProblem =>
+    line === undefined ? { file, message: '' } : { file, line, message: '' };
+  switch (p.field) {
+    case 'title': {
+      if (p.code === 'missing-field')
+        return {
+          ...at(undefined),
+          message: 'no title: add `title:` to the front matter or start the post with `# Title`',
+        };
+      const title = meta.title as string;
+      const cut = suggestTitleCut(title, p.limit);
+      if (meta.titleFrom === 'flag') {
+        return {
+          ...at(undefined),
+          message: `--title is ${p.actual} characters; WeChat allows at most ${p.limit}: shorten it (a cut at a word or punctuation boundary: "${cut}")`,
+        };
+      }
+      return {
+        ...at(meta.titleLine),
+        message:
+          `title is ${p.actual} characters; WeChat allows at most ${p.limit}: shorten it (a cut at a word or punctuation ` +
+          `boundary: "${cut}"), or give WeChat its own with \`wechat_title:\` in the front matter or --title "…"`,
+      };
+    }
+    case 'author':
+      return {
+        ...at(meta.authorLine),
+        message: `author is ${p.actual} characters; WeChat allows at most ${p.limit}`,
+      };
+    case 'digest':
+      // Only an explicit digest gets here: applyFieldFallbacks drops a long description/summary.
+      return {
+        ...at(meta.digestLine),
+        message: `${meta.digestFrom ?? 'digest'} is ${p.actual} characters; WeChat allows at most ${p.limit}: shorten it (it is not cut for you), or remove it and WeChat makes the digest from the article`,
+      };
+    case 'content_source_url':
+      return {
+        ...at(meta.contentSourceUrlLine),
+        message: `source_url is ${p.actual} bytes; WeChat allows at most ${p.limit}`,
+      };
+    case 'content':
+      return p.unit === 'chars'
         ? {
             ...at(undefined),
-            message: `--title is ${n} characters; WeChat allows at most ${max}: shorten it (a cut at a word or punctuation boundary: "${suggestTitleCut(meta.title, max)}")`,
+            message: `content has ${p.actual} characters of text; WeChat needs fewer than ${p.limit}: split the post`,
           }
         : {
-            ...at(meta.titleLine),
-            message:
-              `title is ${n} characters; WeChat allows at most ${max}: shorten it (a cut at a word or punctuation ` +
-              `boundary: "${suggestTitleCut(meta.title, max)}"), or give WeChat its own with \`wechat_title:\` in the ` +
-              'front matter or --title "…"',
-          },
-    );
+            ...at(undefined),
+            message: `content HTML is ${p.actual} bytes; WeChat needs less than 1 MB (${p.limit} bytes): use a lighter theme or split the post`,
+          };
+    default:
+      return { ...at(undefined), message: p.message };
   }
-  if (meta.author && charCount(meta.author) > ARTICLE_LIMITS.authorChars) {
+}
+
+/**
+ * Checks the article a post makes against WeChat's limits before anything is uploaded: @md2wx/wechat's
+ * `checkArticles` on the real fields (title present and ≤ 32 characters, author ≤ 16, digest ≤ 128,
+ * content_source_url ≤ 1,024 bytes and, when `html` is given, content < 20,000 characters of text and
+ * < 1,000,000 bytes of HTML), plus what WeChat answers 41039 or refuses for: a non-http(s) source URL, crops
+ * not `X1_Y1_X2_Y2` in [0, 1] with ≤ 6 decimals. The cover is checked where it is resolved.
+ * @param html the rendered `content`; without it the content limits are not checked.
+ * @returns the problems found (empty when all is well), each with file and, when known, the front-matter line.
+ * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
+ */
+export function checkArticleLimits(meta: PostMeta, file: string, html?: string): ContentProblem[] {
+  const found = checkArticles([articleOf(meta, html)]).filter(
+    (p) => p.field !== 'thumb_media_id' && (html !== undefined || p.field !== 'content'),
+  );
+  const problems = found.filter((p) => p.field !== 'content').map((p) => describe(p, meta, file));
+  if (meta.contentSourceUrl && !/^https?:\/\/[^\s]+$/i.test(meta.contentSourceUrl)) {
     problems.push({
-      ...at(undefined),
-      message: `author is ${charCount(meta.author)} characters; WeChat allows at most ${ARTICLE_LIMITS.authorChars}`,
+      file,
+      ...(meta.contentSourceUrlLine === undefined ? {} : { line: meta.contentSourceUrlLine }),
+      message: `source_url "${meta.contentSourceUrl}" is not an http(s) URL`,
     });
   }
-  if (meta.digest && charCount(meta.digest) > ARTICLE_LIMITS.digestChars) {
-    // Only an explicit digest gets here: applyFieldFallbacks drops a long description/summary.
-    const key = meta.digestFrom ?? 'digest';
-    problems.push({
-      ...at(meta.digestLine),
-      message: `${key} is ${charCount(meta.digest)} characters; WeChat allows at most ${ARTICLE_LIMITS.digestChars}: shorten it (it is not cut for you), or remove it and WeChat makes the digest from the article`,
-    });
-  }
-  if (meta.contentSourceUrl) {
-    const bytes = Buffer.byteLength(meta.contentSourceUrl);
-    if (!/^https?:\/\/[^\s]+$/i.test(meta.contentSourceUrl)) {
-      problems.push({
-        ...at(undefined),
-        message: `source_url "${meta.contentSourceUrl}" is not an http(s) URL`,
-      });
-    } else if (bytes > ARTICLE_LIMITS.sourceUrlBytes) {
-      problems.push({
-        ...at(undefined),
-        message: `source_url is ${bytes} bytes; WeChat allows at most 1024`,
-      });
-    }
-  }
-  for (const [name, value] of [
-    ['pic_crop_235_1', meta.picCrop2351],
-    ['pic_crop_1_1', meta.picCrop11],
+  for (const [name, value, line] of [
+    ['pic_crop_235_1', meta.picCrop2351, meta.picCrop2351Line],
+    ['pic_crop_1_1', meta.picCrop11, meta.picCrop11Line],
   ] as const) {
     if (value !== undefined && !validCrop(value)) {
       problems.push({
-        ...at(undefined),
+        file,
+        ...(line === undefined ? {} : { line }),
         message: `${name} "${value}" must be X1_Y1_X2_Y2 with numbers in [0, 1] (≤ 6 decimals), e.g. 0.1945_0_1_0.5236`,
       });
     }
   }
-  if (html !== undefined) {
-    const chars = charCount(visibleText(html));
-    if (chars >= ARTICLE_LIMITS.contentChars) {
-      problems.push({
-        ...at(undefined),
-        message: `content has ${chars} characters of text; WeChat needs fewer than ${ARTICLE_LIMITS.contentChars}: split the post`,
-      });
-    }
-    const bytes = Buffer.byteLength(html);
-    if (bytes >= ARTICLE_LIMITS.contentBytes) {
-      problems.push({
-        ...at(undefined),
-        message: `content HTML is ${bytes} bytes; WeChat needs less than 1 MB (${ARTICLE_LIMITS.contentBytes} bytes): use a lighter theme or split the post`,
-      });
-    }
-  }
+  // Content last: the field problems say what to fix in the front matter first.
+  problems.push(...found.filter((p) => p.field === 'content').map((p) => describe(p, meta, file)));
   return problems;
+}
+
+/**
+ * The content limits alone (text < 20,000 characters, HTML < 1,000,000 bytes) of the article `meta` makes with
+ * `html` as its content: what a render adds to {@link checkArticleLimits}'s field checks.
+ */
+export function checkContentLimits(meta: PostMeta, file: string, html: string): ContentProblem[] {
+  return checkArticles([articleOf(meta, html)])
+    .filter((p) => p.field === 'content')
+    .map((p) => describe(p, meta, file));
 }
 
 /**
@@ -300,9 +242,9 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
 export function applyFieldFallbacks(meta: PostMeta, file: string): ContentProblem[] {
   const warnings: ContentProblem[] = [];
   const from = meta.digestFrom;
-  if (meta.digest && from && !EXPLICIT_DIGEST.has(from)) {
+  if (meta.digest && from && !EXPLICIT_DIGEST_KEYS.has(from)) {
     const chars = charCount(meta.digest);
-    if (chars > ARTICLE_LIMITS.digestChars) {
+    if (chars > ARTICLE_LIMITS.digest) {
       meta.digestDropped = {
         from,
         chars,
@@ -314,7 +256,7 @@ export function applyFieldFallbacks(meta: PostMeta, file: string): ContentProble
       warnings.push({
         file,
         ...(meta.digestDropped.line === undefined ? {} : { line: meta.digestDropped.line }),
-        message: `${from} is ${chars} characters, over WeChat's ${ARTICLE_LIMITS.digestChars}: not sent as the digest, so WeChat makes one from the article; to choose it, add \`digest:\` (or \`wechat_digest:\`, which only WeChat reads) with at most ${ARTICLE_LIMITS.digestChars} characters`,
+        message: `${from} is ${chars} characters, over WeChat's ${ARTICLE_LIMITS.digest}: not sent as the digest, so WeChat makes one from the article; to choose it, add \`digest:\` (or \`wechat_digest:\`, which only WeChat reads) with at most ${ARTICLE_LIMITS.digest} characters`,
       });
     }
   }
@@ -352,20 +294,4 @@ function validCrop(value: string): boolean {
 /** Throws a ContentError (exit 1) when `problems` is not empty. */
 export function assertNoProblems(problems: ContentProblem[]): void {
   if (problems.length > 0) throw new ContentError(problems);
-}
-
-/**
- * The first image of a Markdown body (`![alt](src)` or `<img src="…">`, outside fenced code), with its
- * 0-based line in `markdown`: the default cover.
- */
-export function firstImage(markdown: string): { src: string; line: number } | undefined {
-  for (const { line, i } of linesOutsideFences(markdown.split('\n'))) {
-    const withoutCode = line.replace(/`[^`]*`/g, '');
-    const md = /!\[[^\]]*\]\(\s*(?:<([^>]+)>|([^\s)]+))/.exec(withoutCode);
-    const html = /<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']/i.exec(withoutCode);
-    const mdSrc = md ? (md[1] ?? md[2]) : undefined;
-    const pick = md && html ? (md.index <= html.index ? mdSrc : html[1]) : (mdSrc ?? html?.[1]);
-    if (pick) return { src: pick, line: i };
-  }
-  return undefined;
 }

@@ -77,7 +77,7 @@ export class ContentError extends CliError {
   }
 }
 
-/** The fields of `WechatApiError` (contract 3) that the CLI prints. */
+/** The fields of `WechatApiError` (`@md2wx/wechat`) that the CLI prints. */
 export interface WechatErrorLike {
   errcode: number;
   errmsg: string;

@@ -10,8 +10,8 @@ export {
   assertNoProblems,
   charCount,
   checkArticleLimits,
-  firstH1,
-  firstImage,
+  checkContentLimits,
+  type DigestKey,
   type PostMeta,
   readPostMeta,
 } from './article.js';
@@ -59,7 +59,6 @@ export {
   UsageError,
 } from './errors.js';
 export type { PublishEvent } from './events.js';
-export { type FrontMatter, frontMatterLine, parseFrontMatter } from './front-matter.js';
 export { imageCache, lockWaits, timedLock } from './image-cache.js';
 export { type UploadedImage, uploadBodyImages } from './image-uploads.js';
 export { compressMedia } from './media-input.js';

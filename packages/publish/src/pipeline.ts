@@ -26,7 +26,7 @@ import {
   applyFieldFallbacks,
   assertNoProblems,
   checkArticleLimits,
-  firstImage,
+  checkContentLimits,
   type PostMeta,
   readPostMeta,
 } from './article.js';
@@ -307,25 +307,6 @@ const MAX_BUNDLE_ARTICLES = 8;
 /** Length of a media/uploadimg URL (`https://mmbiz.qpic.cn/mmbiz_png/<~90 chars>/0?wx_fmt=png`), characters. */
 const WECHAT_URL_LENGTH = 130;
 
-/**
- * Content-size problems of an article body: ours (text < 20,000 characters, HTML < 1 MiB) and the
- * @md2wx/wechat client's own `checkArticles`, so that nothing is uploaded for a post the client would refuse
- * at draft/add.
- */
-async function contentProblems(session: Session, shown: string, html: string): Promise<ContentProblem[]> {
-  const problems = checkArticleLimits({ title: 't', body: '', bodyLineOffset: 0 }, shown, html);
-  const wechat = await session.wechatModule();
-  if (problems.length === 0) {
-    try {
-      wechat.checkArticles([{ title: 't', content: html, thumb_media_id: 'x' }], 'article');
-    } catch (error) {
-      if (!(error instanceof wechat.WechatInputError)) throw error;
-      problems.push({ file: shown, message: error.message.replace(/^article article 1: /, '') });
-    }
-  }
-  return problems;
-}
-
 /** The directory `/absolute` image paths resolve against: `--root-dir`, else the working directory when the post is inside it, else the post's directory. */
 export function rootDirFor(file: string, cwd: string, explicit?: string): string {
   if (explicit) return path.resolve(cwd, explicit);
@@ -406,18 +387,8 @@ async function preparePosts(
       meta = readPostMeta(source, displayPath(file, config.cwd));
     } catch (error) {
       // Every post's problems are reported together: a broken front matter does not hide the next post's.
-      const yaml = error as Error & { reason?: string; mark?: { line?: number; column?: number } };
-      const problem: ContentProblem = {
-        file: displayPath(file, config.cwd),
-        message: yaml.reason
-          ? `front matter is not valid YAML: ${yaml.reason} — fix the YAML between the --- lines`
-          : yaml.message,
-      };
-      // js-yaml counts from the opening `---` line (0), so its line + 1 is the file's line.
-      const mark = yaml.mark;
-      if (typeof mark?.line === 'number') problem.line = mark.line + 1;
-      if (typeof mark?.column === 'number') problem.column = mark.column + 1;
-      problems.push(...((error as { problems?: ContentProblem[] }).problems ?? [problem]));
+      if (!(error instanceof ContentError)) throw error;
+      problems.push(...error.problems);
       continue;
     }
     if (!meta.author && config.author) meta.author = config.author;
@@ -465,7 +436,7 @@ async function preparePosts(
       const dry = await render.render(post.source, renderOptions);
       const estimate = dry.html.replace(/(<img\b[^>]*\bsrc=")[^"]*"/g, `$1${'x'.repeat(WECHAT_URL_LENGTH)}"`);
       const shown = displayPath(post.file, config.cwd);
-      problems.push(...(await contentProblems(session, shown, estimate)));
+      problems.push(...checkContentLimits(post.meta, shown, estimate));
       if (options.publish) {
         // --publish is refused on MUST lint errors: find them before uploading (images are not up yet, so
         // "image not on WeChat" is expected here).
@@ -609,7 +580,7 @@ async function publishPrepared(
       images: totals,
       diagnostics: [...(post.fields ?? []), ...diagnostics],
     };
-    if (wantsDraft) problems.push(...(await contentProblems(session, shown, html)));
+    if (wantsDraft) problems.push(...checkContentLimits(post.meta, shown, html));
     if (!options.noWrite) {
       const previewMeta: Partial<ArticleMeta> = { title: report.title };
       if (post.meta.author) previewMeta.author = post.meta.author;
@@ -1074,10 +1045,10 @@ function defaultCover(post: PreparedPost, configCover: string | undefined): bool
     post.coverFromConfig = true;
     return true;
   }
-  const first = firstImage(post.meta.body);
+  const first = post.meta.firstImage;
   if (!first) return false;
   post.coverSrc = first.src;
-  post.coverLine = first.line + 1 + post.meta.bodyLineOffset;
+  post.coverLine = first.line;
   return true;
 }
 

@@ -3,32 +3,52 @@ import {
   applyFieldFallbacks,
   charCount,
   checkArticleLimits,
-  firstH1,
-  firstImage,
   readPostMeta,
   suggestTitleCut,
 } from '../src/article.js';
-import { parseFrontMatter } from '../src/front-matter.js';
 
 describe('front matter', () => {
-  it('splits YAML front matter and counts the lines before the body', () => {
-    const fm = parseFrontMatter('---\ntitle: Hi\ntags: [a, b]\n---\n\n# Body\n');
-    expect(fm.data).toEqual({ title: 'Hi', tags: ['a', 'b'] });
-    expect(fm.body.trim()).toBe('# Body');
-    expect(fm.bodyLineOffset).toBe(4);
+  it('reads YAML front matter and leaves the body to the Markdown', () => {
+    expect(readPostMeta('---\ntitle: Hi\ntags: [a, b]\n---\n\n# Body\n')).toMatchObject({
+      title: 'Hi',
+      titleLine: 2,
+    });
   });
 
   it('reads Hexo headless front matter (no opening fence)', () => {
-    const fm = parseFrontMatter('title: 中文測試\ndate: 2013-12-26 22:52:56\n---\n\nText\n');
-    expect(fm.data.title).toBe('中文測試');
-    expect(fm.body.trim()).toBe('Text');
-    expect(fm.bodyLineOffset).toBe(3);
+    const meta = readPostMeta('title: 中文測試\ndate: 2013-12-26 22:52:56\n---\n\nText\n');
+    expect(meta).toMatchObject({ title: '中文測試', titleFrom: 'front-matter', titleLine: 1 });
+  });
+
+  it('reads a Hugo post with TOML front matter, `banner:` as its cover, each on its line', () => {
+    const meta = readPostMeta('+++\ntitle = "Hugo"\nbanner = "b.png"\nauthor = "Ada"\n+++\n\nText\n');
+    expect(meta).toMatchObject({ title: 'Hugo', titleLine: 2, cover: 'b.png', coverLine: 3, author: 'Ada' });
   });
 
   it('leaves a post without front matter alone, even with a thematic break', () => {
-    const fm = parseFrontMatter('# Title\n\nSome text.\n\n---\n\nMore\n');
-    expect(fm.data).toEqual({});
-    expect(fm.bodyLineOffset).toBe(0);
+    expect(readPostMeta('# Title\n\nSome text.\n\n---\n\nMore\n')).toEqual({
+      title: 'Title',
+      titleFrom: 'h1',
+      titleLine: 1,
+    });
+  });
+
+  it('refuses front matter that does not parse, naming the line and column', () => {
+    expect(() => readPostMeta('---\ntitle: ok\nfoo: [1, 2\nbar: 3\n---\n', 'p.md')).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.objectContaining({
+            file: 'p.md',
+            line: 4,
+            column: 1,
+            message: expect.stringMatching(/not valid YAML/),
+          }),
+        ],
+      }),
+    );
+    expect(() => readPostMeta('+++\ntitle = \n+++\n', 'p.md')).toThrow(
+      /p\.md:2:\d+: front matter is not valid TOML/,
+    );
   });
 });
 
@@ -80,22 +100,26 @@ describe('readPostMeta', () => {
     expect(meta.titleLine).toBe(9);
   });
 
-  it('knows setext h1 headings', () => {
-    expect(firstH1('Intro\n\nBig Title\n=====\n')).toEqual({ text: 'Big Title', line: 2 });
+  it('knows setext h1 headings, and a # inside an HTML block is not one', () => {
+    expect(readPostMeta('Intro\n\nBig Title\n=====\n')).toMatchObject({ title: 'Big Title', titleLine: 3 });
+    expect(readPostMeta('<div>\n# not this\n</div>\n\n# Real\n')).toMatchObject({
+      title: 'Real',
+      titleLine: 5,
+    });
   });
 });
 
 describe('firstImage', () => {
   it('finds the first Markdown or HTML image outside code', () => {
     const md = '```\n![no](code.png)\n```\nText `![no](inline.png)` and <img src="a.png"> then ![b](b.png)\n';
-    expect(firstImage(md)).toEqual({ src: 'a.png', line: 3 });
-    expect(firstImage('No image here')).toBeUndefined();
-    expect(firstImage('![x](<with space.png> "t")')?.src).toBe('with space.png');
+    expect(readPostMeta(md).firstImage).toEqual({ src: 'a.png', line: 4 });
+    expect(readPostMeta('No image here').firstImage).toBeUndefined();
+    expect(readPostMeta('![x](<with space.png> "t")').firstImage?.src).toBe('with space.png');
   });
 });
 
 describe('checkArticleLimits', () => {
-  const base = { body: '', bodyLineOffset: 0 };
+  const base = {};
 
   it('refuses a title over 32 characters, naming file and line', () => {
     const title = '这是一个非常非常长的标题，它一共有超过三十二个汉字，所以微信会拒绝它的';

@@ -1,12 +1,25 @@
-import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 
-/** Front matter found in a post. */
+/** A 1-based line and column. */
+export interface FrontMatterPoint {
+  line: number;
+  column: number;
+}
+
+/** Front matter found in a post: md2wx's one front-matter parser (YAML with `---`, TOML with `+++`, Hexo's headless YAML). */
 export interface FrontMatter {
   data: Record<string, unknown>;
   format: 'yaml' | 'toml' | 'hexo' | 'none';
-  /** Set when the block exists but does not parse. */
+  /**
+   * Where each top-level key is written, by key. Lines and columns count from the first line of the
+   * block's text (the line after `---`/`+++`); the renderer's `meta` shifts them to lines of the post.
+   */
+  keys: Record<string, FrontMatterPoint>;
+  /** Set when the block exists but does not parse: the parser's reason, first line only. */
   error?: string;
+  /** Where the parser stopped, counted like {@link FrontMatter.keys}. */
+  errorPosition?: FrontMatterPoint;
 }
 
 const HEXO_LINE = /^([A-Za-z_][\w-]*:(\s.*)?|\s+\S.*|-\s.*|\s*)$/;
@@ -34,14 +47,72 @@ export function extractHeadlessFrontMatter(markdown: string): {
   };
 }
 
-/** Parses a YAML or TOML front-matter block into an object; a parse error is returned, not thrown. */
+/**
+ * Parses a YAML (`yaml`, YAML 1.2 core schema) or TOML (`smol-toml`, TOML 1.0) front-matter block —
+ * the text between the fences — into an object, with the place of each top-level key.
+ * @returns the data (`{}` when the block is not a mapping); a parse error is returned in `error` and
+ *   `errorPosition`, never thrown.
+ */
 export function parseFrontMatter(source: string, format: 'yaml' | 'toml'): FrontMatter {
-  try {
-    const data = format === 'yaml' ? parseYaml(source) : parseToml(source);
-    if (data && typeof data === 'object' && !Array.isArray(data))
-      return { data: data as Record<string, unknown>, format };
-    return { data: {}, format };
-  } catch (err) {
-    return { data: {}, format, error: (err as Error).message.split('\n')[0] ?? 'parse error' };
+  return format === 'yaml' ? parseYamlBlock(source) : parseTomlBlock(source);
+}
+
+function parseYamlBlock(source: string): FrontMatter {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  const [error] = doc.errors;
+  if (error) {
+    const at = lineCounter.linePos(error.pos[0]);
+    return {
+      data: {},
+      format: 'yaml',
+      keys: {},
+      error: error.message.split('\n')[0] ?? 'parse error',
+      errorPosition: { line: at.line, column: at.col },
+    };
   }
+  const data = doc.toJS() as unknown;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return { data: {}, format: 'yaml', keys: {} };
+  const keys: Record<string, FrontMatterPoint> = {};
+  if (isMap(doc.contents)) {
+    for (const pair of doc.contents.items) {
+      const key = pair.key;
+      if (!isScalar(key) || !key.range) continue;
+      const { line, col } = lineCounter.linePos(key.range[0]);
+      keys[String(key.value)] = { line, column: col };
+    }
+  }
+  return { data: data as Record<string, unknown>, format: 'yaml', keys };
+}
+
+/** A top-level TOML key (bare or quoted) before `=`. */
+const TOML_KEY = /^([ \t]*)(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=/;
+
+function parseTomlBlock(source: string): FrontMatter {
+  let data: Record<string, unknown>;
+  try {
+    data = parseToml(source) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as Error;
+    return {
+      data: {},
+      format: 'toml',
+      keys: {},
+      error: e.message.split('\n')[0] ?? 'parse error',
+      ...(e instanceof TomlError ? { errorPosition: { line: e.line, column: e.column } } : {}),
+    };
+  }
+  // smol-toml keeps no positions; top-level keys are the `key =` lines before the first [table] header,
+  // which the parse above has just proven to be well-formed TOML.
+  const keys: Record<string, FrontMatterPoint> = {};
+  const lines = source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (/^[ \t]*\[/.test(line)) break;
+    const m = TOML_KEY.exec(line);
+    const name = m && (m[2] ?? m[3] ?? m[4]);
+    if (m && name && !(name in keys) && name in data)
+      keys[name] = { line: i + 1, column: (m[1]?.length ?? 0) + 1 };
+  }
+  return { data, format: 'toml', keys };
 }

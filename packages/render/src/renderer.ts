@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Root as HastRoot } from 'hast';
-import type { Root as MdastRoot, Yaml } from 'mdast';
+import type { Root as MdastRoot } from 'mdast';
 import rehypeStringify from 'rehype-stringify';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
@@ -12,9 +12,10 @@ import { VFile } from 'vfile';
 import { normaliseContainerFences, remarkCallouts } from './callouts.js';
 import type { CompiledTheme } from './css/compile.js';
 import { RenderError } from './errors.js';
-import { extractHeadlessFrontMatter, type FrontMatter, parseFrontMatter } from './frontmatter.js';
+import { extractHeadlessFrontMatter, type FrontMatter } from './frontmatter.js';
 import { remarkMathDelimiters } from './math-delimiters.js';
-import { countWords, extractMeta, visibleText } from './meta.js';
+import { countWords, visibleText } from './meta.js';
+import { metaOfTree, type MetaResult } from './post-meta.js';
 import { rehypeRawFast } from './raw-html.js';
 import { rehypeWechat, resolveTheme } from './rehype-wechat.js';
 import { MESSAGE_SOURCE } from './transforms/element.js';
@@ -32,14 +33,9 @@ export interface Renderer {
   clearCache(): void;
 }
 
-interface PendingMeta {
-  meta: Omit<ArticleMeta, 'wordCount'>;
-  frontMatter: FrontMatter;
-}
-
 declare module 'vfile' {
   interface DataMap {
-    md2wxMeta: PendingMeta;
+    md2wxMeta: MetaResult;
     md2wxFrontMatter: FrontMatter;
   }
 }
@@ -47,21 +43,18 @@ declare module 'vfile' {
 /** Reads the YAML/TOML front matter node (or the Hexo block found earlier) and the article meta. */
 function remarkMeta(this: unknown, options: { stripTitle: boolean }) {
   return (tree: MdastRoot, file: VFile) => {
-    let fm: FrontMatter = file.data.md2wxFrontMatter ?? { data: {}, format: 'none' };
-    const node = tree.children[0];
-    if (node && (node.type === 'yaml' || (node.type as string) === 'toml')) {
-      fm = parseFrontMatter((node as Yaml).value, node.type === 'yaml' ? 'yaml' : 'toml');
-      if (fm.error) {
-        const message = file.message(`front matter does not parse: ${fm.error}`, {
-          place: node.position ?? { line: 1, column: 1 },
-          ruleId: 'render/frontmatter',
-          source: MESSAGE_SOURCE,
-        });
-        message.fatal = false;
-        message.note = 'Fix the front matter syntax; it was ignored.';
-      }
+    const found = metaOfTree(tree, file.data.md2wxFrontMatter, options.stripTitle);
+    if (found.frontMatterError) {
+      const { reason, line, column } = found.frontMatterError;
+      const message = file.message(`front matter does not parse: ${reason}`, {
+        place: { line, column },
+        ruleId: 'render/frontmatter',
+        source: MESSAGE_SOURCE,
+      });
+      message.fatal = false;
+      message.note = 'Fix the front matter syntax; it was ignored.';
     }
-    file.data.md2wxMeta = { meta: extractMeta(tree, fm.data, options.stripTitle), frontMatter: fm };
+    file.data.md2wxMeta = found;
   };
 }
 
@@ -156,7 +149,7 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
     const html = escapeBracketsInAttributes(pipeline.stringify(tree, file));
     const pending = file.data.md2wxMeta;
     const meta: ArticleMeta = {
-      ...(pending?.meta ?? { frontmatter: {} }),
+      ...(pending?.meta ?? { frontmatter: {}, origins: {} }),
       wordCount: countWords(visibleText(tree)),
     };
     const result: RenderResult = { html, meta, file };

@@ -1,3 +1,4 @@
+import type { MetaField } from './meta.js';
 import type { Root as HastRoot } from 'hast';
 import type { Root as MdastRoot } from 'mdast';
 import type { PluggableList } from 'unified';
@@ -26,17 +27,58 @@ export type Severity = 'must' | 'should';
 export type RenderMessage = VFile['messages'][number];
 
 /** Article metadata, read from front matter first, then from the content. */
+/** Where a field of {@link ArticleMeta} was read. */
+export interface MetaOrigin {
+  /**
+   * The front-matter key (a path joined with `.`: `wechat_title`, `banner`, `crop.1_1`), or `heading` /
+   * `paragraph` for a value taken from the Markdown tree.
+   */
+  key: string;
+  /** 1-based line of the key (or heading/paragraph) in the post; absent when unknown. */
+  line?: number;
+  /** 1-based column, with `line`. */
+  column?: number;
+}
+
+/**
+ * The post's metadata: md2wx's one source of the draft's fields. Front-matter keys are read through
+ * `META_KEYS` (the first key with a value wins); `origins` says which key gave each field and where.
+ */
 export interface ArticleMeta {
-  /** Front matter `title`, else the text of the first `# h1`. */
+  /** Front matter `wechat_title`, else `title`, else the text of the first `# h1`. */
   title?: string;
-  /** Front matter `author` (a string, or `name` of an object / first of a list). */
+  /** Front matter `author`/`authors` (a string, or `name` of an object / first of a list). */
   author?: string;
-  /** Front matter `digest`/`description`/`summary`/`excerpt`, else the first paragraph cut to 120 characters. */
+  /**
+   * Front matter `wechat_digest`/`digest`/`description`/`summary`/`excerpt`/`abstract`, else the first
+   * paragraph cut to 120 characters (`origins.digest.key` is then `paragraph`).
+   */
   digest?: string;
-  /** Front matter `cover`/`image`/`thumbnail`/`banner`/`featured_image` as written (a path or URL). */
+  /**
+   * Front matter `cover`/`image`/`thumbnail`/`banner`/`featured_image`/`featureImage`/`cover_image` as
+   * written (a path or URL; `cover: { image }` too).
+   */
   cover?: string;
-  /** Front matter `source_url`/`sourceUrl`/`canonical`/`link`/`url` when it is an absolute http(s) URL. */
+  /**
+   * The "阅读原文" URL (`content_source_url`): front matter `source_url`/`sourceUrl`/`content_source_url`/
+   * `canonical`/`canonical_url`/`canonicalURL`/`original_url` as written, or `link`/`url` when it is an
+   * absolute http(s) URL.
+   */
   sourceUrl?: string;
+  /** `need_open_comment`/`open_comment`/`comments`/`comment` as WeChat's 0/1. */
+  needOpenComment?: 0 | 1;
+  /** `only_fans_can_comment`/`fans_only_comment` as WeChat's 0/1. */
+  onlyFansCanComment?: 0 | 1;
+  /** `pic_crop_235_1` or `crop: { "2.35_1" }`: the 2.35:1 cover crop `X1_Y1_X2_Y2`, as written. */
+  picCrop2351?: string;
+  /** `pic_crop_1_1` or `crop: { "1_1" }`: the 1:1 cover crop, as written. */
+  picCrop11?: string;
+  /** `wechat_id`: a stable identity of the post for draft state files. */
+  wechatId?: string;
+  /** The first image of the post (an mdast `image` or an `<img>` in raw HTML), 1-based position: the default cover. */
+  firstImage?: { src: string; line: number; column: number };
+  /** Where each field above came from. */
+  origins: Partial<Record<MetaField, MetaOrigin>>;
   /** Visible characters: each CJK character counts 1, each run of Latin letters/digits counts 1. */
   wordCount: number;
   /** The whole parsed front matter (YAML or TOML), `{}` when there is none. */

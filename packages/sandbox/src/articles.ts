@@ -9,7 +9,12 @@ import type { RouteContext } from './route.js';
 import type { StoredArticle } from './state.js';
 import { WxError } from './wx-error.js';
 
-/** Limits as the 2025-12 draft/add page states them; characters are Unicode code points. */
+/**
+ * Limits as the 2025-12 draft/add page states them; characters are Unicode code points. A copy of
+ * @md2wx/wechat's `ARTICLE_LIMITS` kept on purpose (the sandbox depends on no md2wx package, so it stays
+ * an independent fake); packages/wechat/test/checks.test.ts asserts the two are equal.
+ * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
+ */
 export const ARTICLE_LIMITS = {
   title: 32,
   author: 16,
@@ -20,7 +25,8 @@ export const ARTICLE_LIMITS = {
    */
   contentChars: 20_000,
   contentBytes: 1_000_000,
-  contentSourceUrlBytes: 1_000,
+  /** "大小不可超过1 kb", UTF-8 bytes. */
+  sourceUrlBytes: 1024,
   /** Articles per draft (UNCONFIRMED; the legacy news limit). */
   articles: 8,
   newspicImages: 20,
@@ -149,7 +155,7 @@ export function validateArticle(raw: unknown, ctx: RouteContext): StoredArticle 
   }
   const sourceUrl = optionalString(a, 'content_source_url') ?? '';
   if (sourceUrl !== '') {
-    let valid = Buffer.byteLength(sourceUrl) <= ARTICLE_LIMITS.contentSourceUrlBytes;
+    let valid = Buffer.byteLength(sourceUrl) <= ARTICLE_LIMITS.sourceUrlBytes;
     try {
       valid &&= ['http:', 'https:'].includes(new URL(sourceUrl).protocol);
     } catch {

@@ -127,6 +127,11 @@ describe('draft/add + draft/get', () => {
     ['20,000-character content', { articles: [{ content: 'c'.repeat(20_000) }] }, 45002],
     ['a bad content_source_url', { articles: [{ content_source_url: 'not a url' }] }, 41039],
     ['a ftp content_source_url', { articles: [{ content_source_url: 'ftp://x.org/a' }] }, 41039],
+    [
+      'a 1,025-byte content_source_url',
+      { articles: [{ content_source_url: `https://x.org/${'a'.repeat(1_025 - 14)}` }] },
+      41039,
+    ],
     ['no thumb_media_id', { articles: [{ thumb_media_id: undefined }] }, 40007],
     ['an unknown thumb_media_id', { articles: [{ thumb_media_id: 'nope' }] }, 40007],
     ['an article that is not an object', { articles: [42] }, 47001],
@@ -141,7 +146,7 @@ describe('draft/add + draft/get', () => {
     expect(sb.stats().drafts).toBe(0);
   });
 
-  it('accepts a 32-character title, 16-character author, 128-character digest, 19,999-character content', async () => {
+  it('accepts a 32-character title, 16-character author, 128-character digest, 19,999-character content, 1,024-byte source URL', async () => {
     const r = await postJson(api('draft/add'), {
       articles: [
         article({
@@ -149,6 +154,7 @@ describe('draft/add + draft/get', () => {
           author: 'a'.repeat(16),
           digest: 'd'.repeat(128),
           content: 'c'.repeat(19_999),
+          content_source_url: `https://x.org/${'a'.repeat(1_024 - 14)}`,
         }),
       ],
     });

@@ -31,6 +31,9 @@ export {
 export { checkMedia, MB, type MediaRule, RULES, type RuleName } from './media/limits.js';
 export {
   ARTICLE_LIMITS,
+  type ArticleField,
+  type ArticleProblem,
+  assertArticles,
   checkArticles,
   type DraftArticle,
   type DraftArticleOut,

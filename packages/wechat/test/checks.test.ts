@@ -1,6 +1,9 @@
 import { corpusPath, requireCorpus } from '@md2wx/testkit';
 import { describe, expect, it } from 'vitest';
+import { ARTICLE_LIMITS as SANDBOX_LIMITS } from '@md2wx/sandbox';
 import {
+  ARTICLE_LIMITS,
+  assertArticles,
   checkArticles,
   checkMedia,
   checkMpnews,
@@ -91,7 +94,9 @@ const article = (over: Partial<DraftArticle> = {}): DraftArticle => ({
 
 describe('article checks (draft/add field limits)', () => {
   it('accepts a valid article and counts characters, not bytes', () => {
-    checkArticles([article({ title: '中'.repeat(32), author: '作'.repeat(16), digest: '摘'.repeat(128) })]);
+    expect(
+      checkArticles([article({ title: '中'.repeat(32), author: '作'.repeat(16), digest: '摘'.repeat(128) })]),
+    ).toEqual([]);
   });
 
   it.each([
@@ -102,7 +107,7 @@ describe('article checks (draft/add field limits)', () => {
     ['thumb', { thumb_media_id: undefined }, /thumb_media_id \(the cover\) is required/],
     ['empty title', { title: ' ' }, /title is required/],
   ])('refuses %s', (_name, over, message) => {
-    expect(() => checkArticles([article(), article(over as Partial<DraftArticle>)])).toThrow(
+    expect(() => assertArticles([article(), article(over as Partial<DraftArticle>)])).toThrow(
       new RegExp(String(message.source).replace('article 1', 'article 2')),
     );
   });
@@ -116,8 +121,8 @@ describe('article checks (draft/add field limits)', () => {
       styled('末'.repeat(9));
     expect(visibleText(fine)).toHaveLength(19_999);
     expect(fine.length).toBeGreaterThan(100_000);
-    checkArticles([article({ content: fine })]);
-    expect(() => checkArticles([article({ content: `${fine}<p>。</p>` })])).toThrow(
+    expect(checkArticles([article({ content: fine })])).toEqual([]);
+    expect(() => assertArticles([article({ content: `${fine}<p>。</p>` })])).toThrow(
       /20000 visible characters.*45002/,
     );
   });
@@ -130,13 +135,46 @@ describe('article checks (draft/add field limits)', () => {
 
   it('refuses content of 1,000,000 bytes or more even when its text is short', () => {
     const heavy = `<p style="${'x'.repeat(1_000_000)}">短</p>`;
-    expect(() => checkArticles([article({ content: heavy })])).toThrow(
+    expect(() => assertArticles([article({ content: heavy })])).toThrow(
       /bytes of HTML; WeChat needs less than 1 MB/,
     );
   });
 
+  it('returns every problem of every article as { index, field, limit, actual }', () => {
+    const url = `https://example.com/${'a'.repeat(1_005)}`;
+    const problems = checkArticles([
+      article(),
+      article({
+        title: '中'.repeat(33),
+        author: 'a'.repeat(17),
+        content_source_url: url,
+        thumb_media_id: undefined,
+      }),
+    ]);
+    expect(problems.map(({ message: _, ...p }) => p)).toEqual([
+      { index: 1, field: 'title', code: 'field-too-long', unit: 'chars', limit: 32, actual: 33 },
+      { index: 1, field: 'author', code: 'field-too-long', unit: 'chars', limit: 16, actual: 17 },
+      {
+        index: 1,
+        field: 'content_source_url',
+        code: 'field-too-long',
+        unit: 'bytes',
+        limit: 1024,
+        actual: 1_025,
+      },
+      { index: 1, field: 'thumb_media_id', code: 'missing-field', unit: 'required', limit: 1, actual: 0 },
+    ]);
+    expect(checkArticles([article({ content_source_url: url.slice(0, 1_024) })])).toEqual([]);
+  });
+
+  it("keeps the sandbox's limits equal to the client's (one set of WeChat rules)", () => {
+    expect(SANDBOX_LIMITS).toMatchObject(ARTICLE_LIMITS);
+    // The sandbox may know more limits (articles per draft), never fewer.
+    expect(Object.keys(SANDBOX_LIMITS).sort()).toEqual([...Object.keys(ARTICLE_LIMITS), 'articles'].sort());
+  });
+
   it('refuses an empty article list', () => {
-    expect(() => checkArticles([])).toThrow(/no articles/);
+    expect(() => assertArticles([])).toThrow(/no articles/);
   });
 });
 

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderOptions } from '@md2wx/publish';
-import { applyFieldFallbacks, checkArticleLimits, firstImage, readPostMeta } from '@md2wx/publish';
+import { applyFieldFallbacks, checkArticleLimits, readPostMeta } from '@md2wx/publish';
 import { diagramPlugins } from '@md2wx/publish';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadRender } from '../modules.js';
@@ -47,8 +47,7 @@ export async function runLint(
     const meta = readPostMeta(source, shown);
     const fallbacks = applyFieldFallbacks(meta, shown);
     const fields = checkArticleLimits(meta, shown);
-    if (!meta.cover && !config.cover && !firstImage(meta.body))
-      fields.push({ file: shown, message: NO_COVER });
+    if (!meta.cover && !config.cover && !meta.firstImage) fields.push({ file: shown, message: NO_COVER });
     const diagnostics: Diagnostic[] = fieldDiagnostics(fields, fallbacks);
     const renderOptions: RenderOptions = { filePath: file };
     const theme = options.theme ?? config.theme;

@@ -4,8 +4,7 @@
  * `md2wx <post> --platform wecom` renders and uploads without sending.
  */
 import path from 'node:path';
-import type { MpnewsArticle } from '@md2wx/publish';
-import { firstImage, type PostMeta } from '@md2wx/publish';
+import type { MpnewsArticle, PostMeta } from '@md2wx/publish';
 import { ContentError, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
 import { type PublishOptions, prepareWecomCover } from '@md2wx/publish';
 import { runPublish } from '../run.js';
@@ -59,7 +58,7 @@ export async function runSend(
     throw new ContentError(problems.map((message) => ({ file: post, message: `mpnews: ${message}` })));
 
   const coverSrc =
-    meta.cover ?? (options.cover ? path.resolve(config.cwd, options.cover) : firstImage(meta.body)?.src);
+    meta.cover ?? (options.cover ? path.resolve(config.cwd, options.cover) : meta.firstImage?.src);
   if (!coverSrc) {
     throw new ContentError([
       { file: post, message: 'no cover: add `cover:` to the front matter, an image to the post, or --cover' },

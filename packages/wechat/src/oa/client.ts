@@ -15,7 +15,7 @@ import {
   stableTokenSource,
   type TokenProvider,
 } from '../token/sources.js';
-import { checkArticles, type DraftArticle, type DraftArticleOut } from './articles.js';
+import { assertArticles, type DraftArticle, type DraftArticleOut } from './articles.js';
 import type {
   DraftItem,
   MaterialCount,
@@ -416,7 +416,7 @@ export class OfficialAccountClient {
    * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
    */
   async addDraft(articles: DraftArticle[]): Promise<{ media_id: string }> {
-    checkArticles(articles, 'addDraft');
+    assertArticles(articles, 'addDraft');
     const body = await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/add', json: { articles } });
     return { media_id: String(body.media_id) };
   }
@@ -430,7 +430,7 @@ export class OfficialAccountClient {
     if (!Number.isInteger(args.index) || args.index < 0) {
       throw new WechatInputError('bad-argument', `updateDraft index is 0-based; got ${args.index}.`, 'index');
     }
-    checkArticles([args.articles], 'updateDraft');
+    assertArticles([args.articles], 'updateDraft');
     await this.#caller.json({ method: 'POST', path: '/cgi-bin/draft/update', json: args });
   }
 
