@@ -1,6 +1,12 @@
 export { compileTheme, type CompiledRule, type CompiledTheme } from './css/compile.js';
 export { inlineTheme } from './css/inline.js';
 export { RenderError } from './errors.js';
+export {
+  createFormulaCache,
+  type FormulaCache,
+  type FormulaCacheOptions,
+  type StoredFormula,
+} from './formula-cache.js';
 export { finalizeTree, wrapRoot } from './transforms/finalize.js';
 export { isSelfContained, rehypeRawFast } from './raw-html.js';
 export { extractHeadlessFrontMatter, type FrontMatter, parseFrontMatter } from './frontmatter.js';
