@@ -53,7 +53,7 @@ const OUTPUT_OPTIONS = { format: FORMAT, fontCache: 'none', packages: TEX_PACKAG
  * Reads one table at open (~1 ms per 100 formulas) and writes it back on `save()` when it grew.
  * Never throws for cache trouble: a corrupt table is reported to `onWarning` and starts empty.
  */
-export async function createFormulaCache(options: FormulaCacheOptions = {}): Promise<FormulaCache> {
+export async function createFormulaCache(options: FormulaCacheOptions = {}): Promise<Required<FormulaCache>> {
   // Loaded here: cacache and its fs stack are ~30 ms that a render without the option never pays.
   const { openCache, openTable } = await import('@md2wx/cache');
   const require = createRequire(import.meta.url);
