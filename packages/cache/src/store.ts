@@ -166,7 +166,10 @@ export function openCache(options: CacheOptions): Cache {
     },
     async set(key, data) {
       try {
-        await cacache.put(dir, keyOf(key), data, {
+        // As bytes: cacache records a string's length in characters, and a non-ASCII value would then fail
+        // its size check on every read.
+        const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+        await cacache.put(dir, keyOf(key), bytes, {
           metadata: { usedAt: Date.now() } satisfies EntryMetadata,
         });
       } catch (cause) {

@@ -32,8 +32,8 @@ describe('openCache', () => {
   it('reads back what it stored, under .md2wx-cache of cwd by default', async () => {
     const cache = openCache({ ...base, cwd: dir });
     expect(cache.dir).toBe(join(dir, '.md2wx-cache'));
-    await cache.setJSON('post.md', { html: '<p>hi</p>' });
-    expect(await cache.getJSON('post.md')).toEqual({ html: '<p>hi</p>' });
+    await cache.setJSON('post.md', { html: '<p>你好，公众号</p>' });
+    expect(await cache.getJSON('post.md')).toEqual({ html: '<p>你好，公众号</p>' });
     expect(await cache.get('other.md')).toBeUndefined();
   });
 
