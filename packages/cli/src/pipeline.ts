@@ -47,6 +47,13 @@ import { imageCache, lockWaits, timedLock } from './image-cache.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import { formatBytes } from './reporter.js';
 import type { Session } from './session.js';
+import {
+  type CachedResult,
+  coverFile,
+  DependencyRecorder,
+  formulaCacheFor,
+  openResultCache,
+} from './result-cache.js';
 import { DraftState, writeFileAtomic } from './state.js';
 
 /** Options of one publishing run (flags of the main command). */
@@ -302,13 +309,25 @@ export async function runPublish(
   }
   assertNoProblems(problems);
 
-  if (wantsDraft) {
+  // (1b) Unchanged posts come from the result cache: no render, no image work, only the draft update.
+  const results = wantsDraft && online ? await openResultCache(session, options) : undefined;
+  const unchanged = new Map<PreparedPost, CachedResult>();
+  for (const post of results ? prepared : []) {
+    const hit = await results?.lookup(post);
+    if (hit) unchanged.set(post, hit);
+  }
+  const fresh = prepared.filter((post) => !unchanged.has(post));
+  const recorders = new Map<PreparedPost, DependencyRecorder>();
+
+  if (wantsDraft && fresh.length > 0) {
     // The content limit can only be measured on HTML: a render without the image plugin (no upload) gives it,
     // with each image src padded to the length of a WeChat URL.
     const render = await loadRender();
-    for (const post of prepared) {
+    for (const post of fresh) {
       const renderOptions: RenderOptions = { filePath: post.file };
       if (config.theme) renderOptions.theme = config.theme;
+      const formulaCache = await formulaCacheFor(session, post.source);
+      if (formulaCache) renderOptions.formulaCache = formulaCache;
       const drawn = await diagramPlugins(session, post.source);
       if (drawn.length) renderOptions.remarkPlugins = drawn;
       const dry = await render.render(post.source, renderOptions);
@@ -325,20 +344,18 @@ export async function runPublish(
       }
     }
     assertNoProblems(problems);
-    await prepareCovers(session, prepared, options);
+    await prepareCovers(session, fresh, options);
   }
 
   // (2) Render: images resolved, compressed and (with credentials) uploaded.
-  const render = await loadRender();
-  const remark = await loadRemarkImages();
   let uploader: WechatImageUploader | undefined;
   let cache: ImageCache | undefined;
-  if (online && wecom) {
+  if (fresh.length > 0 && online && wecom) {
     uploader = await wecomUploader(session);
     cache = await imageCache(session);
-  } else if (online) {
+  } else if (fresh.length > 0 && online) {
     const client = await session.officialAccount();
-    uploader = remark.wechatUploader(client, { account: account as string });
+    uploader = (await loadRemarkImages()).wechatUploader(client, { account: account as string });
     cache = await imageCache(session);
   }
 
@@ -347,12 +364,31 @@ export async function runPublish(
   const failures: PostReport[] = [];
   for (const post of prepared) {
     const shown = displayPath(post.file, config.cwd);
+    const hit = unchanged.get(post);
+    if (hit) {
+      const t = hit.report.images;
+      // Nothing was uploaded this time: what the last run uploaded now counts as cached.
+      const report: PostReport = {
+        ...hit.report,
+        images: { ...t, uploaded: 0, cached: t.cached + t.uploaded },
+      };
+      printPostSummary(session, report, shown);
+      reporter.info('  unchanged since the last run (result cache): not rendered again');
+      options.onRendered?.(post.file, hit.html, post.meta);
+      reports.push(report);
+      post.html = hit.html;
+      continue;
+    }
+    const [render, remark] = await Promise.all([loadRender(), loadRemarkImages()]);
+    const recorder = new DependencyRecorder(path.dirname(post.file));
+    if (results) recorders.set(post, recorder);
     const base = outputBase(post.file, config.cwd, config.outDir);
     let totals = remark.emptyTotals();
     const bar = reporter.progressBars
       ? await reporter.progress(shown, 1)
       : { increment() {}, note() {}, stop() {}, setTotal() {} };
     const onProgress = (event: ProgressEvent) => {
+      recorder.onProgress(event);
       totals = event.totals;
       bar.setTotal(event.totals.images);
       if (['uploaded', 'cached', 'skipped', 'written', 'failed'].includes(event.stage)) {
@@ -390,6 +426,8 @@ export async function runPublish(
         ],
       };
       if (config.theme) renderOptions.theme = config.theme;
+      const formulaCache = await formulaCacheFor(session, post.source);
+      if (formulaCache) renderOptions.formulaCache = formulaCache;
       const result = await render.render(post.source, renderOptions);
       html = result.html;
       renderMeta = result.meta;
@@ -487,8 +525,14 @@ export async function runPublish(
     costs.lookupPages += lookup.pages;
     costs.lookupGets += lookup.gets;
   });
-  const coverCache = cache ?? (await imageCache(session));
+  let coverCache = cache;
   const coverFor = async (post: PreparedPost, report: PostReport): Promise<string> => {
+    const kept = unchanged.get(post)?.cover;
+    if (kept) {
+      report.cover = { ...kept, cached: true };
+      return kept.media_id;
+    }
+    coverCache ??= await imageCache(session);
     const cover = post.cover;
     if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
     const info = cover.processed.info;
@@ -554,6 +598,10 @@ export async function runPublish(
           upsertOptions,
         );
         report.draft = draftReport(draft, 0);
+        const recorder = recorders.get(post);
+        const coverPath = coverFile(post.coverSrc, post.file, config.cwd);
+        if (results && recorder && coverPath !== null)
+          await results.store(post, recorder, post.html ?? '', report, coverPath);
         reporter.success(
           `${shown}: draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}`,
         );
