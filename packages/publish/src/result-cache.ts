@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Cache } from '@md2wx/cache';
+import type { Cache, CacheWarning } from '@md2wx/cache';
 import type { ProgressEvent } from '@md2wx/remark-wechat-images';
 import type { FormulaCache } from '@md2wx/render';
 import { loadRender } from './modules.js';
@@ -78,10 +78,12 @@ export class DependencyRecorder {
 /**
  * The result cache of one run, or `undefined` where it does not apply: only `--draft` runs on an
  * Official Account with a persistent state (not `--publish`, `--bundle`, the in-process sandbox or WeCom).
+ * `onWarning` hears of each corrupt entry (dropped; the post is rendered again).
  */
 export async function openResultCache(
   session: Session,
   options: PublishOptions,
+  onWarning: (warning: CacheWarning) => void,
 ): Promise<ResultCache | undefined> {
   const { config } = session;
   if (session.ephemeral || config.platform === 'wecom' || !session.hasOfficialAccount) return undefined;
@@ -94,9 +96,45 @@ export async function openResultCache(
     version,
     dir: config.cacheDir,
     options: { config: withoutSecrets(config), options, account: session.accountId },
-    onWarning: (warning) => session.reporter.warn(`${warning.message}`),
+    onWarning,
   });
   return new ResultCache(cache);
+}
+
+/** What step (1) found for a post, for step (3) to store or reuse: kept beside the post, not in its public shape. */
+const found = new WeakMap<
+  object,
+  { results: ResultCache; hit?: CachedResult; recorder?: DependencyRecorder }
+>();
+
+/** Notes that `post` was looked up in `results` (and its `hit`, if any). */
+export function noteLookup(post: object, results: ResultCache, hit: CachedResult | undefined): void {
+  found.set(post, hit ? { results, hit } : { results });
+}
+
+/** The cached result step (1) found for `post`, if any. */
+export function unchangedResult(post: object): CachedResult | undefined {
+  return found.get(post)?.hit;
+}
+
+/** A recorder for the images `post`'s render reads, when its result may be stored. */
+export function recorderFor(post: object, baseDir: string): DependencyRecorder | undefined {
+  const entry = found.get(post);
+  if (!entry) return undefined;
+  entry.recorder = new DependencyRecorder(baseDir);
+  return entry.recorder;
+}
+
+/** Stores `post`'s result after its draft went through (no-op for posts not looked up, or served from the cache). */
+export async function storeResult(
+  post: KeyedPost,
+  html: string,
+  report: PostReport,
+  coverPath: string | undefined | null,
+): Promise<void> {
+  const entry = found.get(post);
+  if (!entry?.recorder || entry.hit || coverPath === null) return;
+  await entry.results.store(post, entry.recorder, html, report, coverPath);
 }
 
 /** See the module comment. */
@@ -182,14 +220,18 @@ const formulaCaches = new WeakMap<Session, Promise<FormulaCache>>();
  * The run's persistent formula cache (`<cacheDir>`, shared by every post), opened on the first post that
  * may hold math; `undefined` for a post without `$`, `\(` or `\[` (no table read, no cacache loaded).
  */
-export function formulaCacheFor(session: Session, source: string): Promise<FormulaCache> | undefined {
+export function formulaCacheFor(
+  session: Session,
+  source: string,
+  onWarning: (warning: CacheWarning) => void,
+): Promise<FormulaCache> | undefined {
   if (!/\$|\\\(|\\\[/.test(source)) return undefined;
   let opened = formulaCaches.get(session);
   if (!opened) {
     opened = loadRender().then((render) =>
       render.createFormulaCache({
         dir: session.config.cacheDir,
-        onWarning: (warning) => session.reporter.warn(warning.message),
+        onWarning,
       }),
     );
     formulaCaches.set(session, opened);
