@@ -26,7 +26,8 @@ let xml: { parser: FastXmlParser.XMLParser; validator: typeof FastXmlParser.XMLV
  */
 function xmlParser(): NonNullable<typeof xml> {
   if (!xml) {
-    const fxp = createRequire(import.meta.url)('fast-xml-parser') as typeof FastXmlParser;
+    const require = createRequire(import.meta.url);
+    const fxp = require('fast-xml-parser') as typeof FastXmlParser;
     xml = {
       parser: new fxp.XMLParser({
         ignoreAttributes: true,
