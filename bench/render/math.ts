@@ -1,16 +1,24 @@
 /**
- * MathJax cost over every formula of the corpus: cold (formula cache emptied), from the formula cache,
- * and cold with MathJax's own attribute store instead of md2wx's FlatAttributes (same process,
- * alternating passes, so machine load hits both alike; the other fast path, direct node constructors,
- * is built into the factories when MathJax loads and is on in both rows — compare it by running this
- * script at the commit before it).
+ * MathJax cost over every formula of the corpus: cold (formula cache emptied), from the in-process
+ * formula cache, and cold with MathJax's own attribute store instead of md2wx's FlatAttributes (same
+ * process, alternating passes, so machine load hits both alike; the other fast path, direct node
+ * constructors, is built into the factories when MathJax loads and is on in both rows — compare it by
+ * running this script at the commit before it).
+ *
+ * Then the cost per formula — cold, warm in process, warm from the persistent formula cache on disk
+ * (`createFormulaCache`, a new table read per pass as a new process would) — beside @wenyan-md/core's
+ * (the same MathJax 3 engine; it typesets each rendered document anew, with no formula cache): one
+ * `wenyan.renderMarkdown` of a post holding just that formula, so its figure includes marked's pass
+ * over one line.
  *
  *   MD2WX_CORPUS=../shared/corpus npx tsx --conditions=@md2wx/source bench/render/math.ts [--passes=12]
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { clearMathCache, texToSvg } from '@md2wx/render';
+import { clearMathCache, createFormulaCache, texToSvg } from '@md2wx/render';
+import { createWenyanCore } from '@wenyan-md/core';
 import { corpusDir } from '@md2wx/testkit';
 import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
@@ -65,3 +73,61 @@ console.log(`cold, MathJax's own Attributes     ${median(times.mathjax).toFixed(
 console.log(`from the formula cache             ${median(times.cached).toFixed(1)}`);
 const ratios = times.flat.map((f, k) => (times.mathjax[k] as number) / f);
 console.log(`MathJax's own / Flat, per pass     ${median(ratios).toFixed(2)}×`);
+
+// Per formula: cold, warm in process, warm from disk, and wenyan.
+const dir = mkdtempSync(path.join(tmpdir(), 'md2wx-formula-bench-'));
+const fill = await createFormulaCache({ dir });
+for (const f of formulas) {
+  clearMathCache();
+  texToSvg(f.tex, f.display, fill);
+}
+await fill.save();
+const wenyan = await createWenyanCore({ mermaid: false });
+const wenyanMarkdown = formulas.map((f) => (f.display ? `$$\n${f.tex}\n$$\n` : `A $${f.tex}$ b.\n`));
+const per: Record<'cold' | 'memory' | 'disk' | 'wenyan', number[]> = {
+  cold: [],
+  memory: [],
+  disk: [],
+  wenyan: [],
+};
+const perPasses = Math.max(3, passes >> 1);
+for (let i = 0; i < perPasses + 1; i++) {
+  const keep = i >= 1; // one warm-up pass
+  const c = cold();
+  clearMathCache();
+  for (const f of formulas) texToSvg(f.tex, f.display);
+  let t = performance.now();
+  for (const f of formulas) texToSvg(f.tex, f.display);
+  const memory = performance.now() - t;
+  t = performance.now();
+  const store = await createFormulaCache({ dir });
+  for (const f of formulas) {
+    clearMathCache();
+    texToSvg(f.tex, f.display, store);
+  }
+  const disk = performance.now() - t;
+  t = performance.now();
+  for (const md of wenyanMarkdown) await wenyan.renderMarkdown(md, true);
+  const w = performance.now() - t;
+  if (keep) {
+    per.cold.push(c / formulas.length);
+    per.memory.push(memory / formulas.length);
+    per.disk.push(disk / formulas.length);
+    per.wenyan.push(w / formulas.length);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+const ms = (xs: number[]) => `${median(xs).toFixed(3)} ms`;
+const ratio = (a: number[], b: number[]) => `${median(a.map((x, k) => x / (b[k] as number))).toFixed(2)}×`;
+console.log(`\nper formula (${formulas.length} formulas, ${perPasses} passes, median)`);
+console.log(`@wenyan-md/core (baseline)          ${ms(per.wenyan)}`);
+console.log(
+  `md2wx cold                          ${ms(per.cold)}   wenyan / cold   ${ratio(per.wenyan, per.cold)}`,
+);
+console.log(
+  `md2wx warm, in process              ${ms(per.memory)}   wenyan / warm   ${ratio(per.wenyan, per.memory)}`,
+);
+console.log(
+  `md2wx warm, from disk (new table)   ${ms(per.disk)}   wenyan / disk   ${ratio(per.wenyan, per.disk)}`,
+);
+console.log(`cold / from disk                    ${ratio(per.cold, per.disk)}`);

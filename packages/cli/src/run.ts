@@ -67,6 +67,12 @@ export function printer(session: Session): (event: PublishEvent) => Promise<void
       case 'rendered':
         printPostSummary(session, event.report, shown(event.file));
         return;
+      case 'unchanged':
+        reporter.info('  unchanged since the last run (result cache): not rendered again');
+        return;
+      case 'cache-warning':
+        reporter.warn(event.message);
+        return;
       case 'post-failed':
         reporter.error(`${shown(event.file)}: ${describePostError(event.error)}`);
         return;

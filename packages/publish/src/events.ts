@@ -18,6 +18,10 @@ export type PublishEvent =
   | { type: 'render-finished'; file: string }
   /** A post rendered: its report so far (images, diagnostics, written files). */
   | { type: 'rendered'; file: string; report: PostReport }
+  /** The post was unchanged since the last run (result cache): its `rendered` report is the last run's, and only its draft is updated. */
+  | { type: 'unchanged'; file: string }
+  /** A cache entry (`.md2wx-cache/`) was corrupt: it was dropped and the work is done again (`code`: `cache/corrupt` or `cache/io`). */
+  | { type: 'cache-warning'; code: string; message: string }
   /** WeChat failed this post's image uploads: it is reported, never drafted; the others go on. */
   | { type: 'post-failed'; file: string; error: PostError }
   /** A front-matter cover is missing and `coverFallback` took another; `message` says which, with its line. */

@@ -48,6 +48,15 @@ import { imageCache, lockWaits, timedLock } from './image-cache.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import type { PublishEvent } from './events.js';
 import type { Session } from './session.js';
+import {
+  coverFile,
+  formulaCacheFor,
+  noteLookup,
+  openResultCache,
+  recorderFor,
+  storeResult,
+  unchangedResult,
+} from './result-cache.js';
 import { DraftState, writeFileAtomic } from './state.js';
 
 /** Options of one publishing run (flags of the main command). */
@@ -424,13 +433,21 @@ async function preparePosts(
   }
   assertNoProblems(problems);
 
-  if (wantsDraft) {
+  // (1b) Unchanged posts come from the result cache: no render, no image work, only the draft update.
+  const warn = cacheWarnings(hooks);
+  const results = isOnline(session, options) ? await openResultCache(session, options, warn) : undefined;
+  for (const post of results ? prepared : []) noteLookup(post, results!, await results?.lookup(post));
+  const fresh = prepared.filter((post) => !unchangedResult(post));
+
+  if (wantsDraft && fresh.length > 0) {
     // The content limit can only be measured on HTML: a render without the image plugin (no upload) gives it,
     // with each image src padded to the length of a WeChat URL.
     const render = await loadRender();
-    for (const post of prepared) {
+    for (const post of fresh) {
       const renderOptions: RenderOptions = { filePath: post.file };
       if (config.theme) renderOptions.theme = config.theme;
+      const formulaCache = await formulaCacheFor(session, post.source, warn);
+      if (formulaCache) renderOptions.formulaCache = formulaCache;
       const drawn = await diagramPlugins(session, post.source);
       if (drawn.length) renderOptions.remarkPlugins = drawn;
       const dry = await render.render(post.source, renderOptions);
@@ -447,9 +464,16 @@ async function preparePosts(
       }
     }
     assertNoProblems(problems);
-    await prepareCovers(session, prepared, options, hooks);
+    await prepareCovers(session, fresh, options, hooks);
   }
   return prepared;
+}
+
+/** Cache warnings (a corrupt entry, dropped and rebuilt) as `cache-warning` events. */
+function cacheWarnings(hooks: RunHooks) {
+  return (warning: { code: string; message: string }) => {
+    void hooks.onProgress?.({ type: 'cache-warning', code: warning.code, message: warning.message });
+  };
 }
 
 /** Steps (2)–(4) of {@link publishPosts}. */
@@ -481,17 +505,17 @@ async function publishPrepared(
   const problems: ContentProblem[] = [];
   signal?.throwIfAborted();
 
-  // (2) Render: images resolved, compressed and (with credentials) uploaded.
-  const render = await loadRender();
-  const remark = await loadRemarkImages();
+  // (2) Render: images resolved, compressed and (with credentials) uploaded. Unchanged posts skip it, and a
+  // run of only unchanged posts never loads the renderer or the image modules.
+  const fresh = prepared.some((post) => !unchangedResult(post));
   let uploader: WechatImageUploader | undefined;
   let cache: ImageCache | undefined;
-  if (online && wecom) {
+  if (fresh && online && wecom) {
     uploader = await wecomUploader(session);
     cache = await imageCache(session);
-  } else if (online) {
+  } else if (fresh && online) {
     const client = await officialAccount();
-    uploader = remark.wechatUploader(client, { account: account as string });
+    uploader = (await loadRemarkImages()).wechatUploader(client, { account: account as string });
     cache = await imageCache(session);
   }
   if (uploader && signal) uploader = abortableUploader(uploader, signal);
@@ -501,11 +525,29 @@ async function publishPrepared(
   const failures: PostReport[] = [];
   for (const post of prepared) {
     const shown = displayPath(post.file, config.cwd);
+    signal?.throwIfAborted();
+    const hit = unchangedResult(post);
+    if (hit) {
+      const t = hit.report.images;
+      // Nothing was uploaded this time: what the last run uploaded now counts as cached.
+      const report: PostReport = {
+        ...hit.report,
+        images: { ...t, uploaded: 0, cached: t.cached + t.uploaded },
+      };
+      await emit({ type: 'rendered', file: post.file, report });
+      await emit({ type: 'unchanged', file: post.file });
+      options.onRendered?.(post.file, hit.html, post.meta);
+      reports.push(report);
+      post.html = hit.html;
+      continue;
+    }
+    const [render, remark] = await Promise.all([loadRender(), loadRemarkImages()]);
+    const recorder = recorderFor(post, path.dirname(post.file));
     const base = outputBase(post.file, config.cwd, config.outDir);
     let totals = remark.emptyTotals();
-    signal?.throwIfAborted();
     await emit({ type: 'render-started', file: post.file });
     const onProgress = (event: ProgressEvent) => {
+      recorder?.onProgress(event);
       totals = event.totals;
       void hooks.onProgress?.({ type: 'image', file: post.file, image: event });
     };
@@ -539,6 +581,8 @@ async function publishPrepared(
         ],
       };
       if (config.theme) renderOptions.theme = config.theme;
+      const formulaCache = await formulaCacheFor(session, post.source, cacheWarnings(hooks));
+      if (formulaCache) renderOptions.formulaCache = formulaCache;
       const result = await render.render(post.source, renderOptions);
       html = result.html;
       renderMeta = result.meta;
@@ -637,9 +681,15 @@ async function publishPrepared(
     costs.lookupPages += lookup.pages;
     costs.lookupGets += lookup.gets;
   });
-  const coverCache = cache ?? (await imageCache(session));
+  let coverCache = cache;
   const coverFor = async (post: PreparedPost, report: PostReport): Promise<string> => {
     signal?.throwIfAborted();
+    const kept = unchangedResult(post)?.cover;
+    if (kept) {
+      report.cover = { ...kept, cached: true };
+      return kept.media_id;
+    }
+    coverCache ??= await imageCache(session);
     const cover = post.cover;
     if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
     const info = cover.processed.info;
@@ -719,6 +769,7 @@ async function publishPrepared(
           upsertOptions,
         );
         report.draft = draftReport(draft, 0);
+        await storeResult(post, post.html ?? '', report, coverFile(post.coverSrc, post.file, config.cwd));
         await emit({ type: 'draft-saved', bundle: false, files: [post.file], ...draftEvent(draft) });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;

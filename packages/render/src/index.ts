@@ -5,6 +5,12 @@ export {
   type FrontMatterPoint,
   parseFrontMatter,
 } from './frontmatter.js';
+export {
+  createFormulaCache,
+  type FormulaCache,
+  type FormulaCacheOptions,
+  type StoredFormula,
+} from './formula-cache.js';
 export { type LintOptions, lint } from './lint/lint.js';
 export { type LintRule, RULES } from './lint/rules.js';
 export { countWords, EXPLICIT_DIGEST_KEYS, META_KEYS, type MetaField } from './meta.js';

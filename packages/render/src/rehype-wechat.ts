@@ -21,7 +21,14 @@ import type { RenderContext, RenderOptions } from './types.js';
 /** Options of {@link rehypeWechat}: the theme and the transform settings of {@link RenderOptions}. */
 export type RehypeWechatOptions = Pick<
   RenderOptions,
-  'theme' | 'css' | 'captions' | 'referencesTitle' | 'footnotesTitle' | 'codeWindowBar' | 'tabSize'
+  | 'theme'
+  | 'css'
+  | 'captions'
+  | 'referencesTitle'
+  | 'footnotesTitle'
+  | 'codeWindowBar'
+  | 'tabSize'
+  | 'formulaCache'
 >;
 
 /**
@@ -84,7 +91,11 @@ export const rehypeWechat: Plugin<[RehypeWechatOptions?], HastRoot> = function r
   const theme = resolveTheme(options);
   const settings = contextOptions(options);
   return (tree: HastRoot, file: VFile) => {
-    const ctx: RenderContext = { options: settings, file };
+    const ctx: RenderContext = {
+      options: settings,
+      file,
+      ...(options.formulaCache ? { formulaCache: options.formulaCache } : {}),
+    };
     for (const m of theme.messages) {
       // The line is the stylesheet's, not the post's: it goes into the text, not the place.
       const copy = file.message(m.line ? `${m.reason} (stylesheet line ${m.line})` : m.reason, {

@@ -20,6 +20,7 @@ import { rehypeRawFast } from './raw-html.js';
 import { rehypeWechat, resolveTheme } from './rehype-wechat.js';
 import { MESSAGE_SOURCE } from './transforms/element.js';
 import type { ArticleMeta, RenderOptions, RenderResult } from './types.js';
+import type { FormulaCache } from './formula-cache.js';
 
 /** A reusable renderer: theme compiled once, processor frozen once, results cached by input. */
 export interface Renderer {
@@ -110,6 +111,7 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
       footnotesTitle,
       codeWindowBar,
       tabSize,
+      ...(options.formulaCache ? { formulaCache: options.formulaCache } : {}),
     })
     .use(rehypeStringify, {
       // Only `"` and `&` need escaping inside double-quoted attributes; escaping `'` in every font
@@ -168,6 +170,7 @@ export function createRenderer(options: RenderOptions = {}): Renderer {
       const p = prepare(markdown, filePath);
       if ('hit' in p) return p.hit as RenderResult;
       const tree = (await pipeline.run(pipeline.parse(p.file), p.file)) as HastRoot;
+      await options.formulaCache?.save?.();
       return finish(p.key, p.file, tree);
     },
     renderSync(markdown, opts = {}) {
@@ -215,6 +218,7 @@ function copy(r: RenderResult): RenderResult {
 }
 
 const shared = new Map<string, Renderer>();
+const sharedWithFormulaCache = new WeakMap<FormulaCache, Map<string, Renderer>>();
 
 /**
  * Renders Markdown to the WeChat article HTML fragment (`html`), its metadata (`meta`) and its vfile
@@ -235,13 +239,19 @@ export function renderSync(markdown: string, options: RenderOptions = {}): Rende
 
 function rendererFor(options: RenderOptions): Renderer {
   if (options.remarkPlugins?.length || options.rehypePlugins?.length) return createRenderer(options);
-  const { filePath: _f, ...rest } = options;
+  const { filePath: _f, formulaCache, ...rest } = options;
+  // JSON drops the cache object: renderers with one are pooled per cache, or two caches would share one.
+  let pool = shared;
+  if (formulaCache) {
+    pool = sharedWithFormulaCache.get(formulaCache) ?? new Map();
+    sharedWithFormulaCache.set(formulaCache, pool);
+  }
   const key = JSON.stringify(rest);
-  let r = shared.get(key);
+  let r = pool.get(key);
   if (!r) {
-    if (shared.size > 16) shared.clear();
-    r = createRenderer(rest);
-    shared.set(key, r);
+    if (pool.size > 16) pool.clear();
+    r = createRenderer(formulaCache ? { ...rest, formulaCache } : rest);
+    pool.set(key, r);
   }
   return r;
 }

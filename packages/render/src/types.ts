@@ -3,6 +3,7 @@ import type { Root as HastRoot } from 'hast';
 import type { Root as MdastRoot } from 'mdast';
 import type { PluggableList } from 'unified';
 import type { VFile } from 'vfile';
+import type { FormulaCache } from './formula-cache.js';
 
 /** Severity of a lint rule: `must` blocks publishing, `should` is a warning. */
 export type Severity = 'must' | 'should';
@@ -133,6 +134,11 @@ export interface RenderOptions {
   tabSize?: number;
   /** Entries kept in the second-render cache of a renderer. Default 64; 0 disables it. */
   cacheSize?: number;
+  /**
+   * Typeset formulas kept across processes (`await createFormulaCache()`): a formula already in it is
+   * never typeset again. `render()` saves it after each article; after `renderSync`, call `save()`.
+   */
+  formulaCache?: FormulaCache;
 }
 
 /** Per-render context shared by the transforms. */
@@ -142,6 +148,8 @@ export interface RenderContext {
   >;
   /** The file being rendered: transforms report on it with `file.message`. */
   file: VFile;
+  /** The `formulaCache` render option. */
+  formulaCache?: FormulaCache;
 }
 
 export type { HastRoot, MdastRoot };

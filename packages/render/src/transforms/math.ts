@@ -8,6 +8,7 @@ import type { TeX } from 'mathjax-full/js/input/tex.js';
 import type { mathjax } from 'mathjax-full/js/mathjax.js';
 import type { SVG } from 'mathjax-full/js/output/svg.js';
 import type { VFile } from 'vfile';
+import type { FormulaCache } from '../formula-cache.js';
 import type { RenderContext } from '../types.js';
 import { contextOf } from './context.js';
 import { classList, el, isElement, report } from './element.js';
@@ -26,7 +27,16 @@ let resetTex: (() => void) | undefined;
 let xHeight = 0.442;
 
 /** TeX packages: the AMS set plus what blog posts use (\boldsymbol, \color, \cancel, \ce). */
-const TEX_PACKAGES = ['base', 'ams', 'newcommand', 'noundefined', 'boldsymbol', 'color', 'cancel', 'mhchem'];
+export const TEX_PACKAGES = [
+  'base',
+  'ams',
+  'newcommand',
+  'noundefined',
+  'boldsymbol',
+  'color',
+  'cancel',
+  'mhchem',
+];
 
 /**
  * The MathJax document, created on first use. MathJax is loaded here rather than imported: it is
@@ -62,6 +72,7 @@ function mathDocument(): MathDocument {
     const { SVG: SVGOutput } = load<{ SVG: typeof SVG }>('output/svg');
     // fontCache 'none': every glyph is an inline <path>, no <defs>/<use> (docs/wechat-html-rules.md#math,
     // rule 20).
+    // Keep in step with OUTPUT_OPTIONS in formula-cache.ts (part of the persistent cache's key).
     const output = new SVGOutput({ fontCache: 'none' });
     const input = new TeXInput({ packages: TEX_PACKAGES });
     doc = core.document('', { InputJax: input, OutputJax: output });
@@ -173,23 +184,38 @@ function findError(node: LiteNode): string | undefined {
  * MathJax SVG with inline paths, width/height moved into `style` in `ex`, `currentColor` ink.
  * Never throws: TeX errors come back in `error` with MathJax's red error rendering.
  * Each call returns a fresh tree the caller may change.
+ *
+ * `store` (the `formulaCache` render option) is asked after the in-process cache and before
+ * MathJax, and given every formula MathJax typesets: its SVG is byte-identical to a cold typeset.
  */
-export function texToSvg(tex: string, display: boolean): Formula {
+export function texToSvg(tex: string, display: boolean, store?: FormulaCache): Formula {
   // A definition must reach MathJax every time (a cache hit would not define anything).
   const defines = DEFINES.test(tex);
   const key = `${definitions}\0${display ? 'D' : 'I'}|${tex}`;
   let converted = defines ? undefined : cache.get(key);
-  if (!converted) {
-    const container = mathDocument().convert(tex, { display }) as LiteElement;
-    const svgNode = container.children.find((c) => c.kind === 'svg') as LiteElement | undefined;
-    converted = { svg: svgNode, error: svgNode ? findError(svgNode) : undefined };
-    if (defines) definitions += `${tex}\0`;
-    else {
-      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-      cache.set(key, converted);
-    }
+  let svg: Element | undefined;
+  const stored = converted || defines ? undefined : store?.get(key);
+  if (stored) {
+    svg = stored.svg ? (JSON.parse(stored.svg) as Element) : undefined;
+    converted = { svg: undefined, error: stored.error };
+  } else {
+    if (!converted) {
+      const container = mathDocument().convert(tex, { display }) as LiteElement;
+      const svgNode = container.children.find((c) => c.kind === 'svg') as LiteElement | undefined;
+      converted = { svg: svgNode, error: svgNode ? findError(svgNode) : undefined };
+      if (defines) definitions += `${tex}\0`;
+      else {
+        if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+        cache.set(key, converted);
+      }
+      svg = (converted.svg ? toHast(converted.svg) : undefined) as Element | undefined;
+      if (store && !defines)
+        store.set(key, {
+          ...(svg ? { svg: JSON.stringify(svg) } : {}),
+          ...(converted.error ? { error: converted.error } : {}),
+        });
+    } else svg = (converted.svg ? toHast(converted.svg) : undefined) as Element | undefined;
   }
-  const svg = (converted.svg ? toHast(converted.svg) : undefined) as Element | undefined;
   const result: Formula = svg
     ? { svg }
     : { svg: el('svg', { xmlns: 'http://www.w3.org/2000/svg', viewBox: '0 0 0 0' }), error: 'empty formula' };
@@ -318,7 +344,7 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
       if (node?.type !== 'element') continue;
       if (node.tagName === 'code' && classList(node).includes('math-inline')) {
         const tex = codeText(node);
-        const { svg, error } = texToSvg(tex, false);
+        const { svg, error } = texToSvg(tex, false, ctx.formulaCache);
         if (error) report(ctx, 'render/math', `TeX error in $${tex}$: ${error}`, node, 'Fix the formula.');
         const prev = children[i - 1];
         const next = children[i + 1];
@@ -346,7 +372,7 @@ export function mathTransform(tree: Root, ctx: RenderContext): void {
         const code = node.children.find((c): c is Element => isElement(c, 'code'));
         if (code && classList(code).includes('math-display')) {
           const tex = codeText(code);
-          const { svg, error } = texToSvg(tex, true);
+          const { svg, error } = texToSvg(tex, true, ctx.formulaCache);
           if (error)
             report(ctx, 'render/math', `TeX error in $$${tex}$$: ${error}`, node, 'Fix the formula.');
           const section = el(

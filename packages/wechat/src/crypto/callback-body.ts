@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type * as FastXmlParser from 'fast-xml-parser';
 import { WXBizMsgCryptError, WXBizMsgCryptErrorCode } from './errors.js';
 
 /** A field of a callback message: text, a nested element, or a repeated element. */
@@ -17,15 +18,31 @@ export interface ParsedCallbackBody {
 
 // Values stay strings: `CreateTime`, `AgentID` or an all-digit `Content` must not turn into numbers (a 19-digit
 // MsgId would lose precision), and CDATA keeps its inner whitespace.
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: true,
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+let xml: { parser: FastXmlParser.XMLParser; validator: typeof FastXmlParser.XMLValidator } | undefined;
+
+/**
+ * fast-xml-parser, loaded on the first callback parsed (its one-file CommonJS build): a process that never
+ * reads a callback — every md2wx draft run — does not pay for its module tree at start-up.
+ */
+function xmlParser(): NonNullable<typeof xml> {
+  if (!xml) {
+    const require = createRequire(import.meta.url);
+    const fxp = require('fast-xml-parser') as typeof FastXmlParser;
+    xml = {
+      parser: new fxp.XMLParser({
+        ignoreAttributes: true,
+        parseTagValue: false,
+        trimValues: true,
+        processEntities: true,
+        htmlEntities: false,
+        ignoreDeclaration: true,
+        ignorePiTags: true,
+      }),
+      validator: fxp.XMLValidator,
+    };
+  }
+  return xml;
+}
 
 /**
  * Largest callback body parsed, bytes (UTF-8). WeChat's envelopes and messages are a few KB; anything bigger is
@@ -151,7 +168,7 @@ export function parseCallbackXml(xml: string | Uint8Array): CallbackFields {
     );
   }
   checkXmlDepth(text);
-  const valid = XMLValidator.validate(text);
+  const valid = xmlParser().validator.validate(text);
   if (valid !== true) {
     throw new WXBizMsgCryptError(
       WXBizMsgCryptErrorCode.Parse,
@@ -160,7 +177,7 @@ export function parseCallbackXml(xml: string | Uint8Array): CallbackFields {
   }
   let parsed: unknown;
   try {
-    parsed = parser.parse(text);
+    parsed = xmlParser().parser.parse(text);
   } catch (error) {
     // fast-xml-parser refuses names such as `__proto__` itself rather than risk prototype pollution.
     throw new WXBizMsgCryptError(
