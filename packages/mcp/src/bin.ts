@@ -34,6 +34,9 @@ if (values.help) {
   process.exit(0);
 }
 
+// stdout is the JSON-RPC stream: a stray console.log from any library would break the client's parser.
+console.log = console.info = console.debug = console.error;
+
 try {
   const root = values.root ?? process.env.MD2WX_MCP_ROOT;
   const server = await createServer({

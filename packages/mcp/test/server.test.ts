@@ -193,10 +193,12 @@ describe('tool errors', () => {
       const all = text(result);
       expect(all).toMatch(/errcode 40001|errcode 40125/);
       const details = JSON.parse((result.content[1] as { text: string }).text) as {
-        error: { errcode: number; errmsg: string };
+        error: { errcode: number; errmsg: string; rid?: string };
       };
       expect([40001, 40125]).toContain(details.error.errcode);
-      expect(details.error.errmsg.length).toBeGreaterThan(0);
+      expect(details.error.errmsg).toMatch(/rid: /);
+      expect(details.error.rid).toMatch(/^[0-9a-f]+-[0-9a-f]+-[0-9a-f]+$/);
+      expect(all).toContain(`rid: ${details.error.rid}`);
       expect(all).not.toContain(wrong);
       expect(all).not.toContain(wrong.slice(0, 10));
     } finally {
