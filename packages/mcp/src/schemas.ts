@@ -16,7 +16,9 @@ const theme = z
   .string()
   .min(1)
   .optional()
-  .describe('Theme name of @md2wx/render (default: the config file\'s `theme`, else "default").');
+  .describe(
+    "Theme of @md2wx/render: `wechat` (default), `tech` or `minimal`; default: the config file's `theme`.",
+  );
 
 /** `render_post` and `lint_post`: a file, or Markdown text with an optional file path for its images. */
 export const postSourceInput = {

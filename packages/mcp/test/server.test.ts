@@ -135,6 +135,12 @@ describe('md2wx MCP server (in-memory transport, sandbox over HTTP)', () => {
     expect(absolute.isError).toBe(true);
   });
 
+  it('an unknown theme is an error naming the built-in ones', async () => {
+    const result = await call(client, 'render_post', { path: 'hello/post.md', theme: 'no-such-theme' });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/no-such-theme.*wechat.*tech.*minimal/s);
+  });
+
   it('says what to give when neither path nor markdown is given', async () => {
     const result = await call(client, 'render_post', {});
     expect(result.isError).toBe(true);
