@@ -4,7 +4,7 @@
  * For each drop rate (sandbox `dropAnswerRate` on draft/add: the draft is added, the answer never arrives),
  * `--posts` posts are pushed `--runs` times in a row, once with the state file kept between runs (committed)
  * and once deleted before each run (a CI runner that never committed it: every post needs a lookup):
- * - md2wx: `upsertDraft` (packages/cli/src/drafts.ts): draft-box lookup by marker before each add;
+ * - md2wx: `upsertDraft` (packages/publish/src/drafts.ts): draft-box lookup by marker before each add;
  * - baseline "add and record": what md2wx did before issue 19 — draft/add when the state has no entry, record
  *   the media_id when the answer comes, nothing looked up (a lost answer fails the post, the next run adds
  *   again). Posts the state knows are left alone in both modes' figures (an update adds nothing).
@@ -22,8 +22,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_ACCOUNT, startSandbox } from '@md2wx/sandbox';
 import { repoRoot } from '@md2wx/testkit';
 import { createOfficialAccountClient, type DraftArticle, memoryStore } from '@md2wx/wechat';
-import { type DraftLookup, upsertDraft } from '../../packages/cli/src/drafts.ts';
-import { DraftState } from '../../packages/cli/src/state.ts';
+import { type DraftLookup, upsertDraft } from '../../packages/publish/src/drafts.ts';
+import { DraftState } from '../../packages/publish/src/state.ts';
 
 const { values } = parseArgs({
   options: {

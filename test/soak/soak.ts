@@ -137,7 +137,7 @@ async function control(base: string, method: string, route: string, body?: unkno
   return res.json();
 }
 
-/** The marker md2wx puts in a post's content (packages/cli/src/drafts.ts `markerFor`). */
+/** The marker md2wx puts in a post's content (packages/publish/src/drafts.ts `markerFor`). */
 function markerFor(account: string, key: string): string {
   return createHash('sha256').update(`${account}\n${key}`).digest('hex').slice(0, 20);
 }

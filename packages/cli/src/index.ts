@@ -1,61 +1,61 @@
 /**
- * md2wx as a library: the CLI's building blocks, for scripts that drive it without a subprocess.
+ * md2wx as a library: the CLI's building blocks, for scripts that drive it without a subprocess. The publish
+ * flow itself is @md2wx/publish (re-exported here for programs written against earlier versions).
  */
-export { buildProgram, main, reportError } from './cli.js';
 export {
   ARTICLE_LIMITS,
-  assertNoProblems,
-  charCount,
-  checkArticleLimits,
-  firstH1,
-  firstImage,
-  type PostMeta,
-  readPostMeta,
-} from './article.js';
-export {
   type AccountEntry,
   accountsToServe,
+  assertNoProblems,
+  CliError,
   type ConfigFile,
   type ConfigFlags,
-  CREDENTIALS_HINT,
-  findConfigFile,
-  loadDotenv,
-  type OfficialAccountConfig,
-  type Platform,
-  readConfigFile,
-  type ResolvedConfig,
-  requireOfficialAccount,
-  requireWecom,
-  resolveConfig,
-  type ServedAccount,
-  type WecomConfig,
-} from './config.js';
-export {
-  CliError,
   ConfigError,
   ContentError,
   type ContentProblem,
+  CREDENTIALS_HINT,
+  charCount,
+  checkArticleLimits,
+  type Diagnostic,
+  DraftState,
+  type DraftStateData,
+  type DraftStateEntry,
   ExitCode,
   type ExitCodeValue,
   exitCodeOf,
+  type FrontMatter,
+  findConfigFile,
+  firstH1,
+  firstImage,
   formatLocation,
+  frontMatterLine,
   isWechatError,
-  type SourceLocation,
-  UsageError,
-} from './errors.js';
-export { type FrontMatter, frontMatterLine, parseFrontMatter } from './front-matter.js';
-export {
-  type Diagnostic,
+  loadDotenv,
   normaliseDiagnostics,
+  type OfficialAccountConfig,
   outputBase,
+  type Platform,
+  type PostMeta,
   type PostReport,
   type PublishOptions,
-  rootDirFor,
+  parseFrontMatter,
+  readConfigFile,
+  readPostMeta,
+  type ResolvedConfig,
   type RunReport,
-  runPublish,
+  requireOfficialAccount,
+  requireWecom,
+  resolveConfig,
+  rootDirFor,
+  type ServedAccount,
+  type SourceLocation,
+  UsageError,
   upsertDraft,
-} from './pipeline.js';
+  type WecomConfig,
+  writeFileAtomic,
+} from '@md2wx/publish';
+export { buildProgram, main, reportError } from './cli.js';
 export { expandPosts, filterChangedSince } from './post-files.js';
 export { formatBytes, type Progress, Reporter, type ReporterOptions } from './reporter.js';
+export { runPublish } from './run.js';
 export { type GlobalFlags, Session } from './session.js';
-export { DraftState, type DraftStateData, type DraftStateEntry, writeFileAtomic } from './state.js';

@@ -1,23 +1,15 @@
 /**
- * Lazy loaders for the heavy workspace packages, so `md2wx --help` starts without loading sharp, unified or
- * the HTTP client. Each is a plain dynamic import: TypeScript types the module from the package itself
- * (`typeof import(…)`), so a change in a package's API is a type error here rather than a runtime surprise.
- * Nothing in this file may import a package by value at the top level.
+ * Lazy loaders (see @md2wx/publish/modules), plus the one package only the CLI uses. Nothing in this file may
+ * import a package by value at the top level: `md2wx --help` must start without sharp, unified or got.
  */
-
-/** `@md2wx/wechat`: clients, stores, WechatApiError. */
-export const loadWechat = () => import('@md2wx/wechat');
-/** `@md2wx/sandbox`: the in-process fake WeChat server. */
-export const loadSandbox = () => import('@md2wx/sandbox');
-/** `@md2wx/images`: resolve, probe and compress images. */
-export const loadImages = () => import('@md2wx/images');
-/** `@md2wx/render`: Markdown → WeChat HTML, the linter and the preview page. */
-export const loadRender = () => import('@md2wx/render');
-/** `@md2wx/remark-wechat-images`: the image-upload remark plugin. */
-export const loadRemarkImages = () => import('@md2wx/remark-wechat-images');
-/** `@md2wx/token-service`: the central access_token service. */
+export {
+  loadDiagrams,
+  loadImages,
+  loadRemarkImages,
+  loadRender,
+  loadSandbox,
+  loadStoreRedis,
+  loadWechat,
+} from '@md2wx/publish/modules';
+/** `@md2wx/token-service`: the central access_token service (`md2wx token serve`). */
 export const loadTokenService = () => import('@md2wx/token-service');
-/** `@md2wx/store-redis`: the Redis store (ioredis) shared by every run pointing at one server. */
-export const loadStoreRedis = () => import('@md2wx/store-redis');
-/** `@md2wx/diagrams`: mermaid drawn in headless Chromium (loaded only for posts with a diagram). */
-export const loadDiagrams = () => import('@md2wx/diagrams');

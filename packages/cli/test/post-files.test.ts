@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
-import { outputBase, rootDirFor } from '../src/pipeline.js';
+import { outputBase, rootDirFor } from '@md2wx/publish';
 import { expandPosts, filterChangedSince } from '../src/post-files.js';
 
 let dir: string;

@@ -1,13 +1,19 @@
 /**
- * The md2wx runs behind the tools: one post in, the tool's result out. Configuration is the CLI's (config
- * file, `.env`, WECHAT_* variables, state file), resolved against the server's root on every call, so a
- * config or `.env` edit takes effect without restarting the server.
+ * The md2wx runs behind the tools, through `@md2wx/publish`: one post prepared (`preparePost`) and run
+ * (`publishPosts`) in the tool's mode. Configuration is the CLI's (config file, `.env`, WECHAT_* variables,
+ * state file), resolved against the server's root on every call, so a config or `.env` edit takes effect
+ * without restarting the server.
  */
-import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { type Diagnostic as CliDiagnostic, type PostReport, runPublish, Session } from '@md2wx/cli';
+import {
+  type Diagnostic as PublishDiagnostic,
+  type PostReport,
+  type PublishEvent,
+  type PublishMode,
+  preparePost,
+  publishPosts,
+  Session,
+} from '@md2wx/publish';
 import type {
   Diagnostic,
   LintPostResult,
@@ -34,14 +40,17 @@ export interface PostSource {
   markdown?: string;
 }
 
-/** Swallows the CLI reporter's human lines: stdout is the MCP channel, and results travel in the tool result. */
-function sink(): Writable {
-  return new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
+/** What a tool call passes down: the theme, and the MCP request's cancellation and progress. */
+export interface RunOptions {
+  theme?: string;
+  /** The MCP request's signal: the client cancelled (notifications/cancelled) or the transport closed. */
+  signal?: AbortSignal;
+  /** Called with each step of the run (images, cover, draft, publish). */
+  onProgress?: (event: PublishEvent) => void;
 }
+
+/** Name of a Markdown text given without `path`: images then resolve against the root. */
+const UNTITLED = 'untitled.md';
 
 async function openSession(context: PipelineContext, options: { theme?: string } = {}): Promise<Session> {
   return Session.open(
@@ -50,35 +59,59 @@ async function openSession(context: PipelineContext, options: { theme?: string }
       ...(context.account ? { account: context.account } : {}),
       ...(options.theme ? { theme: options.theme } : {}),
     },
-    {
-      cwd: context.root,
-      env: context.env,
-      reporter: { stdout: sink(), stderr: sink(), progress: false },
-    },
+    { cwd: context.root, env: context.env },
   );
 }
 
-/**
- * Runs `work` on a file holding the post: the post's own file, or for Markdown text a temporary file beside
- * `file` (else in the root) so relative images resolve as they would from the post.
- */
-async function withPostFile<T>(
+function input(context: PipelineContext, source: PostSource): string | { markdown: string; path: string } {
+  if (source.markdown === undefined) return source.file as string;
+  return { markdown: source.markdown, path: source.file ?? path.join(context.root, UNTITLED) };
+}
+
+function hooks(options: RunOptions): { signal?: AbortSignal; onProgress?: (event: PublishEvent) => void } {
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+}
+
+/** Prepares and runs one post in `mode`; returns its report and final HTML. */
+async function runOne(
   context: PipelineContext,
   source: PostSource,
-  work: (file: string) => Promise<T>,
-) {
-  if (source.markdown === undefined) return work(source.file as string);
-  const dir = source.file ? path.dirname(source.file) : context.root;
-  const temp = path.join(dir, `.md2wx-mcp-${randomBytes(6).toString('hex')}.md`);
-  await writeFile(temp, source.markdown, { flag: 'wx' });
+  mode: PublishMode,
+  options: RunOptions & { offline?: boolean; continueOnError?: boolean; publishTimeoutMs?: number },
+): Promise<{ post: PostReport; html: string }> {
+  const session = await openSession(context, options);
   try {
-    return await work(temp);
+    const prepared = await preparePost(input(context, source), {
+      session,
+      mode,
+      ...(options.offline ? { offline: true } : {}),
+      ...hooks(options),
+    });
+    let html = '';
+    const run = await publishPosts([prepared], {
+      session,
+      mode,
+      noWrite: true,
+      ...(options.offline ? { offline: true } : {}),
+      ...(options.continueOnError ? { continueOnError: true } : {}),
+      ...(options.publishTimeoutMs ? { publishTimeoutMs: options.publishTimeoutMs } : {}),
+      onRendered: (_file, rendered) => {
+        html = rendered;
+      },
+      ...hooks(options),
+    });
+    const post = run.posts[0] as PostReport;
+    if (post.error) throw Object.assign(new Error(post.error.message), post.error);
+    return { post, html };
   } finally {
-    await rm(temp, { force: true });
+    await session.close();
   }
 }
 
-function diagnostics(list: CliDiagnostic[]): Diagnostic[] {
+function diagnostics(list: PublishDiagnostic[]): Diagnostic[] {
   return list.map((d) => ({ ...d }));
 }
 
@@ -92,10 +125,8 @@ function images(report: PostReport): RenderPostResult['images'] {
   return { images, processed, uploaded, cached, bytesSaved };
 }
 
-/** The post's failure (WeChat's errcode/errmsg/rid kept) as a thrown error, so the tool reports it. */
-function throwPostError(report: PostReport): void {
-  if (!report.error) return;
-  throw Object.assign(new Error(report.error.message), report.error);
+function fileOf(source: PostSource): { file?: string } {
+  return source.file ? { file: source.file } : {};
 }
 
 /**
@@ -106,60 +137,37 @@ function throwPostError(report: PostReport): void {
 export async function renderPost(
   context: PipelineContext,
   source: PostSource,
-  options: { theme?: string },
+  options: RunOptions,
 ): Promise<RenderPostResult> {
-  const session = await openSession(context, options);
-  try {
-    return await withPostFile(context, source, async (file) => {
-      let html = '';
-      const run = await runPublish(session, [file], {
-        offline: true,
-        noWrite: true,
-        onRendered: (_file, rendered) => {
-          html = rendered;
-        },
-      });
-      const post = run.posts[0] as PostReport;
-      const list = diagnostics(post.diagnostics);
-      return {
-        ...(source.markdown === undefined ? { file } : source.file ? { file: source.file } : {}),
-        title: post.title,
-        html,
-        diagnostics: list,
-        ...counts(list),
-        images: images(post),
-      };
-    });
-  } finally {
-    await session.close();
-  }
+  const { post, html } = await runOne(context, source, 'render', { ...options, offline: true });
+  const list = diagnostics(post.diagnostics);
+  return {
+    ...fileOf(source),
+    title: post.title,
+    html,
+    diagnostics: list,
+    ...counts(list),
+    images: images(post),
+  };
 }
 
 /**
  * Lints a post: renderer messages and the WeChat HTML linter's findings, with positions, and WeChat's field
- * limits (title, author, digest, cover). Nothing is uploaded.
+ * limits (title, author, digest, cover). Nothing is uploaded; a broken image is a finding, not a failure.
  * @throws ConfigError for the config file; an Error for an unknown theme.
  */
 export async function lintPost(
   context: PipelineContext,
   source: PostSource,
-  options: { theme?: string },
+  options: RunOptions,
 ): Promise<LintPostResult> {
-  const session = await openSession(context, options);
-  try {
-    return await withPostFile(context, source, async (file) => {
-      // A render without uploads; a broken image becomes a warning instead of stopping the lint.
-      const run = await runPublish(session, [file], { offline: true, noWrite: true, continueOnError: true });
-      const list = diagnostics((run.posts[0] as PostReport).diagnostics);
-      return {
-        ...(source.markdown === undefined ? { file } : source.file ? { file: source.file } : {}),
-        diagnostics: list,
-        ...counts(list),
-      };
-    });
-  } finally {
-    await session.close();
-  }
+  const { post } = await runOne(context, source, 'render', {
+    ...options,
+    offline: true,
+    continueOnError: true,
+  });
+  const list = diagnostics(post.diagnostics);
+  return { ...fileOf(source), diagnostics: list, ...counts(list) };
 }
 
 /**
@@ -168,33 +176,26 @@ export async function lintPost(
  * https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html,
  * https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Update_draft.html
  * @throws ContentError (nothing uploaded) for field limits, a missing cover, a broken image; ConfigError for
- *   missing credentials; WechatApiError when WeChat refuses.
+ *   missing credentials; WechatApiError when WeChat refuses; `signal.reason` when cancelled.
  */
 export async function pushDraft(
   context: PipelineContext,
   file: string,
-  options: { theme?: string },
+  options: RunOptions,
 ): Promise<PushDraftResult> {
-  const session = await openSession(context, options);
-  try {
-    const run = await runPublish(session, [file], { draft: true, noWrite: true });
-    const post = run.posts[0] as PostReport;
-    throwPostError(post);
-    const draft = post.draft as NonNullable<PostReport['draft']>;
-    const list = diagnostics(post.diagnostics);
-    return {
-      file,
-      title: post.title,
-      media_id: draft.media_id,
-      action: draft.action,
-      reconciled: draft.reconciled === true,
-      diagnostics: list,
-      ...counts(list),
-      images: images(post),
-    };
-  } finally {
-    await session.close();
-  }
+  const { post } = await runOne(context, { file }, 'draft', options);
+  const draft = post.draft as NonNullable<PostReport['draft']>;
+  const list = diagnostics(post.diagnostics);
+  return {
+    file,
+    title: post.title,
+    media_id: draft.media_id,
+    action: draft.action,
+    reconciled: draft.reconciled === true,
+    diagnostics: list,
+    ...counts(list),
+    images: images(post),
+  };
 }
 
 /**
@@ -208,42 +209,31 @@ export async function pushDraft(
 export async function publishDraft(
   context: PipelineContext,
   file: string,
-  options: { theme?: string; timeoutMs: number },
+  options: RunOptions & { timeoutMs: number },
 ): Promise<PublishDraftResult> {
-  const session = await openSession(context, options);
-  try {
-    const run = await runPublish(session, [file], {
-      publish: true,
-      noWrite: true,
-      publishTimeoutMs: options.timeoutMs,
-    });
-    const post = run.posts[0] as PostReport;
-    throwPostError(post);
-    const published = post.publish as NonNullable<PostReport['publish']>;
-    return {
-      file,
-      title: post.title,
-      media_id: (post.draft as NonNullable<PostReport['draft']>).media_id,
-      publish_id: published.publish_id,
-      status: 'published',
-      ...(published.article_id ? { article_id: published.article_id } : {}),
-      urls: published.urls,
-    };
-  } finally {
-    await session.close();
-  }
+  const { post } = await runOne(context, { file }, 'publish', {
+    ...options,
+    publishTimeoutMs: options.timeoutMs,
+  });
+  const published = post.publish as NonNullable<PostReport['publish']>;
+  return {
+    file,
+    title: post.title,
+    media_id: (post.draft as NonNullable<PostReport['draft']>).media_id,
+    publish_id: published.publish_id,
+    status: 'published',
+    ...(published.article_id ? { article_id: published.article_id } : {}),
+    urls: published.urls,
+  };
 }
 
-/** The secrets the configuration holds (for redaction of tool errors). */
+/** The secrets the configuration holds (for redaction of tool errors); none when it cannot be read. */
 export async function configuredSecrets(context: PipelineContext): Promise<(string | undefined)[]> {
   try {
     const session = await openSession(context);
     await session.close();
-    return [
-      session.config.oa?.appSecret,
-      session.config.oa?.tokenService?.secret,
-      session.config.wecom?.corpSecret,
-    ];
+    const { oa, wecom } = session.config;
+    return [oa?.appSecret, oa?.tokenService?.secret, wecom?.corpSecret];
   } catch {
     return [];
   }

@@ -1,20 +1,24 @@
 /**
- * The md2wx MCP server: four tools over the md2wx pipeline (render, lint, push a draft, publish), each a
- * thin translation between MCP's tool calls and one md2wx run.
+ * The md2wx MCP server: four tools over `@md2wx/publish` (render, lint, push a draft, publish), each a thin
+ * translation between an MCP tool call and one md2wx run. A cancelled request (notifications/cancelled)
+ * aborts its run through the request's AbortSignal; what was already saved stays in the state file.
  * Tools: https://modelcontextprotocol.io/specification/2025-06-18/server/tools
  */
 import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import {
   configuredSecrets,
   lintPost,
   type PipelineContext,
   type PostSource,
+  type RunOptions,
   publishDraft,
   pushDraft,
   renderPost,
 } from './pipeline.js';
+import { progressListener } from './progress.js';
 import { openRoot, resolveInRoot } from './root.js';
 import {
   lintPostOutput,
@@ -42,6 +46,8 @@ export interface ServerOptions {
   /** Environment (WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_BASE_URL, MD2WX_REDIS_URL, …); default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** The tools the server lists, in order. */
 export const TOOL_NAMES = ['render_post', 'lint_post', 'push_draft', 'publish_draft'] as const;
@@ -99,7 +105,15 @@ export async function createServer(options: ServerOptions = {}): Promise<McpServ
     if (args.markdown !== undefined) out.markdown = args.markdown;
     return out;
   };
-  const theme = (value: string | undefined) => (value ? { theme: value } : {});
+  /** The run options of one call: the theme, the request's cancellation, and progress when asked for. */
+  const run = (value: string | undefined, extra: Extra): RunOptions => {
+    const listener = progressListener(extra);
+    return {
+      ...(value ? { theme: value } : {}),
+      signal: extra.signal,
+      ...(listener ? { onProgress: listener } : {}),
+    };
+  };
 
   server.registerTool(
     'render_post',
@@ -113,7 +127,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McpServ
       outputSchema: renderPostOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    (args) => call(async () => renderPost(context, await source(args), theme(args.theme))),
+    (args, extra) => call(async () => renderPost(context, await source(args), run(args.theme, extra))),
   );
 
   server.registerTool(
@@ -128,7 +142,7 @@ export async function createServer(options: ServerOptions = {}): Promise<McpServ
       outputSchema: lintPostOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    (args) => call(async () => lintPost(context, await source(args), theme(args.theme))),
+    (args, extra) => call(async () => lintPost(context, await source(args), run(args.theme, extra))),
   );
 
   server.registerTool(
@@ -144,7 +158,8 @@ export async function createServer(options: ServerOptions = {}): Promise<McpServ
       outputSchema: pushDraftOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
-    (args) => call(async () => pushDraft(context, (await source(args)).file as string, theme(args.theme))),
+    (args, extra) =>
+      call(async () => pushDraft(context, (await source(args)).file as string, run(args.theme, extra))),
   );
 
   server.registerTool(
@@ -159,10 +174,10 @@ export async function createServer(options: ServerOptions = {}): Promise<McpServ
       outputSchema: publishDraftOutput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
-    (args) =>
+    (args, extra) =>
       call(async () =>
         publishDraft(context, (await source(args)).file as string, {
-          ...theme(args.theme),
+          ...run(args.theme, extra),
           timeoutMs: (args.timeout_seconds ?? PUBLISH_TIMEOUT_S) * 1000,
         }),
       ),

@@ -149,13 +149,21 @@ describe('md2wx MCP server (in-memory transport, sandbox over HTTP)', () => {
 
   it('push_draft creates the draft, a second push updates it (same media_id), publish_draft publishes it', async () => {
     const drafts = sandbox.stats().drafts;
+    const progress: { progress: number; message?: string }[] = [];
     const first = structured<{ media_id: string; action: string; images: { uploaded: number } }>(
-      await call(client, 'push_draft', { path: 'hello/post.md' }),
+      (await client.callTool({ name: 'push_draft', arguments: { path: 'hello/post.md' } }, undefined, {
+        onprogress: (p) => progress.push(p),
+        resetTimeoutOnProgress: true,
+      })) as CallToolResult,
     );
     expect(first.action).toBe('created');
     expect(first.media_id).toMatch(/\S{8,}/);
     expect(first.images.uploaded).toBe(3);
     expect(sandbox.stats().drafts).toBe(drafts + 1);
+    // Progress notifications: one per step worth telling, counting up, the draft's media_id in the last.
+    expect(progress.map((p) => p.progress)).toEqual(progress.map((_, i) => i + 1));
+    expect(progress.filter((p) => /image .* uploaded/.test(p.message ?? ''))).toHaveLength(3);
+    expect(progress.at(-1)?.message).toBe(`draft created (media_id ${first.media_id})`);
     const state = JSON.parse(await readFile(path.join(root, '.md2wx/drafts.json'), 'utf8'));
     expect(JSON.stringify(state)).toContain(first.media_id);
 

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadDotenv } from '../config.js';
+import { loadDotenv } from '@md2wx/publish';
 import { ConfigError, ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import type { Session } from '../session.js';
 

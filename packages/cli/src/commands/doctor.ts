@@ -3,7 +3,7 @@
  * one live call, printing one line per check and, for each failure, what to fix. Exits with the code of the
  * first failure (4 configuration, 3 WeChat/network), 0 when all pass.
  */
-import { requireOfficialAccount, requireWecom } from '../config.js';
+import { requireOfficialAccount, requireWecom } from '@md2wx/publish';
 import { ExitCode, type ExitCodeValue, exitCodeOf, isWechatError } from '../errors.js';
 import type { Session } from '../session.js';
 import { checkToken } from './token.js';

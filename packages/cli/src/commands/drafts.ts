@@ -4,7 +4,7 @@
  */
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { Session } from '../session.js';
-import { DraftState } from '../state.js';
+import { DraftState } from '@md2wx/publish';
 
 /** @returns ExitCode.ok; WeChat errors are thrown (exit 3). */
 export async function runDrafts(

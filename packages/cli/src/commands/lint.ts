@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderOptions } from '@md2wx/render';
-import { applyFieldFallbacks, checkArticleLimits, firstImage, readPostMeta } from '../article.js';
-import { diagramPlugins } from '../diagrams.js';
+import { applyFieldFallbacks, checkArticleLimits, firstImage, readPostMeta } from '@md2wx/publish';
+import { diagramPlugins } from '@md2wx/publish';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadRender } from '../modules.js';
 import {
@@ -16,7 +16,7 @@ import {
   lintOptions,
   NO_COVER,
   normaliseDiagnostics,
-} from '../pipeline.js';
+} from '@md2wx/publish';
 import { expandPosts } from '../post-files.js';
 import type { Session } from '../session.js';
 import { assertKnownTheme } from '../theme-check.js';

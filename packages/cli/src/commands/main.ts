@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
-import { runPublish, type PublishOptions } from '../pipeline.js';
+import type { PublishOptions } from '@md2wx/publish';
+import { runPublish } from '../run.js';
 import { expandPosts, filterChangedSince } from '../post-files.js';
 import { isPostSource, postFromStdin, postFromUrl } from '../post-sources.js';
 import type { Session } from '../session.js';

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import type { Session } from '../session.js';
-import { writeFileAtomic } from '../state.js';
+import { writeFileAtomic } from '@md2wx/publish';
 
 /** Options of `md2wx materials add`. */
 export interface AddMaterialOptions {

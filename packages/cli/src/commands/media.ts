@@ -3,10 +3,9 @@
  * WeCom §3.2, §3.4, §3.5, §3.6–3.7).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError, ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
-import { loadImages } from '../modules.js';
+import { compressMedia } from '@md2wx/publish';
 import type { Session } from '../session.js';
 
 type MediaType = 'image' | 'voice' | 'video' | 'thumb' | 'file';
@@ -21,10 +20,7 @@ export interface MediaOptions {
   hdVoice?: boolean;
 }
 
-/**
- * The bytes to upload: the file as is, or with `compress` an image re-encoded by @md2wx/images (JPEG, the
- * cover's 1 MB / 1080 px for `image`, 64,000 bytes for `thumb`).
- */
+/** The bytes to upload: the file as is, or with `compress` an image re-encoded (@md2wx/publish `compressMedia`). */
 async function mediaInput(
   file: string,
   type: MediaType,
@@ -33,18 +29,7 @@ async function mediaInput(
   if (!compress) return { input: file };
   if (type !== 'image' && type !== 'thumb')
     throw new UsageError('--compress applies to --type image or thumb');
-  const images = await loadImages();
-  const data = await readFile(file);
-  const processed = await images.processImage(data, {
-    target: type === 'thumb' ? 'thumb' : 'cover',
-    source: file,
-  });
-  const base = path.basename(file).replace(/\.[^.]*$/, '') || 'image';
-  return {
-    input: processed.data,
-    filename: `${base}.jpg`,
-    note: `compressed ${data.length} → ${processed.data.length} bytes (${processed.info.width}x${processed.info.height} JPEG)`,
-  };
+  return compressMedia(file, type);
 }
 
 /** WechatInputError 'too-large'/'bad-format' of an image: say that --compress fixes it. */

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import { loadRender } from '../modules.js';
-import { outputBase, runPublish } from '../pipeline.js';
+import { outputBase } from '@md2wx/publish';
+import { runPublish } from '../run.js';
 import type { Session } from '../session.js';
 
 const RELOAD_SCRIPT =

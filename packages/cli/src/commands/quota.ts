@@ -4,6 +4,7 @@
  */
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import type { Session } from '../session.js';
+import { wecomImageQuota } from '@md2wx/publish';
 
 /** @returns ExitCode.ok. @throws UsageError without `--platform wecom` (the Official Account has no such cap here). */
 export async function runQuota(session: Session): Promise<ExitCodeValue> {
@@ -13,7 +14,7 @@ export async function runQuota(session: Session): Promise<ExitCodeValue> {
       'md2wx quota reports WeCom uploadimg usage: add --platform wecom (Official Account quotas: mp.weixin.qq.com → 接口权限)',
     );
   }
-  const usage = await (await session.wecomClient()).uploadImageQuota();
+  const usage = await wecomImageQuota(session);
   reporter.emitJson({ api: 'media/uploadimg', corpId: config.wecom?.corpId, ...usage });
   reporter.result(
     `uploadimg today (${usage.day.window}, China time)\t${usage.day.used} of ${usage.day.limit}`,

@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import type { MpnewsArticle } from '@md2wx/wechat';
-import { firstImage, type PostMeta } from '../article.js';
+import { firstImage, type PostMeta } from '@md2wx/publish';
 import { ContentError, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
-import { loadImages } from '../modules.js';
-import { type PublishOptions, rootDirFor, runPublish } from '../pipeline.js';
+import { type PublishOptions, prepareWecomCover } from '@md2wx/publish';
+import { runPublish } from '../run.js';
 import type { Session } from '../session.js';
 
 /** Renders `posts` for WeCom (images on WeCom, HTML and preview written). */
@@ -65,21 +65,12 @@ export async function runSend(
       { file: post, message: 'no cover: add `cover:` to the front matter, an image to the post, or --cover' },
     ]);
   }
-  const images = await loadImages();
-  const resolved = await images.resolveImage(coverSrc, {
-    baseDir: path.dirname(file),
-    rootDir: rootDirFor(file, config.cwd, options.rootDir),
-    allowPrivateHosts: session.privateHosts(),
+  const coverInput = await prepareWecomCover(session, file, coverSrc, {
+    shown: post,
+    ...(options.rootDir ? { rootDir: options.rootDir } : {}),
   });
-  if (!resolved.data)
-    throw new ContentError([
-      { file: post, image: coverSrc, message: 'cover must be a local file or http(s) URL' },
-    ]);
-  const processed = await images.processImage(resolved.data, { target: 'cover', source: coverSrc });
-  const ext = processed.info.format === 'jpeg' ? 'jpg' : processed.info.format;
   // R7 (seeds/001): a temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
   // store only while it has life left, so later sends reuse it and an expired one is uploaded again.
-  const coverInput = { data: processed.data, filename: `cover.${ext}` };
   const media = await client.uploadReusable('image', coverInput.data, { filename: coverInput.filename });
   if (media.reused)
     reporter.info(`cover: reusing temporary media ${media.media_id} (uploaded ${media.created_at})`);

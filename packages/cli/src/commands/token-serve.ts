@@ -5,7 +5,7 @@
  * `MD2WX_TOKEN_SERVICE_SECRET` on their side). Neither the secret nor a token is ever printed.
  */
 import type { TokenService, TokenServiceOptions } from '@md2wx/token-service';
-import { accountsToServe, loadDotenv, type ServedAccount } from '../config.js';
+import { accountsToServe, loadDotenv, type ServedAccount } from '@md2wx/publish';
 import { ConfigError, ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import { loadTokenService } from '../modules.js';
 import type { GlobalFlags, Session } from '../session.js';

@@ -1,10 +1,12 @@
 /**
- * The main job: posts → WeChat HTML with every image on WeChat → drafts (upsert) → optionally published.
+ * The publish flow: posts → WeChat HTML with every image on WeChat → drafts (upsert) → optionally published.
  *
- * Order matters, so that a bad post costs nothing: (1) read every post and check its article fields and cover
- * (wechat-api.md §2.13 limits) — no request yet; (2) render each post, the remark plugin resolving and
- * compressing all of a post's images before it uploads any; (3) only when every post rendered, upload covers
- * and create or update drafts; (4) `--publish` submits and waits.
+ * Order matters, so that a bad post costs nothing: (1) {@link preparePost} reads every post and checks its
+ * article fields and cover (https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html limits)
+ * — no request yet; (2) {@link publishPosts} renders each post, the remark plugin resolving and compressing all
+ * of a post's images before it uploads any; (3) only when every post rendered, it uploads covers and creates or
+ * updates drafts; (4) in `publish` mode it submits and waits. Progress is reported as {@link PublishEvent}s,
+ * never printed.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -28,7 +30,6 @@ import {
   type PostMeta,
   readPostMeta,
 } from './article.js';
-import { CREDENTIALS_HINT } from './config.js';
 import { uploadCover } from './covers.js';
 import { type DraftLookup, type UpsertOptions, type UpsertResult, upsertDraft } from './drafts.js';
 import { diagramPlugins } from './diagrams.js';
@@ -45,7 +46,7 @@ import {
 } from './errors.js';
 import { imageCache, lockWaits, timedLock } from './image-cache.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
-import { formatBytes } from './reporter.js';
+import type { PublishEvent } from './events.js';
 import type { Session } from './session.js';
 import { DraftState, writeFileAtomic } from './state.js';
 
@@ -82,6 +83,32 @@ export interface PublishOptions {
   failFast?: boolean;
   /** Called with each post's final HTML (used by `send`). */
   onRendered?: (file: string, html: string, meta: PostMeta) => void;
+}
+
+/** What a run is asked to do: render only, a draft per post, one draft for all posts, or drafts published. */
+export type PublishMode = 'render' | 'draft' | 'publish' | 'bundle';
+
+/** Listeners of a run: progress events and cancellation. */
+export interface RunHooks {
+  /**
+   * Called with each step's event, in order. A returned promise is awaited at the steps that are not inside an
+   * image upload (so a listener may start a progress bar); image events are not awaited.
+   */
+  onProgress?: (event: PublishEvent) => void | Promise<void>;
+  /**
+   * Cancels the run: checked before every post's render, every image upload, every cover upload, every draft
+   * and every publish. What was already saved stays recorded in the state file; nothing is half-recorded.
+   * The run then throws `signal.reason` (an `AbortError` DOMException by default).
+   */
+  signal?: AbortSignal;
+}
+
+/** The {@link PublishOptions} flags of a {@link PublishMode}. */
+export function modeFlags(mode: PublishMode): Pick<PublishOptions, 'draft' | 'bundle' | 'publish'> {
+  if (mode === 'render') return {};
+  if (mode === 'bundle') return { draft: true, bundle: true };
+  if (mode === 'publish') return { draft: true, publish: true };
+  return { draft: true };
 }
 
 /** A lint or renderer diagnostic (normalised from @md2wx/render). */
@@ -147,8 +174,13 @@ export interface RunReport {
   costs?: { lookupPages: number; lookupGets: number; stateLockWaitMs: number; lockWaitMs: number };
 }
 
-interface PreparedPost {
+/**
+ * A post read and checked by {@link preparePost}: its fields, where its cover comes from and (for a draft) the
+ * cover resolved and compressed. Nothing of it is on WeChat yet. Paths are absolute.
+ */
+export interface PreparedPost {
   file: string;
+  /** The Markdown, read once. */
   source: string;
   meta: PostMeta;
   key: string;
@@ -163,9 +195,113 @@ interface PreparedPost {
   cover?: { data: Buffer; sourceSha256: string; processed: ProcessedImage };
   /** The rendered HTML (step 2). */
   html?: string;
+  /** Prepared for a draft (fields refused on their limits, cover compressed), not only for a render. */
+  forDraft: boolean;
+  /** The site root `/absolute` image paths resolve against (see {@link rootDirFor}). */
+  rootDir: string;
+  allowOutsideRoot?: boolean;
 }
 
-/** Articles per draft: the legacy news limit, which the sandbox enforces (§2.13 calls it UNCONFIRMED). */
+/** Options of {@link preparePost}: the session (configuration) and the same switches as a run. */
+export interface PrepareOptions
+  extends Pick<PublishOptions, 'rootDir' | 'allowOutsideRoot' | 'title' | 'coverFallback' | 'offline'> {
+  session: Session;
+  /** What the post is prepared for; default `'draft'` (field limits refused, cover compressed). */
+  mode?: PublishMode;
+  /** The draft state (for the post's key); default: the session's state file. */
+  state?: DraftState;
+  onProgress?: RunHooks['onProgress'];
+  signal?: AbortSignal;
+}
+
+/** Options of {@link publishPosts}. */
+export interface PublishPostsOptions
+  extends Omit<PublishOptions, 'draft' | 'bundle' | 'publish' | 'rootDir' | 'allowOutsideRoot' | 'title'>,
+    RunHooks {
+  session: Session;
+  mode: PublishMode;
+  /** The Official Account client; default: the session's (`session.officialAccount()`). */
+  client?: OfficialAccountClient;
+  /** The draft state store; default: the session's state file (`drafts.json`), or memory with `--sandbox`. */
+  state?: DraftState;
+}
+
+/**
+ * The session's draft state: the state file (locked, atomic writes), or memory for an in-process sandbox
+ * without `--sandbox-state`.
+ * @throws ConfigError when the state file is not valid JSON.
+ */
+export async function openDraftState(session: Session): Promise<DraftState> {
+  return session.ephemeral ? DraftState.ephemeral() : DraftState.open(session.config.stateFile);
+}
+
+/**
+ * Reads and checks one post without sending anything: front matter and fields (title, author, digest, cover,
+ * source URL…, with the configured author and `title` override), field limits (problems with line numbers),
+ * the cover; for a draft also the content size (a dry render) and the cover resolved and compressed.
+ * `input` is a file path, or `{ markdown, path }` for a post that is not on disk (`path` names it and is where
+ * its relative images resolve from).
+ * @returns the prepared post, to give to {@link publishPosts}.
+ * @throws ContentError (exit 1) naming file, line and column for every problem found (broken front matter,
+ *   field over its limit, missing or broken cover, content over 20,000 characters or 1 MiB);
+ *   ConfigError (exit 4) when a draft is asked for without credentials.
+ */
+export async function preparePost(
+  input: string | { markdown: string; path: string },
+  options: PrepareOptions,
+): Promise<PreparedPost> {
+  const { session, mode = 'draft', ...rest } = options;
+  const state = options.state ?? (await openDraftState(session));
+  const hooks: RunHooks = {};
+  if (options.onProgress) hooks.onProgress = options.onProgress;
+  if (options.signal) hooks.signal = options.signal;
+  const flags: PublishOptions = { ...rest, ...modeFlags(mode) };
+  delete (flags as { state?: unknown }).state;
+  const [post] = await preparePosts(session, [input], flags, state, hooks);
+  return post as PreparedPost;
+}
+
+/**
+ * Renders prepared posts and — by `mode` — pushes them: `render` uploads images only (with credentials,
+ * else writes local previews), `draft` creates or updates one draft per post, `bundle` one multi-article
+ * draft (≤ 8 articles), `publish` drafts then freepublish. Drafts are upserted by the post's key in the state
+ * file, found again in the draft box by marker when the state file lost them, never duplicated.
+ * Implements https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html,
+ * https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Update_draft.html and
+ * https://developers.weixin.qq.com/doc/offiaccount/Publish/Publish.html.
+ * @returns the run report (the CLI's `--json` document): one {@link PostReport} per post; a post whose WeChat
+ *   step failed carries `error` and the others went on; `exitCode` is the worst failure's.
+ * @throws ContentError (exit 1) for broken images or MUST lint errors before any draft is pushed; UsageError
+ *   (exit 2) for a bundle over 8 posts or a post prepared for a render given to a draft mode; ConfigError
+ *   (exit 4); `signal.reason` when aborted.
+ */
+export async function publishPosts(
+  prepared: PreparedPost[],
+  options: PublishPostsOptions,
+): Promise<RunReport> {
+  const { session, mode, client, state, onProgress, signal, ...rest } = options;
+  const flags: PublishOptions = { ...rest, ...modeFlags(mode) };
+  if (flags.draft && prepared.some((post) => !post.forDraft)) {
+    throw new UsageError(
+      `${prepared.find((post) => !post.forDraft)?.file}: prepared for a render; call preparePost with mode '${mode}' before publishing it`,
+    );
+  }
+  assertBundleSize(flags, prepared.length);
+  const hooks: RunHooks = {};
+  if (onProgress) hooks.onProgress = onProgress;
+  if (signal) hooks.signal = signal;
+  return publishPrepared(session, prepared, flags, state ?? (await openDraftState(session)), hooks, client);
+}
+
+function assertBundleSize(options: PublishOptions, count: number): void {
+  if (options.bundle && count > MAX_BUNDLE_ARTICLES) {
+    throw new UsageError(
+      `--bundle: ${count} posts, but a draft holds at most ${MAX_BUNDLE_ARTICLES} articles (https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html); bundle fewer posts`,
+    );
+  }
+}
+
+/** Articles per draft: the legacy news limit, which the sandbox enforces (the Add_draft page does not state one). */
 const MAX_BUNDLE_ARTICLES = 8;
 
 /** Length of a media/uploadimg URL (`https://mmbiz.qpic.cn/mmbiz_png/<~90 chars>/0?wx_fmt=png`), characters. */
@@ -213,51 +349,58 @@ export function outputBase(file: string, cwd: string, outDir?: string): string {
 }
 
 /**
- * Runs the main job over `files` (absolute paths).
- * @returns the run report (also printed as JSON with `--json`).
- * @throws ContentError (exit 1) for field limits, missing covers, broken images and — with `--publish` — MUST
- *   lint errors, before any draft is pushed; WechatApiError (exit 3) from WeChat; ConfigError (exit 4).
+ * Runs the whole flow over `files` (absolute paths): {@link preparePost} for each, then {@link publishPosts}.
+ * Every post's problems are reported together, before anything is sent.
+ * @returns the run report (the CLI's `--json` document).
+ * @throws ContentError (exit 1) for field limits, missing covers, broken images and — with `publish` — MUST
+ *   lint errors, before any draft is pushed; UsageError (exit 2); ConfigError (exit 4); `signal.reason` when
+ *   aborted. A WeChat failure (exit 3) is the failed post's `error` (thrown with `failFast`).
  */
 export async function runPublish(
   session: Session,
   files: string[],
   options: PublishOptions,
+  hooks: RunHooks = {},
 ): Promise<RunReport> {
-  const { reporter, config } = session;
-  const wantsDraft = Boolean(options.draft || options.publish || options.bundle);
-  const wecom = config.platform === 'wecom';
-  const online = options.offline ? false : wecom ? Boolean(config.wecom) : session.hasOfficialAccount;
-  if (wantsDraft && !online) {
-    // Surfaces the configuration error (exit 4) before any work.
-    await session.officialAccount();
-  }
-  const account = online ? session.accountId : undefined;
-  const mode: RunReport['mode'] = options.publish
-    ? 'publish'
-    : wantsDraft
-      ? 'draft'
-      : online
-        ? 'upload'
-        : 'preview';
-
-  if (options.bundle && files.length > MAX_BUNDLE_ARTICLES) {
-    throw new UsageError(
-      `--bundle: ${files.length} posts, but a draft holds at most ${MAX_BUNDLE_ARTICLES} articles (wechat-api.md §2.13); bundle fewer posts`,
-    );
-  }
-
+  assertBundleSize(options, files.length);
   if (options.title !== undefined && files.length !== 1) {
     throw new UsageError(
       `--title gives one post its title, but ${files.length} posts were given: run them one at a time, or put \`wechat_title:\` in each post's front matter`,
     );
   }
+  const state = await openDraftState(session);
+  const prepared = await preparePosts(session, files, options, state, hooks);
+  return publishPrepared(session, prepared, options, state, hooks);
+}
 
+/** True when `options` push to WeChat: images uploaded (credentials set, not `offline`). */
+function isOnline(session: Session, options: PublishOptions): boolean {
+  const { config } = session;
+  if (options.offline) return false;
+  return config.platform === 'wecom' ? Boolean(config.wecom) : session.hasOfficialAccount;
+}
+
+/** Step (1) over several posts, so that every post's problems are reported together (see {@link preparePost}). */
+async function preparePosts(
+  session: Session,
+  inputs: Array<string | { markdown: string; path: string }>,
+  options: PublishOptions,
+  state: DraftState,
+  hooks: RunHooks,
+): Promise<PreparedPost[]> {
+  const { config } = session;
+  const wantsDraft = Boolean(options.draft || options.publish || options.bundle);
+  if (wantsDraft && !isOnline(session, options)) {
+    // Surfaces the configuration error (exit 4) before any work.
+    await session.officialAccount();
+  }
+  hooks.signal?.throwIfAborted();
   // (1) Read every post and check what can be checked without a request.
   const prepared: PreparedPost[] = [];
-  const state = session.ephemeral ? DraftState.ephemeral() : await DraftState.open(config.stateFile);
   const problems: ContentProblem[] = [];
-  for (const file of files) {
-    const source = await readFile(file, 'utf8');
+  for (const input of inputs) {
+    const file = path.resolve(config.cwd, typeof input === 'string' ? input : input.path);
+    const source = typeof input === 'string' ? await readFile(file, 'utf8') : input.markdown;
     let meta: PostMeta;
     try {
       meta = readPostMeta(source, displayPath(file, config.cwd));
@@ -283,7 +426,15 @@ export async function runPublish(
       meta.titleFrom = 'flag';
       delete meta.titleLine;
     }
-    const post: PreparedPost = { file, source, meta, key: state.keyFor(file, meta.wechatId) };
+    const post: PreparedPost = {
+      file,
+      source,
+      meta,
+      key: state.keyFor(file, meta.wechatId),
+      forDraft: wantsDraft,
+      rootDir: rootDirFor(file, config.cwd, options.rootDir),
+      ...(options.allowOutsideRoot ? { allowOutsideRoot: true } : {}),
+    };
     const shown = displayPath(file, config.cwd);
     const fallbacks = applyFieldFallbacks(meta, shown);
     const fieldProblems = checkArticleLimits(meta, shown);
@@ -325,8 +476,39 @@ export async function runPublish(
       }
     }
     assertNoProblems(problems);
-    await prepareCovers(session, prepared, options);
+    await prepareCovers(session, prepared, options, hooks);
   }
+  return prepared;
+}
+
+/** Steps (2)–(4) of {@link publishPosts}. */
+async function publishPrepared(
+  session: Session,
+  prepared: PreparedPost[],
+  options: PublishOptions,
+  state: DraftState,
+  hooks: RunHooks,
+  givenClient?: OfficialAccountClient,
+): Promise<RunReport> {
+  const { config } = session;
+  const { signal } = hooks;
+  const emit = async (event: PublishEvent) => {
+    await hooks.onProgress?.(event);
+  };
+  const wantsDraft = Boolean(options.draft || options.publish || options.bundle);
+  const wecom = config.platform === 'wecom';
+  const online = isOnline(session, options);
+  const account = online ? session.accountId : undefined;
+  const mode: RunReport['mode'] = options.publish
+    ? 'publish'
+    : wantsDraft
+      ? 'draft'
+      : online
+        ? 'upload'
+        : 'preview';
+  const officialAccount = async () => givenClient ?? session.officialAccount();
+  const problems: ContentProblem[] = [];
+  signal?.throwIfAborted();
 
   // (2) Render: images resolved, compressed and (with credentials) uploaded.
   const render = await loadRender();
@@ -337,10 +519,11 @@ export async function runPublish(
     uploader = await wecomUploader(session);
     cache = await imageCache(session);
   } else if (online) {
-    const client = await session.officialAccount();
+    const client = await officialAccount();
     uploader = remark.wechatUploader(client, { account: account as string });
     cache = await imageCache(session);
   }
+  if (uploader && signal) uploader = abortableUploader(uploader, signal);
 
   const reports: PostReport[] = [];
   /** Posts whose image uploads failed on WeChat's side: reported, never drafted. */
@@ -349,25 +532,20 @@ export async function runPublish(
     const shown = displayPath(post.file, config.cwd);
     const base = outputBase(post.file, config.cwd, config.outDir);
     let totals = remark.emptyTotals();
-    const bar = reporter.progressBars
-      ? await reporter.progress(shown, 1)
-      : { increment() {}, note() {}, stop() {}, setTotal() {} };
+    signal?.throwIfAborted();
+    await emit({ type: 'render-started', file: post.file });
     const onProgress = (event: ProgressEvent) => {
       totals = event.totals;
-      bar.setTotal(event.totals.images);
-      if (['uploaded', 'cached', 'skipped', 'written', 'failed'].includes(event.stage)) {
-        bar.increment();
-        bar.note(`${formatBytes(event.totals.bytesSaved)} saved`);
-      }
+      void hooks.onProgress?.({ type: 'image', file: post.file, image: event });
     };
     const pluginOptions: RemarkWechatImagesOptions = {
       baseDir: path.dirname(post.file),
-      rootDir: rootDirFor(post.file, config.cwd, options.rootDir),
+      rootDir: post.rootDir,
       downloadCacheDir: path.join(config.cacheDir, 'downloads'),
       allowPrivateHosts: session.privateHosts(),
       onProgress,
     };
-    if (options.allowOutsideRoot) pluginOptions.allowOutsideRoot = true;
+    if (options.allowOutsideRoot || post.allowOutsideRoot) pluginOptions.allowOutsideRoot = true;
     if (options.continueOnError) pluginOptions.continueOnError = true;
     if (uploader && cache) {
       pluginOptions.uploader = uploader;
@@ -395,7 +573,8 @@ export async function runPublish(
       renderMeta = result.meta;
       diagnostics = normaliseDiagnostics(result.messages, 'markdown');
     } catch (error) {
-      bar.stop();
+      await emit({ type: 'render-finished', file: post.file });
+      if (signal?.aborted) throw signal.reason;
       const imageProblems = imageProblemsOf(error, shown);
       if (imageProblems) {
         problems.push(...imageProblems);
@@ -412,13 +591,13 @@ export async function runPublish(
         diagnostics: [],
         error: postError(failure),
       };
-      reporter.error(`${shown}: ${describePostError(failed.error as PostError)}`);
+      await emit({ type: 'post-failed', file: post.file, error: failed.error as PostError });
       failures.push(failed);
       continue;
     } finally {
       await cache?.flush?.();
     }
-    bar.stop();
+    await emit({ type: 'render-finished', file: post.file });
     const lintFindings = normaliseDiagnostics(await render.lint(html, lintOptions(session)), 'html');
     // Without uploads the images are local files on purpose: "not on WeChat" is expected, not a finding.
     diagnostics.push(...(online ? lintFindings : lintFindings.filter((d) => d.rule !== 'img-on-mmbiz')));
@@ -446,17 +625,17 @@ export async function runPublish(
         await writeFileAtomic(report.html, html);
       }
     }
-    printPostSummary(session, report, shown);
+    await emit({ type: 'rendered', file: post.file, report });
     options.onRendered?.(post.file, html, post.meta);
     reports.push(report);
     post.html = html;
   }
   assertNoProblems(problems);
-  if (!online && !options.offline) reporter.info(CREDENTIALS_HINT);
+  if (!online && !options.offline) await emit({ type: 'no-credentials' });
 
   const run: RunReport = { mode, posts: reports, failed: 0, exitCode: ExitCode.ok };
   if (account) run.account = account;
-  if (!wantsDraft) return finishRun(session, run, failures);
+  if (!wantsDraft) return finishRun(run, failures);
 
   // (3) Drafts. --publish is refused while MUST errors stand.
   if (options.publish) {
@@ -480,7 +659,7 @@ export async function runPublish(
       );
     }
   }
-  const client = await session.officialAccount();
+  const client = await officialAccount();
   const drafted = prepared.filter((post) => reports.some((r) => r.file === post.file));
   const costs = { lookupPages: 0, lookupGets: 0, stateLockWaitMs: 0, lockWaitMs: 0 };
   const upsertOptions = await draftUpsertOptions(session, (lookup) => {
@@ -489,6 +668,7 @@ export async function runPublish(
   });
   const coverCache = cache ?? (await imageCache(session));
   const coverFor = async (post: PreparedPost, report: PostReport): Promise<string> => {
+    signal?.throwIfAborted();
     const cover = post.cover;
     if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
     const info = cover.processed.info;
@@ -501,6 +681,7 @@ export async function runPublish(
       height: info.height,
     });
     report.cover = { src: post.coverSrc as string, ...uploaded };
+    await emit({ type: 'cover-uploaded', file: post.file, ...report.cover });
     return uploaded.media_id;
   };
   const reportOf = (post: PreparedPost) => reports.find((r) => r.file === post.file) as PostReport;
@@ -515,7 +696,11 @@ export async function runPublish(
         ),
       );
     }
-    reporter.error(`--bundle: not pushed, because ${failed} failed`);
+    await emit({
+      type: 'bundle-skipped',
+      files: drafted.map((post) => post.file),
+      failed: failures.map((f) => f.file),
+    });
   } else if (options.bundle && drafted.length > 1) {
     try {
       const articles: DraftArticle[] = [];
@@ -523,28 +708,37 @@ export async function runPublish(
         const report = reportOf(post);
         articles.push(toArticle(post, post.html ?? '', await coverFor(post, report)));
       }
-      // Only a single-article draft has a digest (§2.13: "仅有单图文消息才有摘要").
+      // Only a single-article draft has a digest (Add_draft: "仅有单图文消息才有摘要").
       for (const article of articles) delete article.digest;
       const keys = drafted.map((p) => p.key);
+      signal?.throwIfAborted();
       const draft = await upsertDraft(client, state, account as string, keys, articles, upsertOptions);
       drafted.forEach((post, index) => {
         reportOf(post).draft = draftReport(draft, index);
       });
-      reporter.success(
-        `draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}: ${drafted.length} articles in one draft`,
-      );
-      reporter.result(`media_id ${draft.media_id}`);
+      await emit({
+        type: 'draft-saved',
+        bundle: true,
+        files: drafted.map((p) => p.file),
+        ...draftEvent(draft),
+      });
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       // One draft holds them all: its failure is every article's.
       for (const post of drafted) reportOf(post).error = postError(error);
-      reporter.error(`--bundle: ${describePostError(postError(error))}`);
+      await emit({
+        type: 'draft-failed',
+        bundle: true,
+        files: drafted.map((p) => p.file),
+        error: postError(error),
+      });
     }
   } else {
     for (const post of drafted) {
       const report = reportOf(post);
-      const shown = displayPath(post.file, config.cwd);
       try {
         const article = toArticle(post, post.html ?? '', await coverFor(post, report));
+        signal?.throwIfAborted();
         const draft = await upsertDraft(
           client,
           state,
@@ -554,13 +748,11 @@ export async function runPublish(
           upsertOptions,
         );
         report.draft = draftReport(draft, 0);
-        reporter.success(
-          `${shown}: draft ${draft.action}${draft.reconciled ? ' (found in the draft box)' : ''}`,
-        );
-        reporter.result(`media_id ${draft.media_id}`);
+        await emit({ type: 'draft-saved', bundle: false, files: [post.file], ...draftEvent(draft) });
       } catch (error) {
+        if (signal?.aborted) throw signal.reason;
         report.error = postError(error);
-        reporter.error(`${shown}: ${describePostError(report.error)}`);
+        await emit({ type: 'draft-failed', bundle: false, files: [post.file], error: report.error });
       }
     }
   }
@@ -575,23 +767,54 @@ export async function runPublish(
       seen.add(media_id);
       const sharing = reports.filter((r) => r.draft?.media_id === media_id);
       try {
-        const published = await publishDraft(session, client, media_id, options.publishTimeoutMs ?? 600_000);
+        signal?.throwIfAborted();
+        const published = await publishDraft(client, media_id, options.publishTimeoutMs ?? 600_000, emit);
         for (const other of sharing) other.publish = published;
         // A published draft leaves the draft box: the next run makes a new draft for these posts.
         for (const [key] of state.entriesFor(account as string, media_id))
           state.delete(account as string, key);
         await state.save();
-        for (const url of published.urls) reporter.result(url);
       } catch (error) {
+        if (signal?.aborted) throw signal.reason;
         for (const other of sharing) other.error = postError(error);
-        reporter.error(`draft ${media_id}: ${describePostError(postError(error))}`);
+        await emit({ type: 'publish-failed', media_id, error: postError(error) });
       }
     }
   }
   costs.stateLockWaitMs = state.lockWaitMs;
   costs.lockWaitMs = lockWaits.maxMs;
   run.costs = costs;
-  return finishRun(session, run, failures);
+  return finishRun(run, failures);
+}
+
+function draftEvent(draft: UpsertResult): {
+  media_id: string;
+  action: UpsertResult['action'];
+  reconciled: boolean;
+} {
+  return { media_id: draft.media_id, action: draft.action, reconciled: Boolean(draft.reconciled) };
+}
+
+/**
+ * `uploader` checking `signal` before every upload, so that a cancelled run sends no further image.
+ * An upload already on the wire finishes (WeChat may have stored it; the cache records what came back).
+ */
+function abortableUploader(uploader: WechatImageUploader, signal: AbortSignal): WechatImageUploader {
+  const wrapped: WechatImageUploader = {
+    ...uploader,
+    async uploadBodyImage(data, info) {
+      signal.throwIfAborted();
+      return uploader.uploadBodyImage(data, info);
+    },
+  };
+  const animated = uploader.uploadAnimatedImage?.bind(uploader);
+  if (animated) {
+    wrapped.uploadAnimatedImage = async (data, info) => {
+      signal.throwIfAborted();
+      return animated(data, info);
+    };
+  }
+  return wrapped;
 }
 
 function draftReport(draft: UpsertResult, index: number): NonNullable<PostReport['draft']> {
@@ -602,9 +825,9 @@ function draftReport(draft: UpsertResult, index: number): NonNullable<PostReport
 
 /**
  * The run's posts in argument order (failed uploads included), the failure count and the exit code of the
- * worst failure; prints the summary line when some failed.
+ * worst failure.
  */
-function finishRun(session: Session, run: RunReport, failures: PostReport[]): RunReport {
+function finishRun(run: RunReport, failures: PostReport[]): RunReport {
   if (failures.length > 0) {
     const order = new Map(run.posts.concat(failures).map((r) => [r.file, r]));
     run.posts = [...order.values()];
@@ -615,13 +838,6 @@ function finishRun(session: Session, run: RunReport, failures: PostReport[]): Ru
     (worst, r) => Math.max(worst, r.error?.exitCode ?? 0) as ExitCodeValue,
     ExitCode.ok,
   );
-  if (failed.length > 0) {
-    session.reporter.error(
-      `${failed.length} of ${run.posts.length} post(s) failed (the others went on): ${failed
-        .map((r) => displayPath(r.file, session.config.cwd))
-        .join(', ')}`,
-    );
-  }
   return run;
 }
 
@@ -644,7 +860,7 @@ export function postError(error: unknown): PostError {
 }
 
 /** One line for a failed post: WeChat's errcode/errmsg/rid and hint, else the message. */
-function describePostError(error: PostError): string {
+export function describePostError(error: PostError): string {
   if (error.errcode === undefined) return error.message;
   let text = `WeChat ${error.endpoint ?? 'API'}: errcode ${error.errcode} ${error.errmsg ?? ''}`.trimEnd();
   if (error.rid && !text.includes(error.rid)) text += ` (rid ${error.rid})`;
@@ -714,30 +930,10 @@ export function lintOptions(session: Session): LintOptions {
   return hosts.length ? { imageHosts: hosts } : {};
 }
 
-function displayPath(file: string, cwd: string): string {
+/** `file` relative to `cwd` when inside it (as messages show it), else absolute. */
+export function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   return relative.startsWith('..') ? file : relative;
-}
-
-function printPostSummary(session: Session, report: PostReport, shown: string): void {
-  const { reporter } = session;
-  const t = report.images;
-  const parts = [`${t.images} image(s)`];
-  if (t.uploaded) parts.push(`${t.uploaded} uploaded`);
-  if (t.cached) parts.push(`${t.cached} cached`);
-  if (t.skipped) parts.push(`${t.skipped} already on WeChat`);
-  if (t.bytesSaved > 0) parts.push(`${formatBytes(t.bytesSaved)} saved`);
-  const refused = report.diagnostics.some((d) => d.rule === FIELD_LIMIT);
-  if (refused) reporter.error(`${shown}: "${report.title}" — ${parts.join(', ')}; --draft would refuse it:`);
-  else reporter.success(`${shown}: "${report.title}" — ${parts.join(', ')}`);
-  for (const d of report.diagnostics) {
-    const text = `${describeDiagnostic(d, shown)}${d.fix ? ` — ${d.fix}` : ''}`;
-    if (d.rule === FIELD_LIMIT) reporter.error(text);
-    else if (d.severity === 'must' || d.rule === FIELD_FALLBACK) reporter.warn(text);
-    else reporter.info(`  ${text}`);
-  }
-  if (report.html) reporter.info(`  html    ${displayPath(report.html, session.config.cwd)}`);
-  if (report.preview) reporter.info(`  preview ${displayPath(report.preview, session.config.cwd)}`);
 }
 
 /** Diagnostic rule of a field WeChat would refuse (title, author, digest, source URL, crops, cover). */
@@ -821,7 +1017,7 @@ function unwrapUploadError(error: unknown): unknown {
 }
 
 /**
- * WeCom body images go through WeCom's media/uploadimg (wechat-api.md §3.3), which takes jpg/png only: an
+ * WeCom body images go through WeCom's media/uploadimg (https://developer.work.weixin.qq.com/document/path/90256), which takes jpg/png only: an
  * animated GIF cannot be placed in a WeCom mpnews body, so it is refused with what to do.
  */
 async function wecomUploader(session: Session): Promise<WechatImageUploader> {
@@ -890,6 +1086,7 @@ async function prepareCovers(
   session: Session,
   posts: PreparedPost[],
   options: PublishOptions,
+  hooks: RunHooks,
 ): Promise<void> {
   const images = await loadImages();
   const problems: ContentProblem[] = [];
@@ -900,7 +1097,7 @@ async function prepareCovers(
     if (post.coverLine !== undefined) at.line = post.coverLine;
     const resolveOptions = (): ResolveOptions => ({
       baseDir: path.dirname(post.file),
-      rootDir: rootDirFor(post.file, session.config.cwd, options.rootDir),
+      rootDir: post.rootDir,
       cacheDir: path.join(session.config.cacheDir, 'downloads'),
       allowPrivateHosts: session.privateHosts(),
       ...(options.allowOutsideRoot || post.coverFromConfig ? { allowOutsideRoot: true } : {}),
@@ -929,11 +1126,15 @@ async function prepareCovers(
             `${(error as Error).message}; --cover-fallback found no other cover: the post has no image — pass --cover <image>`,
           );
         }
-        session.reporter.warn(
-          `${formatLocation(at)}: front-matter cover ${missing} is missing (${code}); using ${post.coverSrc}${
+        await hooks.onProgress?.({
+          type: 'cover-fallback',
+          file: post.file,
+          missing,
+          src: post.coverSrc as string,
+          message: `${formatLocation(at)}: front-matter cover ${missing} is missing (${code}); using ${post.coverSrc}${
             post.coverLine === undefined ? '' : ` (line ${post.coverLine})`
           } instead (--cover-fallback)`,
-        );
+        });
         at.image = post.coverSrc;
         if (post.coverLine === undefined) delete at.line;
         else at.line = post.coverLine;
@@ -981,18 +1182,19 @@ function toArticle(post: PreparedPost, html: string, thumb_media_id: string): Dr
 export { upsertDraft } from './drafts.js';
 
 /**
- * Submits a draft (freepublish/submit, §2.14) and waits for the verdict.
+ * Submits a draft (freepublish/submit, https://developers.weixin.qq.com/doc/offiaccount/Publish/Publish.html)
+ * and waits for the verdict.
  * @throws WechatPublishError (exit 3) when publishing fails, WechatTimeoutError when it does not finish within
  *   `timeoutMs`.
  */
 async function publishDraft(
-  session: Session,
   client: OfficialAccountClient,
   media_id: string,
   timeoutMs: number,
+  emit: (event: PublishEvent) => Promise<void>,
 ): Promise<{ publish_id: string; article_id?: string; urls: string[] }> {
   const { publish_id } = await client.submitPublish(media_id);
-  session.reporter.info(`publishing draft ${media_id} (publish_id ${publish_id})…`);
+  await emit({ type: 'publish-submitted', media_id, publish_id: String(publish_id) });
   // Throws WechatPublishError (statuses 2–6) or WechatTimeoutError: both exit 3 with WeChat's wording.
   const status = await client.waitForPublish(publish_id, { timeoutMs });
   const result: { publish_id: string; article_id?: string; urls: string[] } = {
@@ -1000,6 +1202,6 @@ async function publishDraft(
     urls: status.article_detail?.item.map((item) => item.article_url) ?? [],
   };
   if (status.article_id) result.article_id = status.article_id;
-  session.reporter.success(`published: ${result.urls.join(' ') || status.article_id || publish_id}`);
+  await emit({ type: 'published', media_id, ...result });
   return result;
 }

@@ -1,0 +1,98 @@
+/**
+ * @md2wx/publish: the post → WeChat draft flow as a library. `preparePost` reads and checks a post (nothing
+ * sent), `publishPosts` uploads its images and cover and creates, updates or publishes its draft, reporting
+ * progress as `PublishEvent`s. `Session` turns a config file and environment variables into clients, like the
+ * `md2wx` CLI does.
+ */
+export {
+  ARTICLE_LIMITS,
+  applyFieldFallbacks,
+  assertNoProblems,
+  charCount,
+  checkArticleLimits,
+  firstH1,
+  firstImage,
+  type PostMeta,
+  readPostMeta,
+} from './article.js';
+export {
+  type AccountEntry,
+  accountsToServe,
+  type ConfigFile,
+  type ConfigFlags,
+  CREDENTIALS_HINT,
+  findConfigFile,
+  loadDotenv,
+  type OfficialAccountConfig,
+  type Platform,
+  readConfigFile,
+  type ResolvedConfig,
+  requireOfficialAccount,
+  requireWecom,
+  resolveConfig,
+  resolveConfig as loadConfig,
+  type ServedAccount,
+  type WecomConfig,
+} from './config.js';
+export { uploadCover } from './covers.js';
+export { diagramPlugins } from './diagrams.js';
+export {
+  type DraftLookup,
+  findDraft,
+  MARKER_ATTRIBUTE,
+  isAmbiguousFailure,
+  type UpsertOptions,
+  type UpsertResult,
+  upsertDraft,
+} from './drafts.js';
+export {
+  CliError,
+  ConfigError,
+  ContentError,
+  type ContentProblem,
+  ExitCode,
+  type ExitCodeValue,
+  exitCodeOf,
+  formatLocation,
+  isWechatError,
+  type SourceLocation,
+  UsageError,
+} from './errors.js';
+export type { PublishEvent } from './events.js';
+export { type FrontMatter, frontMatterLine, parseFrontMatter } from './front-matter.js';
+export { imageCache, lockWaits, timedLock } from './image-cache.js';
+export { type UploadedImage, uploadBodyImages } from './image-uploads.js';
+export { compressMedia } from './media-input.js';
+export {
+  type Diagnostic,
+  describeDiagnostic,
+  describePostError,
+  displayPath,
+  FIELD_FALLBACK,
+  FIELD_LIMIT,
+  fieldDiagnostics,
+  GENERATED_COVER,
+  lintOptions,
+  modeFlags,
+  NO_COVER,
+  normaliseDiagnostics,
+  openDraftState,
+  outputBase,
+  type PostError,
+  type PostReport,
+  type PrepareOptions,
+  type PreparedPost,
+  type PublishMode,
+  type PublishOptions,
+  type PublishPostsOptions,
+  postError,
+  preparePost,
+  publishPosts,
+  type RunHooks,
+  type RunReport,
+  rootDirFor,
+  runPublish,
+} from './pipeline.js';
+export { Session, type SessionFlags } from './session.js';
+export { prepareWecomCover, wecomImageQuota } from './wecom.js';
+export { DraftState, type DraftStateData, type DraftStateEntry, writeFileAtomic } from './state.js';
