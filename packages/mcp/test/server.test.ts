@@ -183,6 +183,65 @@ describe('md2wx MCP server (in-memory transport, sandbox over HTTP)', () => {
     expect(sandbox.stats().publishJobs).toBeGreaterThan(0);
   });
 
+  it.runIf(requireCorpus())(
+    'cancelling push_draft mid-upload stops the run; the next push creates one draft, the one after updates it',
+    async () => {
+      const dir = path.join(root, 'cancel');
+      await mkdir(path.join(dir, 'images'), { recursive: true });
+      const images = [
+        'photos/canon-sx60_orient6.jpg',
+        'png/sharp-flag-nl-16bit.png',
+        'png/skimage-astronaut-photo.png',
+      ];
+      for (const [i, image] of images.entries())
+        await cp(corpusPath(`images/${image}`), path.join(dir, `images/${i}${path.extname(image)}`));
+      await writeFile(
+        path.join(dir, 'post.md'),
+        '# 取消之后\n\n![a](images/0.jpg)\n\n![b](images/1.png)\n\n![c](images/2.png)\n',
+      );
+      const drafts = sandbox.stats().drafts;
+      const requests = () => Object.values(sandbox.stats().requests).reduce((a, b) => a + b, 0);
+      sandbox.setFaults({ latencyMs: 400 });
+      const controller = new AbortController();
+      try {
+        const cancelled = client.callTool(
+          { name: 'push_draft', arguments: { path: 'cancel/post.md' } },
+          undefined,
+          {
+            signal: controller.signal,
+            onprogress: (p) => {
+              if (/image .* uploaded/.test(p.message ?? '')) controller.abort();
+            },
+          },
+        );
+        await expect(cancelled).rejects.toThrow(/abort/i);
+        // The server's run stops at its next check; wait until the sandbox sees no more requests.
+        let seen = -1;
+        while (seen !== requests()) {
+          seen = requests();
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      } finally {
+        sandbox.setFaults({ latencyMs: 0 });
+      }
+      expect(sandbox.stats().drafts).toBe(drafts);
+      const stateFile = path.join(root, '.md2wx/drafts.json');
+      // No state file yet (nothing was saved), or one that does not know the post.
+      expect(await readFile(stateFile, 'utf8').catch(() => '{}')).not.toContain('cancel/post.md');
+
+      const created = structured<{ media_id: string; action: string }>(
+        await call(client, 'push_draft', { path: 'cancel/post.md' }),
+      );
+      expect(created.action).toBe('created');
+      const updated = structured<{ media_id: string; action: string }>(
+        await call(client, 'push_draft', { path: 'cancel/post.md' }),
+      );
+      expect(updated).toEqual(expect.objectContaining({ media_id: created.media_id, action: 'updated' }));
+      expect(sandbox.stats().drafts).toBe(drafts + 1);
+      expect(JSON.parse(await readFile(stateFile, 'utf8'))).toBeTypeOf('object');
+    },
+  );
+
   it.runIf(requireCorpus())('push_draft takes a corpus photo over 1 MB as cover and body image', async () => {
     const dir = path.join(root, 'corpus');
     await mkdir(path.join(dir, 'images'), { recursive: true });
