@@ -7,7 +7,7 @@
  * loads its config with Node's own resolver, without the `@md2wx/source` condition).
  */
 import { execFile } from 'node:child_process';
-import { cp, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { cp, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const SITE = path.join(repoRoot, 'examples/astro-site');
 const ASTRO_BIN = path.join(repoRoot, 'node_modules/astro/astro.js');
 /** Built outputs the site's config imports at build time. */
-const NEEDED_DIST = ['packages/remark-wechat-images/dist/index.js', 'packages/wechat/dist/index.js'];
+const NEEDED_DIST = [
+  'packages/remark-wechat-images/dist/index.js',
+  'packages/wechat/dist/index.js',
+  'packages/publish/dist/index.js',
+];
 
 let sandbox: SandboxServer;
 let work: string;
@@ -27,8 +31,9 @@ let site: string;
 const uploads = () => sandbox.stats().uploads['media/uploadimg'] ?? 0;
 
 /** Runs `astro build` in the copied site; rejects with Astro's output when it fails. */
-function astroBuild(): Promise<{ stdout: string; stderr: string }> {
+function astroBuild(extraEnv: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   const env = {
+    ...extraEnv,
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     ASTRO_TELEMETRY_DISABLED: '1',
@@ -134,5 +139,31 @@ describe.skipIf(!requireCorpus())('examples/astro-site built by astro against th
     expect(after.get(path.join('posts', 'second-post', 'index.html'))).toEqual(
       firstBuild.get(path.join('posts', 'second-post', 'index.html')),
     );
+  });
+
+  it('with MD2WX_ASTRO_DRAFTS=1 pushes each post as a draft once, then updates only the changed post', async () => {
+    const drafts = () => sandbox.inspect().drafts;
+    const on = { MD2WX_ASTRO_DRAFTS: '1' };
+    const { stdout } = await astroBuild(on);
+    expect(stdout).toMatch(/first-post\.md: draft created/);
+    expect(
+      drafts()
+        .map((d) => d.articles[0]?.title)
+        .sort(),
+    ).toEqual(['First post', 'Second post']);
+    const firstDrafts = drafts().map((d) => d.media_id);
+
+    // Nothing changed: nothing pushed.
+    const unchanged = await astroBuild(on);
+    expect(unchanged.stdout).toMatch(/no post changed since the last push/);
+
+    const post = path.join(site, 'src/pages/posts/second-post.md');
+    await writeFile(post, `${await readFile(post, 'utf8')}\nOne more line.\n`);
+    const changed = await astroBuild(on);
+    expect(changed.stdout).toMatch(/second-post\.md: draft updated/);
+    expect(changed.stdout).not.toMatch(/first-post\.md: draft/);
+    expect(drafts().map((d) => d.media_id)).toEqual(firstDrafts);
+    const second = drafts().find((d) => d.articles[0]?.title === 'Second post');
+    expect(String(second?.articles[0]?.content)).toContain('One more line.');
   });
 });

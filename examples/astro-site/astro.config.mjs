@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import remarkWechatImages, { stateFileCache, wechatUploader } from '@md2wx/remark-wechat-images';
 import { createOfficialAccountClient } from '@md2wx/wechat';
 import { defineConfig } from 'astro/config';
+import md2wxDrafts from './md2wx-drafts.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // Same variable names as the md2wx CLI. WECHAT_BASE_URL is only for a fake server (the md2wx sandbox).
@@ -33,4 +34,5 @@ if (appId && appSecret) {
   console.warn('md2wx: WECHAT_APP_ID / WECHAT_APP_SECRET not set; images stay local (nothing is uploaded)');
 }
 
-export default defineConfig({ markdown });
+// Optional: MD2WX_ASTRO_DRAFTS=1 also pushes changed posts as drafts at the end of the build (md2wx-drafts.mjs).
+export default defineConfig({ markdown, integrations: [md2wxDrafts()] });

@@ -96,3 +96,6 @@ export {
 export { Session, type SessionFlags } from './session.js';
 export { prepareWecomCover, wecomImageQuota } from './wecom.js';
 export { DraftState, type DraftStateData, type DraftStateEntry, writeFileAtomic } from './state.js';
+/** Types of the stages this package joins, for programs that pass them through (render options, clients). */
+export type { RenderOptions } from '@md2wx/render';
+export type { DraftArticle, MpnewsArticle, OfficialAccountClient } from '@md2wx/wechat';

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RenderOptions } from '@md2wx/render';
+import type { RenderOptions } from '@md2wx/publish';
 import { applyFieldFallbacks, checkArticleLimits, firstImage, readPostMeta } from '@md2wx/publish';
 import { diagramPlugins } from '@md2wx/publish';
 import { ExitCode, type ExitCodeValue } from '../errors.js';

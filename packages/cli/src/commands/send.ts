@@ -4,7 +4,7 @@
  * `md2wx <post> --platform wecom` renders and uploads without sending.
  */
 import path from 'node:path';
-import type { MpnewsArticle } from '@md2wx/wechat';
+import type { MpnewsArticle } from '@md2wx/publish';
 import { firstImage, type PostMeta } from '@md2wx/publish';
 import { ContentError, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
 import { type PublishOptions, prepareWecomCover } from '@md2wx/publish';
