@@ -72,7 +72,9 @@ describe('names', () => {
       ).toMatch(/^@md2wx\/[a-z0-9][a-z0-9-]*$/);
       expect(Boolean(manifest.private), `${manifest.name}: private`).toBe(PRIVATE.has(manifest.name));
     }
-    expect(publicPackages.map((w) => w.manifest.name)).toContain('@md2wx/cli');
+    expect(publicPackages.map((w) => w.manifest.name)).toEqual(
+      expect.arrayContaining(['@md2wx/cli', '@md2wx/mcp']),
+    );
   });
 
   it('no manifest depends on the unscoped `md2wx` or on a private package', () => {

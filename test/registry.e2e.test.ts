@@ -5,7 +5,8 @@
  * (b) the remark plugin's README: its install line in an empty project, then its usage block, run as written
  *     against a sandbox (WECHAT_* variables) and type-checked against the installed types;
  * (c) `npx @md2wx/cli --help`;
- * (d) from a clone: `npm link -w @md2wx/cli` into a temp prefix keeps working after a rebuild.
+ * (d) from a clone: `npm link -w @md2wx/cli` into a temp prefix keeps working after a rebuild;
+ * (e) `npm i @md2wx/mcp` in an empty project, and its `md2wx-mcp` pushes a draft for an MCP client over stdio.
  *
  * Needs the built dist/ of every package (`npm test`'s pretest builds; else `npx turbo run build`). One
  * registry and one publish serve every case. The install timings and size are printed (issue 14's closing note).
@@ -15,6 +16,9 @@ import { chmod, cp, lstat, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_ACCOUNT, type Sandbox, startSandbox } from '@md2wx/sandbox';
 import { repoRoot } from '@md2wx/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -253,6 +257,50 @@ describe('published to a local registry', () => {
     expect(help.stdout).toContain('--draft');
     figures.push(`npx --yes @md2wx/cli --help: ${(help.ms / 1000).toFixed(1)} s`);
   }, 300_000);
+
+  it('(e) npm i @md2wx/mcp: the installed md2wx-mcp lists its tools and pushes a draft over stdio', async () => {
+    const project = path.join(work, 'mcp-only');
+    await mkdir(project, { recursive: true });
+    await writeFile(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'mcp-only', private: true, type: 'module' }),
+    );
+    const install = await run('npm', ['i', '@md2wx/mcp'], {
+      cwd: project,
+      env: npmEnv(registry),
+      timeoutMs: 300_000,
+    });
+    expectOk(install, 'npm i @md2wx/mcp');
+    figures.push(`npm i @md2wx/mcp: ${(install.ms / 1000).toFixed(1)} s`);
+    await cp(path.join(HELLO, 'post.md'), path.join(project, 'posts/hello.md'));
+    await cp(path.join(HELLO, 'images'), path.join(project, 'posts/images'), { recursive: true });
+
+    const transport = new StdioClientTransport({
+      command: path.join(project, 'node_modules/.bin/md2wx-mcp'),
+      args: ['--root', project],
+      cwd: project,
+      env: userEnv({
+        WECHAT_APP_ID: DEFAULT_ACCOUNT.appId,
+        WECHAT_APP_SECRET: DEFAULT_ACCOUNT.appSecret,
+        WECHAT_BASE_URL: sandbox.url,
+      }),
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'registry-e2e', version: '0.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['render_post', 'lint_post', 'push_draft', 'publish_draft']);
+      const result = (await client.callTool({
+        name: 'push_draft',
+        arguments: { path: 'posts/hello.md' },
+      })) as CallToolResult;
+      expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
+      expect(result.structuredContent).toMatchObject({ action: 'created' });
+    } finally {
+      await client.close();
+    }
+  }, 600_000);
 });
 
 describe('from a clone', () => {
