@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'test'],
+    // Every folder under packages/ is a project (named in its vitest.config.ts: `--project <name>`), so a new
+    // package needs no edit here; test/ holds the e2e project and the distribution project.
+    projects: ['packages/*', 'test', 'test/vitest.distribution.config.ts'],
+    // The default output, then the 10 slowest test files (after everything else, so nothing is hidden).
+    reporters: ['default', './test/support/slowest-files.ts'],
     coverage: {
       provider: 'v8',
       reporter: ['text-summary', 'json-summary'],

@@ -53,7 +53,7 @@ graph LR
 然后是文字。
 `;
 
-describe.skipIf(!CHROMIUM)('mermaid through the CLI', () => {
+describe.skipIf(!CHROMIUM)('mermaid through the CLI', { tags: ['chromium'] }, () => {
   it('a post with mermaid renders the diagram as an image; the second render does not start the browser', async () => {
     const dir = path.join(work, 'mermaid');
     await mkdir(dir, { recursive: true });
