@@ -13,9 +13,10 @@ export const MACHINE_TAGS = [
 
 /**
  * Groups of projects that run one after the other (`sequence.groupOrder`); projects of one group share the
- * workers. The package tests and `distribution` come after the end-to-end group because registry.e2e's
- * `npm link` case rebuilds packages/cli/dist, which the CLI end-to-end tests run from: a CLI started while tsc
- * rewrites a file would import it half-written.
+ * workers. registry.e2e (the `distribution` project) rebuilds packages/cli/dist in its `npm link` case, which
+ * every file in test/ reads (the CLI e2e tests start it, packaging and action.e2e pack it, the soak runs it):
+ * a process reading a file while tsc rewrites it gets half a module. So it runs in the group after test/,
+ * beside the package tests, which read no dist/.
  */
 export const GROUP = { e2e: 0, packages: 1, distribution: 1 } as const;
 
