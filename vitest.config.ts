@@ -6,10 +6,10 @@ export default defineConfig({
     // Every folder under packages/ is a project (named in its vitest.config.ts: `--project <name>`), so a new
     // package needs no edit here; test/ holds the e2e project and the distribution project.
     projects: ['packages/*', 'test', 'test/vitest.distribution.config.ts'],
-    // vitest's default for `run` is one worker fewer than the cores: a single worker on a 2-core machine. Much
-    // of an e2e file's wall time is waiting (npm installs through the local registry's uplink, CLI
-    // subprocesses, sandbox delays), so one worker more than the cores keeps both cores busy.
-    maxWorkers: availableParallelism() + 1,
+    // vitest's default for `run` is one worker fewer than the cores: a single worker on a 2-core machine, which
+    // leaves a core idle while an e2e file waits (npm installs through the local registry's uplink, CLI
+    // subprocesses, sandbox delays). One worker per core; more made the CPU-heavy image tests hit their timeouts.
+    maxWorkers: availableParallelism(),
     // The default output, then the 10 slowest test files (after everything else, so nothing is hidden).
     reporters: ['default', './test/support/slowest-files.ts'],
     coverage: {
