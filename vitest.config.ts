@@ -8,7 +8,8 @@ export default defineConfig({
     projects: ['packages/*', 'test', 'test/vitest.distribution.config.ts'],
     // vitest's default for `run` is one worker fewer than the cores: a single worker on a 2-core machine, which
     // leaves a core idle while an e2e file waits (npm installs through the local registry's uplink, CLI
-    // subprocesses, sandbox delays). One worker per core; more made the CPU-heavy image tests hit their timeouts.
+    // subprocesses, sandbox delays). One worker per core: more would push the CPU-bound image tests toward their
+    // timeouts on a loaded machine.
     maxWorkers: availableParallelism(),
     // The default output, then the 10 slowest test files (after everything else, so nothing is hidden).
     reporters: ['default', './test/support/slowest-files.ts'],
