@@ -1,12 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
 /**
+ * Tags for what a test needs from the machine beyond Node (https://vitest.dev/guide/test-tags). A file that needs
+ * one throughout says so in a top comment (`// @module-tag redis`), a suite or test in its options
+ * (`describe('…', { tags: ['chromium'] }, …)`). `npm run test:quick` runs with `--tags-filter='!redis && !chromium'`.
+ * Defined here rather than only in the root config, so that `vitest` run inside one package knows them too.
+ */
+export const MACHINE_TAGS = [
+  { name: 'redis', description: 'starts a real redis-server (apt-get install redis-server)' },
+  { name: 'chromium', description: 'drives headless Chromium: mermaid diagrams, the 375 px preview' },
+];
+
+/**
+ * Groups of projects that run one after the other (`sequence.groupOrder`); projects of one group share the
+ * workers. registry.e2e (the `distribution` project) rebuilds packages/cli/dist in its `npm link` case, which
+ * every file in test/ reads (the CLI e2e tests start it, packaging and action.e2e pack it, the soak runs it):
+ * a process reading a file while tsc rewrites it gets half a module. So it runs in the group after test/,
+ * beside the package tests, which read no dist/.
+ */
+export const GROUP = { e2e: 0, packages: 1, distribution: 1 } as const;
+
+/**
  * Shared vitest settings for every package and for the end-to-end tests in test/.
  *
  * Workspace packages export their TypeScript sources under the `@md2wx/source` condition, so tests
  * run against `src/` without a build step; published builds resolve to `dist/`.
+ *
+ * @param name the project name (`npx vitest run --project <name>`), the package folder's name by convention.
+ * @param options.testTimeout per-test limit, milliseconds (default 30,000).
+ * @param options.groupOrder the project's `sequence.groupOrder` (default {@link GROUP.packages}).
  */
-export function packageConfig(name: string, options: { testTimeout?: number } = {}) {
+export function packageConfig(name: string, options: { testTimeout?: number; groupOrder?: number } = {}) {
   const conditions = ['@md2wx/source', 'node', 'import', 'default'];
   return defineConfig({
     resolve: { conditions },
@@ -18,6 +42,8 @@ export function packageConfig(name: string, options: { testTimeout?: number } = 
       testTimeout: options.testTimeout ?? 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      tags: MACHINE_TAGS,
+      sequence: { groupOrder: options.groupOrder ?? GROUP.packages },
     },
   });
 }

@@ -3,32 +3,27 @@
  * fault never fails the others. CLI processes against a sandbox steered through its control API.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_ACCOUNT, type SandboxServer, startSandbox } from '@md2wx/sandbox';
 import { corpusPath, requireCorpus } from '@md2wx/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { mediaIds, runCli } from './cli-runner.js';
+import { useSandbox } from './support/e2e-sandbox.js';
 
 const FLAG = 'images/png/sharp-flag-nl-16bit.png';
-const PHOTO = 'images/photos/canon-sx60_orient6.jpg';
+/** A 36 KB JPEG: these tests are about drafts, not image work, so the photo is cheap to compress. */
+const PHOTO = 'images/special/progressive-small-nikon.jpeg';
 
+// One sandbox for the file, reset before each test (every test counts drafts and uploads from zero).
+const e2e = useSandbox({}, { fresh: 'each', prefix: 'md2wx-reliability-' });
 let sandbox: SandboxServer;
 let dir: string;
 let env: Record<string, string>;
 
 beforeEach(async () => {
-  sandbox = await startSandbox();
-  dir = await mkdtemp(path.join(tmpdir(), 'md2wx-reliability-'));
-  env = {
-    WECHAT_APP_ID: DEFAULT_ACCOUNT.appId,
-    WECHAT_APP_SECRET: DEFAULT_ACCOUNT.appSecret,
-    WECHAT_BASE_URL: sandbox.url,
-  };
-});
-afterEach(async () => {
-  await sandbox?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  sandbox = e2e.sandbox;
+  dir = await mkdtemp(path.join(e2e.work, 'test-'));
+  env = e2e.env();
 });
 
 /** `n` posts `posts/pNN.md` sharing a cover (the flag) and a photo, from the corpus. */
@@ -132,8 +127,9 @@ describe.skipIf(!requireCorpus())('drafts never lost or duplicated (issue 19)', 
   }, 120_000);
 
   it('one post meeting 45009 fails alone: the others are drafted, each is reported, exit 3', async () => {
-    await sandbox.close();
+    // Its own sandbox: the quota is an option of the server, which a reset keeps.
     sandbox = await startSandbox({ quotas: { 'draft/add': 1 } });
+    onTestFinished(() => sandbox.close());
     env.WECHAT_BASE_URL = sandbox.url;
     const files = await writePosts(3);
     const run = await runCli([...files, '--draft', '--no-write', '--json'], { cwd: dir, env });

@@ -1,40 +1,31 @@
 /**
  * End-to-end for issue 15: mermaid diagrams drawn (once), field fallbacks instead of refusals, field checks
- * in every mode, generated covers — the CLI as a subprocess, against a sandbox started here.
+ * in every mode, generated covers — the CLI as a subprocess, against one sandbox for the file (support/e2e-sandbox).
  */
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findChromium } from '@md2wx/diagrams';
-import { DEFAULT_ACCOUNT, type Sandbox, startSandbox } from '@md2wx/sandbox';
+import type { SandboxServer } from '@md2wx/sandbox';
 import { corpusDir, requireCorpus } from '@md2wx/testkit';
-import { createOfficialAccountClient } from '@md2wx/wechat';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mediaIds, runCli } from './cli-runner.js';
 import { corpusPosts } from './corpus-posts.js';
+import { useSandbox } from './support/e2e-sandbox.js';
 
 const CHROMIUM = findChromium();
 if (!CHROMIUM && process.env.CI)
   throw new Error('no Chromium on the PATH; CI needs it for the diagram tests');
 
-let sandbox: Sandbox;
+const e2e = useSandbox({}, { prefix: 'md2wx-e2e-15-' });
+let sandbox: SandboxServer;
 let work: string;
 let env: Record<string, string>;
-const client = () => createOfficialAccountClient({ ...DEFAULT_ACCOUNT, baseUrl: sandbox.url });
+const client = () => e2e.client();
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  work = await mkdtemp(path.join(tmpdir(), 'md2wx-e2e-15-'));
-  env = {
-    WECHAT_APP_ID: DEFAULT_ACCOUNT.appId,
-    WECHAT_APP_SECRET: DEFAULT_ACCOUNT.appSecret,
-    WECHAT_BASE_URL: sandbox.url,
-  };
-});
-afterAll(async () => {
-  await sandbox?.close();
-  if (work) await rm(work, { recursive: true, force: true });
+beforeAll(() => {
+  ({ sandbox, work } = e2e);
+  env = e2e.env();
 });
 
 const MERMAID_POST = `---
@@ -53,7 +44,7 @@ graph LR
 然后是文字。
 `;
 
-describe.skipIf(!CHROMIUM)('mermaid through the CLI', () => {
+describe.skipIf(!CHROMIUM)('mermaid through the CLI', { tags: ['chromium'] }, () => {
   it('a post with mermaid renders the diagram as an image; the second render does not start the browser', async () => {
     const dir = path.join(work, 'mermaid');
     await mkdir(dir, { recursive: true });

@@ -40,7 +40,7 @@ async function runnerCheckout(name: string): Promise<string> {
   return dir;
 }
 
-describe('Redis store (MD2WX_REDIS_URL) shared by two CLI processes', () => {
+describe('Redis store (MD2WX_REDIS_URL) shared by two CLI processes', { tags: ['redis'] }, () => {
   let redis: RedisServer;
   let sandbox: Sandbox;
   beforeAll(async () => {

@@ -1,7 +1,14 @@
 import { mergeConfig } from 'vitest/config';
-import { packageConfig } from '../vitest.shared.ts';
+import { GROUP, packageConfig } from '../vitest.shared.ts';
 
-// The short soak lives in soak/ (test/soak/soak.test.ts); `npm run soak` runs the long one.
-export default mergeConfig(packageConfig('e2e', { testTimeout: 120_000 }), {
-  test: { include: ['soak/**/*.test.ts'] },
+/**
+ * The end-to-end tests in test/ (and the short soak in soak/; `npm run soak` runs the long one), except
+ * registry.e2e.test.ts, which is the `distribution` project (vitest.distribution.config.ts).
+ */
+export default mergeConfig(packageConfig('e2e', { testTimeout: 120_000, groupOrder: GROUP.e2e }), {
+  test: {
+    include: ['soak/**/*.test.ts'],
+    exclude: ['registry.e2e.test.ts'],
+    globalSetup: ['support/build-cli.ts'],
+  },
 });

@@ -1,3 +1,4 @@
+// @module-tag redis: the short soak runs with the file store and with a real redis-server.
 /**
  * The short soak inside `npm test` (the long one is `npm run soak`): a few processes, one faulty round with a
  * kill -9 and a revocation, then a clean round, with the file store and with a real redis-server.

@@ -61,7 +61,7 @@ describe('remarkMermaid without a browser', () => {
   });
 });
 
-describe.skipIf(!CHROMIUM)('mermaid in headless Chromium', () => {
+describe.skipIf(!CHROMIUM)('mermaid in headless Chromium', { tags: ['chromium'] }, () => {
   let cacheDir: string;
   beforeAll(async () => {
     cacheDir = await mkdtemp(path.join(tmpdir(), 'md2wx-diagrams-'));

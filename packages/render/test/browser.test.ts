@@ -1,3 +1,4 @@
+// @module-tag chromium: every test drives headless Chromium.
 import { existsSync, readFileSync } from 'node:fs';
 import { corpusPath, requireCorpus } from '@md2wx/testkit';
 import { type Browser, chromium } from 'playwright-core';

@@ -1,3 +1,4 @@
+// @module-tag redis: every test talks to a real redis-server.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

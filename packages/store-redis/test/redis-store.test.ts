@@ -1,3 +1,4 @@
+// @module-tag redis: every test talks to a real redis-server.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';

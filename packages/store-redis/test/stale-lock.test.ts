@@ -1,3 +1,4 @@
+// @module-tag redis: every test talks to a real redis-server.
 /**
  * Issue 19 defect 5 (Redis): image locks are taken for ~120 s; a holder killed with SIGKILL must not make the
  * next run (on any machine) wait those 120 s. Real redis-server, real processes.

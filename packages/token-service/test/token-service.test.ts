@@ -312,7 +312,7 @@ describe('jsapi_ticket', () => {
   });
 });
 
-describe('several instances on one Redis store', () => {
+describe('several instances on one Redis store', { tags: ['redis'] }, () => {
   let redis: RedisServer;
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -339,7 +339,7 @@ describe('several instances on one Redis store', () => {
   });
 });
 
-describe('restarts backed by Redis', () => {
+describe('restarts backed by Redis', { tags: ['redis'] }, () => {
   it('a restarted service serves the stored token without asking WeChat again', async () => {
     const redis = await startRedisServer({ persistent: true });
     const store = createRedisStore({ url: redis.url });
