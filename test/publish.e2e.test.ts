@@ -265,7 +265,9 @@ describe.skipIf(!requireCorpus())('corpus posts with local or data: images, as d
           // Mermaid blocks are drawn and uploaded as images too.
           const diagrams = mermaidBlocks(readFileSync(post.file, 'utf8'));
           expect(imageSrcs(content).length, name).toBe(post.local.length + post.data + diagrams);
-          const must = lint(content, { imageHosts: [`${sandbox.imageHost}/`] }).filter((m) => m.fatal === true);
+          const must = lint(content, { imageHosts: [`${sandbox.imageHost}/`] }).filter(
+            (m) => m.fatal === true,
+          );
           expect(must, `${name}: ${JSON.stringify(must)}`).toEqual([]);
           const fix = FRONT_MATTER_FIXES[name];
           const title = fix?.args[fix.args.indexOf('--title') + 1];
