@@ -11,7 +11,7 @@ const PRE_OK =
 /** Wraps a fragment in a plain root section, like the renderer's output. */
 const wrap = (s: string) => `<section>${s}</section>`;
 
-/** Per rule of wechat-html.md §14 (and the article checks): an input that breaks it and one that satisfies it. */
+/** Per rule of docs/wechat-html-rules.md (and the article checks): an input that breaks it and one that satisfies it. */
 const cases: { rule: string; bad: string; good: string; meta?: { bad: object; good: object } }[] = [
   { rule: 'no-forbidden-tags', bad: wrap('<script>x()</script><p>a</p>'), good: wrap('<p>a</p>') },
   { rule: 'allowed-tags', bad: wrap('<article>a</article>'), good: wrap('<section>a</section>') },

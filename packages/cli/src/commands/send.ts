@@ -1,6 +1,8 @@
 /**
  * WeCom (企业微信): `md2wx send <post> --to <users>` sends a post as an mpnews application message
- * (wechat-api.md §3.10): body images through WeCom media/uploadimg (§3.3), the cover as temporary media (§3.2).
+ * (https://developer.work.weixin.qq.com/document/path/90236): body images through WeCom media/uploadimg
+ * (https://developer.work.weixin.qq.com/document/path/90256), the cover as temporary media
+ * (https://developer.work.weixin.qq.com/document/path/90253).
  * `md2wx <post> --platform wecom` renders and uploads without sending.
  */
 import path from 'node:path';
@@ -68,7 +70,7 @@ export async function runSend(
     shown: post,
     ...(options.rootDir ? { rootDir: options.rootDir } : {}),
   });
-  // R7 (seeds/001): a temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
+  // A temporary media_id dies after 3 days. uploadReusable keeps the cover's media_id in the
   // store only while it has life left, so later sends reuse it and an expired one is uploaded again.
   const media = await client.uploadReusable('image', coverInput.data, { filename: coverInput.filename });
   if (media.reused)
