@@ -17,7 +17,7 @@ import {
   publishDraft,
   pushDraft,
   renderPost,
-} from './pipeline.js';
+} from './tool-runs.js';
 import { progressListener } from './progress.js';
 import { openRoot, resolveInRoot } from './root.js';
 import {

@@ -133,7 +133,7 @@ describe('messages: one shape for renderer, plugins and linter', () => {
     );
     expect(r.file.path).toBe('p.md');
     expect(r.file.messages.map((m) => `${m.source}:${m.ruleId}@${m.line}`)).toEqual([
-      'md2wx:render/frontmatter@1',
+      'md2wx:render/frontmatter@2',
       'my-plugin:x@undefined',
       'md2wx:render/svg-image@5',
     ]);
