@@ -8,7 +8,13 @@ import { encodeJpeg, encodePngLossless, encodePngPalette, highestQualityUnder } 
 import { ImageError } from './errors.js';
 import { detectFormat, type InputFormat, type OutputFormat } from './formats.js';
 import { isSrgbProfile } from './icc.js';
-import { type ImageQuality, qualityPolicy, smallestJpegReaching } from './quality.js';
+import {
+  type ImageQuality,
+  qualityPolicy,
+  smallestJpegReaching,
+  smallestPaletteReaching,
+  ssimScorer,
+} from './quality.js';
 import {
   ANIMATED_MAX_BYTES,
   BODY_MAX_BYTES,
@@ -303,7 +309,11 @@ async function processOne(input: Buffer, options: ProcessOptions): Promise<Proce
   }
   // Decoding in full also proves a pass-through candidate is not truncated.
   const raw = await renderRaw(opened, stillWidth, source);
-  if (stillTarget) {
+  // Under an SSIM target a PNG's own bytes are one candidate among the encodings that reach the target
+  // (a screenshot saved as truecolour PNG is often 3–9× its palette at SSIM 0.9995); a JPEG is kept as is,
+  // since re-encoding it only adds a generation of loss to save bytes.
+  const competes = original !== undefined && quality.ssim !== undefined && opened.format === 'png';
+  if (stillTarget && !competes) {
     if (original) {
       return finish(original, {
         format: opened.format === 'png' ? 'png' : 'jpeg',
@@ -319,7 +329,14 @@ async function processOne(input: Buffer, options: ProcessOptions): Promise<Proce
     }
   }
   const jpegOnly = target === 'cover' || target === 'thumb';
-  const encoded = await encodeToFit(raw, opened, { maxBytes, jpegOnly, quality, source, warnings });
+  const encoded = await encodeToFit(raw, opened, {
+    maxBytes,
+    jpegOnly,
+    quality,
+    source,
+    warnings,
+    ...(competes ? { original } : {}),
+  });
   if (encoded.raw.width < raw.width) {
     warnings.push(`downscaled to ${encoded.raw.width}x${encoded.raw.height} to fit under ${maxBytes} bytes`);
   }
@@ -332,7 +349,7 @@ async function processOne(input: Buffer, options: ProcessOptions): Promise<Proce
     animated: false,
     frames: 1,
     sourceFormat: opened.format,
-    passthrough: false,
+    passthrough: encoded.passthrough === true,
     warnings,
   });
 }
@@ -369,6 +386,8 @@ interface Encoded {
   format: OutputFormat;
   quality?: number;
   raw: RawImage;
+  /** The input's own bytes (metadata stripped) won. */
+  passthrough?: boolean;
 }
 
 async function encodeToFit(
@@ -380,6 +399,8 @@ async function encodeToFit(
     quality: QualityRange;
     source: string;
     warnings: string[];
+    /** The input PNG's own bytes, metadata stripped, to compete with the encodings on size. */
+    original?: Buffer;
   },
 ): Promise<Encoded> {
   const { maxBytes, quality, warnings } = context;
@@ -392,6 +413,19 @@ async function encodeToFit(
   if (context.jpegOnly) {
     if (transparent) warnings.push('transparent areas flattened onto white (JPEG has no transparency)');
     return jpegToFit(raw, jpeg);
+  }
+  if (quality.ssim !== undefined) {
+    const lossless = LOSSLESS_SOURCES.has(opened.format);
+    const smallest = await smallestReaching(raw, {
+      target: quality.ssim,
+      maxBytes,
+      quality,
+      transparent,
+      palette: graphic || transparent || lossless,
+      chroma: jpeg.chroma,
+      ...(context.original ? { original: context.original } : {}),
+    });
+    if (smallest) return smallest;
   }
   if (transparent || fewColours) {
     const png = await pngToFit(raw, fewColours, graphic, maxBytes);
@@ -407,6 +441,53 @@ async function encodeToFit(
     if (png && png.data.length < maxBytes) return { ...png, format: 'png', raw };
   }
   return jpegToFit(raw, jpeg);
+}
+
+/**
+ * The smallest encoding of `raw` whose SSIM against it (see `ssimScorer`) reaches `target` and that is
+ * strictly under `maxBytes`, among: a palette PNG at the lowest libimagequant quality reaching it (when
+ * `palette`: graphics, transparency, lossless sources), a mozjpeg JPEG at the lowest quality in
+ * [min, max] reaching it (opaque images only, so alpha never lands on black) and the input's own bytes
+ * (`original`, SSIM 1). Screenshots thus go to whichever of palette PNG and 4:4:4 JPEG is smaller at equal
+ * SSIM; photos to JPEG, where a palette is not even tried.
+ *
+ * @returns the winner, or `undefined` when no candidate reaches the target under budget (the caller
+ *   then falls back to the highest quality that fits).
+ */
+async function smallestReaching(
+  raw: RawImage,
+  options: {
+    target: number;
+    maxBytes: number;
+    quality: QualityRange;
+    transparent: boolean;
+    palette: boolean;
+    chroma: '4:2:0' | '4:4:4';
+    original?: Buffer;
+  },
+): Promise<Encoded | undefined> {
+  const { target, maxBytes, quality } = options;
+  const score = await ssimScorer(raw);
+  const candidates: Encoded[] = [];
+  if (options.original && options.original.length < maxBytes)
+    candidates.push({ data: options.original, format: 'png', raw, passthrough: true });
+  if (options.palette) {
+    const palette = await smallestPaletteReaching(raw, score, { target, maxBytes });
+    if (palette) candidates.push({ data: palette.data, format: 'png', quality: palette.quality, raw });
+  }
+  if (!options.transparent) {
+    const found = await smallestJpegReaching(raw, {
+      target,
+      // Only a JPEG smaller than the best candidate so far can win.
+      maxBytes: Math.min(maxBytes, ...candidates.map((candidate) => candidate.data.length)),
+      min: quality.min,
+      max: quality.max,
+      chroma: options.chroma,
+      score,
+    });
+    if (found) candidates.push({ data: found.data, format: 'jpeg', quality: found.quality, raw });
+  }
+  return candidates.sort((a, b) => a.data.length - b.data.length)[0];
 }
 
 /** JPEG qualities allowed, and the SSIM to reach (absent: the highest quality that fits). */

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { ssim } from 'ssim.js';
-import { encodeJpeg, lowestQualityReaching } from './encode.js';
+import { encodeJpeg, encodePngPalette, lowestQualityReaching } from './encode.js';
 import { fromRaw, type RawImage } from './raster.js';
 
 /**
@@ -20,7 +20,7 @@ export type ImageQuality = 'visually-lossless' | 'balanced' | number;
  * bench/images/compare.ts: the usual "1080 px, q80 mozjpeg" baseline scores 0.980–0.9998 on the corpus'
  * photos, median 0.997 (see the @md2wx/images README for the figures at each target).
  */
-export const QUALITY_SSIM_TARGETS = { balanced: 0.997, 'visually-lossless': 0.999 } as const;
+export const QUALITY_SSIM_TARGETS = { balanced: 0.9993, 'visually-lossless': 0.9997 } as const;
 
 /** A fixed JPEG quality, or an SSIM to reach. */
 export interface QualityPolicy {
@@ -107,16 +107,110 @@ async function downsampledGrey(pipeline: sharp.Sharp, factor: number): Promise<R
   return { data: out, width: outWidth, height: outHeight };
 }
 
+/** ssim.js's defaults: an 11×11 box window (its `weber` algorithm), k1 0.01, k2 0.03, 8-bit. */
+const WINDOW = 11;
+const C1 = (0.01 * 255) ** 2;
+const C2 = (0.03 * 255) ** 2;
+
+/** Sums over every WINDOW×WINDOW window of `value(i)` for the pixels of a `width`×`height` image. */
+function windowSums(width: number, height: number, value: (index: number) => number): Float64Array {
+  // Integral image in doubles: exact for 8-bit squares up to 2^53, and no Int32 wrap-around to undo.
+  const stride = width + 1;
+  const integral = new Float64Array(stride * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let row = 0;
+    for (let x = 0; x < width; x++) {
+      row += value(y * width + x);
+      integral[(y + 1) * stride + x + 1] = (integral[y * stride + x + 1] ?? 0) + row;
+    }
+  }
+  const outWidth = width - WINDOW + 1;
+  const outHeight = height - WINDOW + 1;
+  const sums = new Float64Array(Math.max(0, outWidth * outHeight));
+  for (let y = 0; y < outHeight; y++) {
+    for (let x = 0; x < outWidth; x++) {
+      sums[y * outWidth + x] =
+        (integral[(y + WINDOW) * stride + x + WINDOW] ?? 0) -
+        (integral[y * stride + x + WINDOW] ?? 0) -
+        (integral[(y + WINDOW) * stride + x] ?? 0) +
+        (integral[y * stride + x] ?? 0);
+    }
+  }
+  return sums;
+}
+
+/** Window means and variances of one grey image, as ssim.js's weberSsim rounds them. */
+interface WindowStats {
+  grey: Uint8Array;
+  width: number;
+  height: number;
+  sums: Float64Array;
+  /** 1024 × variance truncated to an integer, as weberSsim stores it in an Int32Array. */
+  variances: Float64Array;
+}
+
+function windowStats(image: Rgba): WindowStats {
+  const { width, height } = image;
+  const grey = new Uint8Array(width * height);
+  for (let pixel = 0; pixel < grey.length; pixel++) grey[pixel] = image.data[pixel * 4] ?? 0;
+  const sums = windowSums(width, height, (index) => grey[index] ?? 0);
+  const squares = windowSums(width, height, (index) => (grey[index] ?? 0) ** 2);
+  const area = WINDOW * WINDOW;
+  const variances = new Float64Array(sums.length);
+  for (let index = 0; index < sums.length; index++) {
+    const mean = (sums[index] ?? 0) / area;
+    variances[index] = Math.trunc(1024 * ((squares[index] ?? 0) / area - mean * mean));
+  }
+  return { grey, width, height, sums, variances };
+}
+
+/**
+ * Mean SSIM of `b` against `a` exactly as `ssim(a, b, { downsample: false }).mssim` of ssim.js 3 computes
+ * it with its defaults (weberSsim: 11×11 box window, integer window sums, variances and covariance
+ * truncated to 1/1024, running mean), on grey images already downsampled. The reference's window sums
+ * are computed once per image instead of at every score: 3 integral images per score instead of 5, and
+ * none of ssim.js's per-call allocations — ~10× faster at 360×270, where the quality search scores 4–8
+ * encodings per image.
+ */
+function weberMssim(a: WindowStats, b: WindowStats): number {
+  const area = WINDOW * WINDOW;
+  const products = windowSums(a.width, a.height, (index) => (a.grey[index] ?? 0) * (b.grey[index] ?? 0));
+  let mssim = 0;
+  for (let index = 0; index < products.length; index++) {
+    const meanA = (a.sums[index] ?? 0) / area;
+    const meanB = (b.sums[index] ?? 0) / area;
+    const covariance = Math.trunc(1024 * ((products[index] ?? 0) / area - meanA * meanB)) / 1024;
+    const value =
+      ((2 * meanA * meanB + C1) * (2 * covariance + C2)) /
+      (meanA * meanA + meanB * meanB + C1) /
+      ((a.variances[index] ?? 0) / 1024 + (b.variances[index] ?? 0) / 1024 + C2);
+    mssim = index === 0 ? value : mssim + (value - mssim) / (index + 1);
+  }
+  return mssim;
+}
+
 /**
  * A scorer of encodings of `raw`: mean SSIM (0–1) of the decoded image against `raw` composited on white,
- * as ssim.js computes it with its defaults. The reference is prepared once, so each score costs one
- * decode, one downsample and one SSIM at ~256 px.
+ * as ssim.js computes it with its defaults (the metric bench/images/compare.ts reports). The reference is
+ * prepared once, so each score costs one decode, one downsample and one SSIM at ~256 px. Images smaller
+ * than the 11 px window after downsampling are scored by ssim.js itself.
  */
 export async function ssimScorer(raw: RawImage): Promise<(encoded: Buffer) => Promise<number>> {
   const factor = downsampleFactor(raw.width, raw.height);
   const reference = await downsampledGrey(fromRaw(raw), factor);
-  return async (encoded) =>
-    ssim(reference, await downsampledGrey(sharp(encoded), factor), { downsample: false }).mssim;
+  if (reference.width < WINDOW || reference.height < WINDOW)
+    return async (encoded) =>
+      ssim(reference, await downsampledGrey(sharp(encoded), factor), { downsample: false }).mssim;
+  const stats = windowStats(reference);
+  return async (encoded) => weberMssim(stats, windowStats(await downsampledGrey(sharp(encoded), factor)));
+}
+
+/**
+ * Mean SSIM of two equally sized RGBA images as ssim.js computes it with its defaults and no
+ * downsampling; exported for the test that holds {@link ssimScorer} to ssim.js's figures.
+ */
+export function weberSsimOf(a: Rgba, b: Rgba): number {
+  return weberMssim(windowStats(a), windowStats(b));
 }
 
 /** Where the search starts: q80 mozjpeg, the usual baseline, is near both targets on most photos. */
@@ -135,19 +229,34 @@ const MOZJPEG_STEP = 2;
  */
 export async function smallestJpegReaching(
   raw: RawImage,
-  options: { target: number; maxBytes: number; min: number; max: number; chroma: '4:2:0' | '4:4:4' },
+  options: {
+    target: number;
+    maxBytes: number;
+    min: number;
+    max: number;
+    chroma: '4:2:0' | '4:4:4';
+    /** A scorer of `raw` from {@link ssimScorer}, when the caller already has one. */
+    score?: (encoded: Buffer) => Promise<number>;
+  },
 ): Promise<{ data: Buffer; quality: number; ssim: number } | undefined> {
   const { target, maxBytes, min, max, chroma } = options;
-  const score = await ssimScorer(raw);
-  const fast = await lowestQualityReaching(
-    (quality) =>
-      fromRaw(raw)
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality, quantisationTable: 3, chromaSubsampling: chroma })
-        .toBuffer(),
-    score,
-    { target, maxBytes, min, max, start: SEARCH_START_QUALITY },
-  );
+  const score = options.score ?? (await ssimScorer(raw));
+  const turbo = (quality: number) =>
+    fromRaw(raw)
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality, quantisationTable: 3, chromaSubsampling: chroma })
+      .toBuffer();
+  // Most photos need more than `max` for the higher targets: one encode at `max` settles that, where a
+  // search upwards from the start would pay 4–5. Trellis only lowers SSIM, so mozjpeg cannot do better.
+  const top = await turbo(max);
+  if (top.length < maxBytes && (await score(top)) < target) return undefined;
+  const fast = await lowestQualityReaching(turbo, score, {
+    target,
+    maxBytes,
+    min,
+    max,
+    start: SEARCH_START_QUALITY,
+  });
   const mozjpeg = (quality: number) => encodeJpeg(raw, quality, true, chroma);
   const first = fast.data ? fast.quality : max;
   const data = await mozjpeg(first);
@@ -163,4 +272,37 @@ export async function smallestJpegReaching(
     start: first + MOZJPEG_STEP,
   });
   return found.data ? { data: found.data, quality: found.quality, ssim: found.score } : undefined;
+}
+
+/**
+ * libimagequant qualities tried for a palette, in steps of {@link PALETTE_QUALITY_STEP} from
+ * {@link PALETTE_MIN_QUALITY} to 100: sizes and SSIM move little within a step, so a coarse search costs
+ * 3–4 encodes instead of 7. Below 30 flat graphics start to lose anti-aliasing on text.
+ */
+const PALETTE_MIN_QUALITY = 30;
+const PALETTE_QUALITY_STEP = 10;
+/** Dithering adds noise that costs bytes and SSIM on flat graphics; effort 3 is ~2× faster than 7 for +1 %. */
+const PALETTE_EFFORT = 3;
+
+/**
+ * The palette PNG (libimagequant, no dithering, ≤ 256 colours) of `raw` at the lowest quality whose SSIM
+ * (see {@link ssimScorer}: against `raw` on white, so transparency is judged as WeChat shows it) reaches
+ * `target` and that is strictly under `maxBytes`. Quality 100 keeps an image of ≤ 256 colours exact.
+ *
+ * @returns the PNG with its libimagequant quality (30–100) and score, or `undefined` when no quality both
+ *   reaches the target and fits.
+ */
+export async function smallestPaletteReaching(
+  raw: RawImage,
+  score: (encoded: Buffer) => Promise<number>,
+  options: { target: number; maxBytes: number },
+): Promise<{ data: Buffer; quality: number; ssim: number } | undefined> {
+  const steps = (100 - PALETTE_MIN_QUALITY) / PALETTE_QUALITY_STEP;
+  const quality = (step: number) => PALETTE_MIN_QUALITY + step * PALETTE_QUALITY_STEP;
+  const found = await lowestQualityReaching(
+    (step) => encodePngPalette(raw, quality(step), 0, PALETTE_EFFORT),
+    score,
+    { target: options.target, maxBytes: options.maxBytes, min: 0, max: steps, start: steps / 2 },
+  );
+  return found.data ? { data: found.data, quality: quality(found.quality), ssim: found.score } : undefined;
 }

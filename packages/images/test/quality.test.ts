@@ -9,6 +9,11 @@ const read = (relative: string) => readFileSync(corpusPath(relative));
 
 /** A 60 KB 1200 px JPEG (named .png): the smallest corpus photo that is re-encoded, not passed through. */
 const PHOTO = 'images/wrong-extension/real-time-apps-15_is-jpeg.png';
+/**
+ * A 200 KB PNG screenshot of a web page with photos (over 4096 colours): the smallest corpus image whose
+ * 'balanced' JPEG lands inside [60, 90] (most photos need 90 for the presets' targets).
+ */
+const MIXED = 'markdown/pingcap-blog-cn/media/use-tidb-to-build-real-time-applications/4.png';
 
 async function rgba(pipeline: sharp.Sharp) {
   const { data, info } = await pipeline
@@ -48,7 +53,7 @@ describe.skipIf(!requireCorpus())('processImage: quality', () => {
   });
 
   it("'balanced' (the default) is the smallest quality whose SSIM reaches the target", async () => {
-    const data = read(PHOTO);
+    const data = read(MIXED);
     const result = await processImage(data, { target: 'body' });
     const explicit = await processImage(data, { target: 'body', quality: 'balanced' });
     expect(explicit.info.outputSha256).toBe(result.info.outputSha256);
@@ -63,7 +68,7 @@ describe.skipIf(!requireCorpus())('processImage: quality', () => {
   });
 
   it("'visually-lossless' reaches its higher target, with more bytes", async () => {
-    const data = read(PHOTO);
+    const data = read(MIXED);
     const balanced = await processImage(data, { target: 'body', quality: 'balanced' });
     const lossless = await processImage(data, { target: 'body', quality: 'visually-lossless' });
     expect(lossless.info.quality ?? 0).toBeGreaterThan(balanced.info.quality ?? 100);
@@ -93,5 +98,84 @@ describe.skipIf(!requireCorpus())('processImage: quality', () => {
     await expect(
       processImage(data, { target: 'body', quality: 'best' as unknown as number }),
     ).rejects.toThrow(/'balanced', 'visually-lossless'/);
+  });
+});
+
+/** SSIM (ssim.js defaults) of `output` against the source at its size, both on white. */
+async function scoreOnWhite(source: Buffer, output: Buffer): Promise<number> {
+  const out = await rgba(sharp(output));
+  return ssim(await rgba(sharp(source).resize({ width: out.width, height: out.height, fit: 'fill' })), out)
+    .mssim;
+}
+
+/** A 74 KB 743×381 truecolour PNG screenshot (a Grafana panel): within budget, so passed through before. */
+const SCREENSHOT = 'markdown/pingcap-blog-cn/media/user-case-xiaomi/2.png';
+/** A 3.7 KB 391×397 grey+alpha PNG diagram whose background is transparent. */
+const TRANSPARENT = 'markdown/doocs-advanced-java/docs/high-concurrency/images/mq-5.png';
+
+describe.skipIf(!requireCorpus())('processImage: the smallest encoding that reaches the SSIM target', () => {
+  it('turns a truecolour PNG screenshot into a far smaller palette PNG at the target', async () => {
+    const data = read(SCREENSHOT);
+    const result = await processImage(data, { target: 'body' });
+    expect(result.info).toMatchObject({ format: 'png', passthrough: false, width: 743, height: 381 });
+    expect(result.info.quality).toBeLessThan(100);
+    expect(result.info.bytes).toBeLessThan(data.length * 0.5);
+    expect(await scoreOnWhite(data, result.data)).toBeGreaterThanOrEqual(
+      QUALITY_SSIM_TARGETS.balanced - 0.0002,
+    );
+    // Smaller than the usual "q80 mozjpeg" JPEG of it, and closer to the source.
+    const baseline = await sharp(data).jpeg({ quality: 80, mozjpeg: true }).toBuffer();
+    expect(result.info.bytes).toBeLessThan(baseline.length);
+    expect(await scoreOnWhite(data, result.data)).toBeGreaterThan(await scoreOnWhite(data, baseline));
+  });
+
+  it('still passes a PNG through byte for byte under a fixed quality', async () => {
+    const data = read(SCREENSHOT);
+    const result = await processImage(data, { target: 'body', quality: 90 });
+    expect(result.info.passthrough).toBe(true);
+    expect(result.data.equals(data)).toBe(true);
+  });
+
+  it('keeps a transparent diagram transparent: PNG with alpha, judged on white', async () => {
+    const data = read(TRANSPARENT);
+    const result = await processImage(data, { target: 'body' });
+    expect(result.info.format).toBe('png');
+    const stats = await sharp(result.data).stats();
+    expect(stats.channels.at(-1)?.min).toBe(0);
+    expect(await scoreOnWhite(data, result.data)).toBeGreaterThanOrEqual(
+      QUALITY_SSIM_TARGETS.balanced - 0.0002,
+    );
+  });
+
+  it('keeps the budget a hard cap for a screenshot too', async () => {
+    const data = read(SCREENSHOT);
+    const free = await processImage(data, { target: 'body' });
+    const maxBytes = Math.floor(free.info.bytes * 0.7);
+    const capped = await processImage(data, { target: 'body', maxBytes });
+    expect(capped.info.bytes).toBeLessThan(maxBytes);
+  });
+});
+
+describe.skipIf(!requireCorpus())('the quality search scores exactly as ssim.js does', () => {
+  it('gives the same mean SSIM as ssim.js on a real photo and its q5 JPEG', async () => {
+    const { weberSsimOf } = await import('../src/quality.js');
+    // Grey packed as RGBA (r = g = b), the form the scorer hands to its SSIM.
+    const grey = async (input: Buffer) => {
+      const { data, info } = await sharp(input)
+        .resize({ width: 360, height: 270, fit: 'fill' })
+        .greyscale()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const out = new Uint8ClampedArray(info.width * info.height * 4).fill(255);
+      for (let pixel = 0; pixel < info.width * info.height; pixel++)
+        out.fill(data[pixel * info.channels] ?? 0, pixel * 4, pixel * 4 + 3);
+      return { data: out, width: info.width, height: info.height };
+    };
+    const source = read(PHOTO);
+    const a = await grey(source);
+    const b = await grey(await sharp(source).jpeg({ quality: 5 }).toBuffer());
+    const expected = ssim(a, b, { downsample: false }).mssim;
+    expect(expected).toBeLessThan(0.9995);
+    expect(Math.abs(weberSsimOf(a, b) - expected)).toBeLessThan(1e-12);
   });
 });
