@@ -10,7 +10,7 @@
  * none is found is the upload repeated (at most 3 uploads).
  */
 import { createHash } from 'node:crypto';
-import type { CacheEntry, ImageCache } from '@md2wx/remark-wechat-images';
+import { type CacheEntry, cacheKey, type ImageCache } from '@md2wx/remark-wechat-images';
 import type { OfficialAccountClient } from '@md2wx/wechat';
 import { isAmbiguousFailure } from './drafts.js';
 
@@ -66,8 +66,27 @@ export async function findMaterialByName(
 }
 
 /**
- * Uploads one cover as a permanent image unless the dedupe cache already has it (key
- * `cover:<appId>:<source sha256>`), holding the cache's per-key lock so runners sharing a store upload it once.
+ * The dedupe-cache key of a cover: the plugin's key scheme ({@link cacheKey}) with endpoint
+ * `material/add_material` and target `cover`, e.g. `wx…|material/add_material|9f86…08|cover;w=default;b=default`.
+ */
+export function coverCacheKey(account: string, sourceSha256: string): string {
+  return cacheKey({
+    account,
+    endpoint: 'material/add_material',
+    sourceSha256,
+    settings: { target: 'cover' },
+  });
+}
+
+/** The key state files written before covers shared the plugin's key scheme used; read, never written. */
+function legacyCoverKey(account: string, sourceSha256: string): string {
+  return `cover:${account}:${sourceSha256}`;
+}
+
+/**
+ * Uploads one cover as a permanent image unless the dedupe cache already has it (key {@link coverCacheKey},
+ * or the legacy `cover:<appId>:<source sha256>` of older state files), holding the cache's per-key lock so
+ * runners sharing a store upload it once.
  * @returns the material's `media_id` and whether it came from the cache.
  * @throws WechatApiError (e.g. 45009 daily quota) and, after 3 ambiguous attempts, WechatNetworkError.
  * https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html
@@ -78,13 +97,16 @@ export async function uploadCover(
   account: string,
   cover: CoverUpload,
 ): Promise<{ media_id: string; cached: boolean }> {
-  const key = `cover:${account}:${cover.sourceSha256}`;
-  const hit = await cache.get(key);
-  if (hit?.media_id) return { media_id: hit.media_id, cached: true };
+  const key = coverCacheKey(account, cover.sourceSha256);
+  const cached = async () =>
+    (await cache.get(key))?.media_id ??
+    (await cache.get(legacyCoverKey(account, cover.sourceSha256)))?.media_id;
+  const hit = await cached();
+  if (hit) return { media_id: hit, cached: true };
   const release = await cache.lock?.(key);
   try {
-    const after = await cache.get(key);
-    if (after?.media_id) return { media_id: after.media_id, cached: true };
+    const after = await cached();
+    if (after) return { media_id: after, cached: true };
     const name = coverMaterialName(cover, createHash('sha256').update(cover.data).digest('hex'));
     let result: { media_id: string; url?: string } | undefined;
     for (let attempt = 1; !result; attempt++) {

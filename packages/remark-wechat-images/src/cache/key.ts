@@ -2,7 +2,8 @@ import type { UploadEndpoint } from '../types.js';
 
 /** What shapes the uploaded bytes besides the source: part of every cache key. */
 export interface ProcessingSettings {
-  target: 'body' | 'animated';
+  /** `cover`: an article cover (`thumb_media_id`), uploaded by @md2wx/publish through the same cache. */
+  target: 'body' | 'animated' | 'cover';
   /** Pixels; undefined = @md2wx/images' default. */
   maxWidth?: number;
   /** Bytes; undefined = @md2wx/images' default. */
