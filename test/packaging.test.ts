@@ -148,10 +148,14 @@ describe.each(publicPackages.map((w) => [w.manifest.name, w] as const))(
       paths = new Set(packed.files.map((f) => f.path));
     });
 
-    it('with package.json, README.md and dist, and nothing of src/ or tests', () => {
+    it('with package.json, README.md, LICENSE and dist, and nothing of src/ or tests', () => {
       expect(manifest.files).toEqual(['dist']);
       expect(paths.has('package.json')).toBe(true);
       expect(paths.has('README.md')).toBe(true);
+      // The manifest says MIT; the licence text must travel with the code.
+      expect(paths.has('LICENSE')).toBe(true);
+      // Declaration maps would point editors at src/, which is not packed.
+      expect([...paths].filter((p) => p.endsWith('.d.ts.map'))).toEqual([]);
       const stray = [...paths].filter((p) => /^(src|test|bench)\//.test(p) || /\.test\.(js|d\.ts)$/.test(p));
       expect(stray).toEqual([]);
     });

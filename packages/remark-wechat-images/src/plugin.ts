@@ -41,7 +41,7 @@ interface SourceJob {
   uses: ImageOccurrence[];
   /** Set when the source is ready to upload (cache miss) or done. */
   key?: string;
-  target?: ProcessingSettings['target'];
+  target?: 'body' | 'animated';
   processed?: ProcessedImageLike;
   bytesIn?: number;
   url?: string;
@@ -171,8 +171,8 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
 
       const sourceSha256 = resolved.sha256 ?? createHash('sha256').update(data).digest('hex');
       const probe = await images.probeImage(data, { source: job.src });
-      const target: ProcessingSettings['target'] = probe.animated && probe.frames > 1 ? 'animated' : 'body';
-      const processing: ProcessingSettings = {
+      const target = probe.animated && probe.frames > 1 ? 'animated' : 'body';
+      const processing: ProcessingSettings & { target: typeof target } = {
         target,
         ...(settings.maxWidth ? { maxWidth: settings.maxWidth } : {}),
         ...(settings.maxBytes ? { maxBytes: settings.maxBytes } : {}),

@@ -2,7 +2,10 @@ import type { UploadEndpoint } from '../types.js';
 
 /** What shapes the uploaded bytes besides the source: part of every cache key. */
 export interface ProcessingSettings {
-  /** `cover`: an article cover (`thumb_media_id`), uploaded by @md2wx/publish through the same cache. */
+  /**
+   * `cover` keys an article cover (`thumb_media_id`), which @md2wx/publish processes with @md2wx/images'
+   * cover defaults and uploads through the same cache; the plugin itself processes only `body`/`animated`.
+   */
   target: 'body' | 'animated' | 'cover';
   /** Pixels; undefined = @md2wx/images' default. */
   maxWidth?: number;
