@@ -89,6 +89,8 @@ describe.skipIf(!requireCorpus())('remarkWechatImages against the sandbox', () =
       expect(uploadCount(sandbox.stats())).toBe(uploadsAfterFirst);
       expect(second.markdown).toBe(first.markdown);
     },
+    // Up to 40 images each searched for their smallest encoding: minutes on a loaded 2-core runner.
+    180_000,
   );
 
   it('keeps alt text and titles, and rewrites references, html <img>, data-src and srcset', async () => {
