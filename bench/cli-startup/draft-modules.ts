@@ -14,12 +14,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 7);
-/** What a first --draft run imports (the CLI loads the last five lazily, all of them on a first run). */
+/**
+ * What a first --draft run imports: the CLI loads `@md2wx/publish/flow` (no renderer) and the rest lazily, all
+ * of them on a first run; an unchanged post's re-run loads none of the last four (see rerun.ts).
+ */
 const cliFile = (name: string) => pathToFileURL(path.join(root, 'packages/cli/dist', name)).href;
 const MODULES = [
   cliFile('cli.js'),
   cliFile('run.js'),
-  '@md2wx/publish',
+  '@md2wx/publish/flow',
   '@md2wx/wechat',
   '@md2wx/render',
   '@md2wx/remark-wechat-images',

@@ -1,7 +1,20 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import cacache from 'cacache';
+import type cacacheModule from 'cacache';
 import { stringify } from 'safe-stable-stringify';
+import { readByPointer, readPointer, removePointer, writePointer } from './pointers.js';
+
+type Cacache = typeof cacacheModule;
+let loaded: Cacache | undefined;
+/**
+ * cacache, loaded on first use: a read served by its pointer (see `pointers.ts`) never loads it, so opening a
+ * cache and reading an entry that is there costs a file read and a hash.
+ */
+const cacacheLib = (): Cacache => {
+  loaded ??= createRequire(import.meta.url)('cacache') as Cacache;
+  return loaded;
+};
 
 /** Default bound on the bytes a cache directory holds: 64 MiB. */
 export const DEFAULT_MAX_SIZE = 64 * 1024 * 1024;
@@ -81,7 +94,7 @@ const TOUCH_AFTER_MS = 60_000;
  * so `ls` no longer lists it and its bucket file does not grow with deletions.
  */
 const removeEntry = (dir: string, key: string) =>
-  (cacache.rm.entry as (dir: string, key: string, opts: { removeFully: boolean }) => Promise<unknown>)(
+  (cacacheLib().rm.entry as (dir: string, key: string, opts: { removeFully: boolean }) => Promise<unknown>)(
     dir,
     key,
     { removeFully: true },
@@ -104,15 +117,27 @@ export function openCache(options: CacheOptions): Cache {
   const keyOf = (key: string) => prefix + key;
 
   const drop = async (key: string, integrity?: string) => {
+    await removePointer(dir, keyOf(key));
     await removeEntry(dir, keyOf(key));
-    if (integrity) await cacache.rm.content(dir, integrity).catch(() => undefined);
+    if (integrity)
+      await cacacheLib()
+        .rm.content(dir, integrity)
+        .catch(() => undefined);
   };
 
   const cache: Cache = {
     dir,
     keyOf,
     async get(key) {
-      let info: cacache.CacheObject | null;
+      const pointer = await readPointer(dir, keyOf(key));
+      const fast = pointer && (await readByPointer(dir, pointer));
+      if (pointer && fast) {
+        if (Date.now() - pointer.usedAt > TOUCH_AFTER_MS)
+          await writePointer(dir, { ...pointer, usedAt: Date.now() });
+        return fast;
+      }
+      const cacache = cacacheLib();
+      let info: cacacheModule.CacheObject | null;
       try {
         info = await cacache.get.info(dir, keyOf(key));
       } catch (cause) {
@@ -141,11 +166,20 @@ export function openCache(options: CacheOptions): Cache {
         if (corrupt) await drop(key, info.integrity);
         return undefined;
       }
-      const usedAt = (info.metadata as EntryMetadata | undefined)?.usedAt ?? info.time;
-      if (Date.now() - usedAt > TOUCH_AFTER_MS)
+      let usedAt = (info.metadata as EntryMetadata | undefined)?.usedAt ?? info.time;
+      if (Date.now() - usedAt > TOUCH_AFTER_MS) {
+        usedAt = Date.now();
         await cacache.index
-          .insert(dir, keyOf(key), info.integrity, { size: info.size, metadata: { usedAt: Date.now() } })
+          .insert(dir, keyOf(key), info.integrity, { size: info.size, metadata: { usedAt } })
           .catch(() => undefined);
+      }
+      // The next read of this entry goes through its pointer, without cacache.
+      await writePointer(dir, {
+        key: keyOf(key),
+        integrity: info.integrity,
+        path: info.path,
+        usedAt: Math.max(usedAt, pointer?.usedAt ?? 0),
+      });
       return data;
     },
     async getJSON<T>(key: string) {
@@ -169,9 +203,13 @@ export function openCache(options: CacheOptions): Cache {
         // As bytes: cacache records a string's length in characters, and a non-ASCII value would then fail
         // its size check on every read.
         const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-        await cacache.put(dir, keyOf(key), bytes, {
-          metadata: { usedAt: Date.now() } satisfies EntryMetadata,
-        });
+        const cacache = cacacheLib();
+        const usedAt = Date.now();
+        await cacache.put(dir, keyOf(key), bytes, { metadata: { usedAt } satisfies EntryMetadata });
+        // What the index now holds for the key (this write, or a later one of another process).
+        const info = await cacache.get.info(dir, keyOf(key));
+        if (info)
+          await writePointer(dir, { key: keyOf(key), integrity: info.integrity, path: info.path, usedAt });
       } catch (cause) {
         warn({ code: 'cache/io', key, message: `cache entry ${key} could not be written to ${dir}`, cause });
         return;
@@ -185,7 +223,8 @@ export function openCache(options: CacheOptions): Cache {
       await drop(key);
     },
     async prune() {
-      let entries: Record<string, cacache.CacheObject>;
+      const cacache = cacacheLib();
+      let entries: Record<string, cacacheModule.CacheObject>;
       try {
         entries = await cacache.ls(dir);
       } catch {
@@ -197,13 +236,19 @@ export function openCache(options: CacheOptions): Cache {
       let size = 0;
       for (const s of sizeOf.values()) size += s;
       if (size <= maxSize) return { removed: 0, size };
-      const usedAt = (e: cacache.CacheObject) => (e.metadata as EntryMetadata | undefined)?.usedAt ?? e.time;
+      // Reads through a pointer touch the pointer, not the index: an entry was last used at the later of the two.
+      const pointerUse = new Map<string, number>();
+      for (const e of Object.values(entries))
+        pointerUse.set(e.key, (await readPointer(dir, e.key))?.usedAt ?? 0);
+      const usedAt = (e: cacacheModule.CacheObject) =>
+        Math.max((e.metadata as EntryMetadata | undefined)?.usedAt ?? e.time, pointerUse.get(e.key) ?? 0);
       const byAge = Object.values(entries).sort((a, b) => usedAt(a) - usedAt(b));
       const users = new Map<string, number>();
       for (const e of byAge) users.set(e.integrity, (users.get(e.integrity) ?? 0) + 1);
       let removed = 0;
       for (const e of byAge) {
         if (size <= maxSize) break;
+        await removePointer(dir, e.key);
         await removeEntry(dir, e.key);
         removed++;
         const left = (users.get(e.integrity) ?? 1) - 1;

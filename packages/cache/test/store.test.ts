@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cacache from 'cacache';
@@ -14,6 +15,13 @@ afterEach(async () => {
 });
 
 const base = { namespace: 'result', version: '1.0.0', options: { theme: 'wechat', quality: 'balanced' } };
+
+/** Makes the pointer of `key` (`pointers.ts`) say it was last used `ms` ago. */
+async function agePointer(key: string, ms: number): Promise<void> {
+  const file = join(dir, 'pointers-v1', `${createHash('sha256').update(key).digest('hex')}.json`);
+  const pointer = JSON.parse(await readFile(file, 'utf8')) as { usedAt: number };
+  await writeFile(file, JSON.stringify({ ...pointer, usedAt: Date.now() - ms }));
+}
 
 async function contentBytes(root: string): Promise<number> {
   let total = 0;
@@ -70,6 +78,21 @@ describe('openCache', () => {
     expect((await cache.get('k'))?.toString()).toBe('the rebuilt value');
   });
 
+  it('reads an entry through its pointer without cacache, and still checks its bytes', async () => {
+    const warnings: CacheWarning[] = [];
+    const cache = openCache({ ...base, dir, onWarning: (w) => warnings.push(w) });
+    await cache.set('k', 'pointed at');
+    const info = await cacache.get.info(dir, cache.keyOf('k'));
+    if (!info) throw new Error('entry not written');
+    // Without cacache's index, only the pointer can find the content.
+    await rm(join(dir, 'index-v5'), { recursive: true });
+    expect((await cache.get('k'))?.toString()).toBe('pointed at');
+    expect(warnings).toEqual([]);
+    // Content altered behind the pointer: not returned; cacache (no index now) reads it as a miss.
+    await writeFile(info.path, 'pointed at!');
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
   it('treats stored bytes that are not JSON as corrupt in getJSON', async () => {
     const warnings: CacheWarning[] = [];
     const cache = openCache({ ...base, dir, onWarning: (w) => warnings.push(w) });
@@ -92,6 +115,7 @@ describe('openCache', () => {
       size: info.size ?? 0,
       metadata: { usedAt: Date.now() - 120_000 },
     });
+    await agePointer(cache.keyOf('a'), 120_000);
     expect(await cache.get('a')).toEqual(chunk(1));
     await cache.set('d', chunk(4));
     // 4 × 3000 > 10 000: one entry went, the least recently used one (b).

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from './errors.js';
 import { loadImages } from './modules.js';
-import { writeFileAtomic } from '@md2wx/publish';
+import { writeFileAtomic } from '@md2wx/publish/flow';
 
 /** True for the post arguments this module handles. */
 export function isPostSource(arg: string): boolean {

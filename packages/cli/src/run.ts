@@ -14,7 +14,7 @@ import {
   type PublishOptions,
   type RunReport,
   runPublish as publishRun,
-} from '@md2wx/publish';
+} from '@md2wx/publish/flow';
 import { formatBytes, type Progress } from './reporter.js';
 import type { Session } from './session.js';
 

@@ -2,7 +2,7 @@
  * A command's session: the @md2wx/publish `Session` (configuration, lazily created clients, store, sandbox)
  * plus the reporter that prints for the command.
  */
-import { Session as PublishSession, resolveConfig, type SessionFlags } from '@md2wx/publish';
+import { Session as PublishSession, resolveConfig, type SessionFlags } from '@md2wx/publish/flow';
 import { Reporter, type ReporterOptions } from './reporter.js';
 
 /** Global flags every command accepts. */

@@ -6,14 +6,12 @@
  */
 export {
   ARTICLE_LIMITS,
-  applyFieldFallbacks,
   assertNoProblems,
   charCount,
   checkArticleLimits,
   checkContentLimits,
   type DigestKey,
   type PostMeta,
-  readPostMeta,
 } from './article.js';
 export {
   type AccountEntry,
@@ -92,6 +90,7 @@ export {
   rootDirFor,
   runPublish,
 } from './pipeline.js';
+export { applyFieldFallbacks, readPostMeta } from './post-fields.js';
 export { Session, type SessionFlags } from './session.js';
 export { prepareWecomCover, wecomImageQuota } from './wecom.js';
 export { DraftState, type DraftStateData, type DraftStateEntry, writeFileAtomic } from './state.js';

@@ -22,14 +22,7 @@ import type {
 } from '@md2wx/remark-wechat-images';
 import type { ArticleMeta, LintOptions, RenderMessage, RenderOptions } from '@md2wx/render';
 import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
-import {
-  applyFieldFallbacks,
-  assertNoProblems,
-  checkArticleLimits,
-  checkContentLimits,
-  type PostMeta,
-  readPostMeta,
-} from './article.js';
+import { assertNoProblems, checkArticleLimits, checkContentLimits, type PostMeta } from './article.js';
 import { uploadCover } from './covers.js';
 import { type DraftLookup, type UpsertOptions, type UpsertResult, upsertDraft } from './drafts.js';
 import { diagramPlugins } from './diagrams.js';
@@ -45,6 +38,7 @@ import {
   UsageError,
 } from './errors.js';
 import { imageCache, lockWaits, timedLock } from './image-cache.js';
+import { postFields } from './known-fields.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import type { PublishEvent } from './events.js';
 import type { Session } from './session.js';
@@ -54,6 +48,7 @@ import {
   noteLookup,
   openResultCache,
   recorderFor,
+  resultCacheDir,
   storeResult,
   unchangedResult,
 } from './result-cache.js';
@@ -388,12 +383,16 @@ async function preparePosts(
   // (1) Read every post and check what can be checked without a request.
   const prepared: PreparedPost[] = [];
   const problems: ContentProblem[] = [];
+  // Fields memoised beside the result cache: an unchanged post is checked without loading the renderer.
+  const fieldsDir = isOnline(session, options) ? resultCacheDir(session, options) : undefined;
   for (const input of inputs) {
     const file = path.resolve(config.cwd, typeof input === 'string' ? input : input.path);
     const source = typeof input === 'string' ? await readFile(file, 'utf8') : input.markdown;
+    const shown = displayPath(file, config.cwd);
     let meta: PostMeta;
+    let fallbacks: ContentProblem[];
     try {
-      meta = readPostMeta(source, displayPath(file, config.cwd));
+      ({ meta, fallbacks } = await postFields(fieldsDir, file, source, shown));
     } catch (error) {
       // Every post's problems are reported together: a broken front matter does not hide the next post's.
       if (!(error instanceof ContentError)) throw error;
@@ -415,8 +414,6 @@ async function preparePosts(
       rootDir: rootDirFor(file, config.cwd, options.rootDir),
       ...(options.allowOutsideRoot ? { allowOutsideRoot: true } : {}),
     };
-    const shown = displayPath(file, config.cwd);
-    const fallbacks = applyFieldFallbacks(meta, shown);
     const fieldProblems = checkArticleLimits(meta, shown);
     if (meta.cover) {
       post.coverSrc = meta.cover;

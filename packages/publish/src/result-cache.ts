@@ -75,6 +75,23 @@ export class DependencyRecorder {
   }
 }
 
+/** The md2wx version: results (and memoised fields) written by another version are never read. */
+export const MD2WX_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version;
+
+/**
+ * The cache directory a run's results are kept in, or `undefined` where the result cache does not apply: only
+ * `--draft` runs on an Official Account with a persistent state (not `--publish`, `--bundle`, the in-process
+ * sandbox or WeCom).
+ */
+export function resultCacheDir(session: Session, options: PublishOptions): string | undefined {
+  const { config } = session;
+  if (session.ephemeral || config.platform === 'wecom' || !session.hasOfficialAccount) return undefined;
+  if (!options.draft || options.publish || options.bundle || options.offline || options.noWrite)
+    return undefined;
+  return config.cacheDir;
+}
+
 /**
  * The result cache of one run, or `undefined` where it does not apply: only `--draft` runs on an
  * Official Account with a persistent state (not `--publish`, `--bundle`, the in-process sandbox or WeCom).
@@ -86,15 +103,13 @@ export async function openResultCache(
   onWarning: (warning: CacheWarning) => void,
 ): Promise<ResultCache | undefined> {
   const { config } = session;
-  if (session.ephemeral || config.platform === 'wecom' || !session.hasOfficialAccount) return undefined;
-  if (!options.draft || options.publish || options.bundle || options.offline || options.noWrite)
-    return undefined;
+  const dir = resultCacheDir(session, options);
+  if (!dir) return undefined;
   const { openCache } = await import('@md2wx/cache');
-  const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
   const cache = openCache({
     namespace: 'result',
-    version,
-    dir: config.cacheDir,
+    version: MD2WX_VERSION,
+    dir,
     options: { config: withoutSecrets(config), options, account: session.accountId },
     onWarning,
   });

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyFieldFallbacks,
-  charCount,
-  checkArticleLimits,
-  readPostMeta,
-  suggestTitleCut,
-} from '../src/article.js';
+import { charCount, checkArticleLimits, suggestTitleCut } from '../src/article.js';
+import { applyFieldFallbacks, readPostMeta } from '../src/post-fields.js';
 
 describe('front matter', () => {
   it('reads YAML front matter and leaves the body to the Markdown', () => {
