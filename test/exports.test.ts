@@ -271,6 +271,7 @@ const PINNED: Record<string, Record<string, string[]>> = {
       'preparePost',
       'prepareWecomCover',
       'problemJson',
+      'problemsJson',
       'publishPosts',
       'readConfigFile',
       'readPostMeta',
@@ -305,6 +306,7 @@ const PINNED: Record<string, Record<string, string[]>> = {
       'formatLocation',
       'isWechatError',
       'problemJson',
+      'problemsJson',
     ],
     './modules': [
       'loadDiagrams',
@@ -323,7 +325,6 @@ const PINNED: Record<string, Record<string, string[]>> = {
       'HtmlImg',
       'ImageCache',
       'ImageOccurrence',
-      'ImageProblem',
       'ImageSites',
       'MESSAGE_SOURCE',
       'ProcessingSettings',

@@ -112,6 +112,17 @@ export function problemJson(message: VFileMessage): ProblemJson {
 }
 
 /**
+ * The `problems` of a thrown error as `--json` prints them: a {@link ContentError}'s messages, or the vfile
+ * messages another error lists (`RemarkWechatImagesError`), as {@link ProblemJson}; entries of any other
+ * shape as they are; undefined when the error lists none.
+ */
+export function problemsJson(error: unknown): unknown[] | undefined {
+  const listed = error instanceof ContentError ? error.messages : (error as { problems?: unknown })?.problems;
+  if (!Array.isArray(listed)) return undefined;
+  return listed.map((p: unknown) => (p instanceof VFileMessage ? problemJson(p) : p));
+}
+
+/**
  * One or more content problems in posts (exit 1), each a vfile message ({@link contentMessage}) naming the
  * file, line and column. Nothing has been uploaded when this is thrown.
  */

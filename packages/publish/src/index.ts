@@ -60,6 +60,7 @@ export {
   isWechatError,
   type ProblemJson,
   problemJson,
+  problemsJson,
   type SourceLocation,
   UsageError,
 } from './errors.js';

@@ -983,11 +983,11 @@ type RemarkImages = Awaited<ReturnType<typeof loadRemarkImages>>;
 function imageProblemsOf(remark: RemarkImages, error: unknown, shown: string): VFileMessage[] | undefined {
   if (!(error instanceof remark.RemarkWechatImagesError) || error.stage !== 'prepare') return undefined;
   return error.problems.map((p) =>
-    contentMessage(`image ${p.src}: ${p.reason}`, {
+    contentMessage(`image ${p.actual}: ${p.reason}`, {
       file: shown,
       line: p.line,
       column: p.column,
-      image: p.src,
+      image: p.actual,
       ruleId: 'wechat/image',
     }),
   );

@@ -9,6 +9,7 @@ import {
   formatLocation,
   isWechatError,
   problemJson,
+  problemsJson,
   UsageError,
 } from '../src/errors.js';
 
@@ -99,5 +100,13 @@ describe('exit codes', () => {
       file: 'a.md',
       message: 'no cover',
     });
+    // An error's problems: a ContentError's messages converted, other entries kept, none when none listed.
+    expect(problemsJson(new ContentError([image]))).toEqual([problemJson(image)]);
+    const plain = { file: 'b.md', message: 'as is' };
+    expect(problemsJson(Object.assign(new Error('x'), { problems: [image, plain] }))).toEqual([
+      problemJson(image),
+      plain,
+    ]);
+    expect(problemsJson(new Error('x'))).toBeUndefined();
   });
 });
