@@ -1,5 +1,5 @@
 /** How an error reaches the user: a message on stderr (WeChat's errcode, errmsg, rid, hint), or JSON. */
-import { type ExitCodeValue, exitCodeOf, isWechatError } from './errors.js';
+import { type ExitCodeValue, exitCodeOf, isWechatError, problemsJson } from './errors.js';
 
 /** Prints an error as the user should see it (or as JSON with --json); returns its exit code. */
 export function reportError(
@@ -20,7 +20,9 @@ export function reportError(
         hint: error.hint,
       });
     }
-    if (Array.isArray(e?.problems)) (body.error as Record<string, unknown>).problems = e.problems;
+    // A ContentError's vfile messages (or another error's) as `{ file, line?, column?, message, image? }`.
+    const problems = problemsJson(error);
+    if (problems) (body.error as Record<string, unknown>).problems = problems;
     process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     return code;
   }

@@ -4,7 +4,7 @@
  */
 import {
   CREDENTIALS_HINT,
-  describeDiagnostic,
+  describeMessage,
   describePostError,
   displayPath,
   FIELD_FALLBACK,
@@ -124,14 +124,19 @@ function printPostSummary(session: Session, report: PostReport, shown: string): 
   if (t.cached) parts.push(`${t.cached} cached`);
   if (t.skipped) parts.push(`${t.skipped} already on WeChat`);
   if (t.bytesSaved > 0) parts.push(`${formatBytes(t.bytesSaved)} saved`);
-  const refused = report.diagnostics.some((d) => d.rule === FIELD_LIMIT);
+  const refused = report.messages.some((m) => m.ruleId === FIELD_LIMIT);
   if (refused) reporter.error(`${shown}: "${report.title}" — ${parts.join(', ')}; --draft would refuse it:`);
   else reporter.success(`${shown}: "${report.title}" — ${parts.join(', ')}`);
-  for (const d of report.diagnostics) {
-    const text = `${describeDiagnostic(d, shown)}${d.fix ? ` — ${d.fix}` : ''}`;
-    if (d.rule === FIELD_LIMIT) reporter.error(text);
-    else if (d.severity === 'must' || d.rule === FIELD_FALLBACK) reporter.warn(text);
-    else reporter.info(`  ${text}`);
+  for (const [list, target] of [
+    [report.messages, 'markdown'],
+    [report.htmlMessages, 'html'],
+  ] as const) {
+    for (const m of list) {
+      const text = `${describeMessage(m, shown, target)}${m.note ? ` — ${m.note}` : ''}`;
+      if (m.source === 'md2wx' && m.ruleId === FIELD_LIMIT) reporter.error(text);
+      else if (m.fatal || (m.source === 'md2wx' && m.ruleId === FIELD_FALLBACK)) reporter.warn(text);
+      else reporter.info(`  ${text}`);
+    }
   }
   if (report.html) reporter.info(`  html    ${displayPath(report.html, session.config.cwd)}`);
   if (report.preview) reporter.info(`  preview ${displayPath(report.preview, session.config.cwd)}`);

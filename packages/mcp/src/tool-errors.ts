@@ -4,6 +4,7 @@
  * rather than a JSON-RPC error, which clients tend to show as "tool failed" with no detail.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { problemsJson } from '@md2wx/publish/errors';
 import { Redactor } from '@md2wx/wechat';
 
 /** What a tool error tells the agent, beyond the message. WeChat's own fields are kept as WeChat sent them. */
@@ -44,8 +45,10 @@ export function errorDetails(error: unknown, redactor: Redactor): ToolErrorDetai
   if (typeof e.rid === 'string') details.rid = e.rid;
   if (typeof e.endpoint === 'string') details.endpoint = e.endpoint;
   if (typeof e.hint === 'string') details.hint = clean(e.hint);
-  if (Array.isArray(e.problems)) {
-    details.problems = (e.problems as NonNullable<ToolErrorDetails['problems']>).map((p) => ({
+  // A ContentError's vfile messages in the `--json` shape; plain objects as they are.
+  const problems = problemsJson(error);
+  if (Array.isArray(problems)) {
+    details.problems = (problems as NonNullable<ToolErrorDetails['problems']>).map((p) => ({
       ...p,
       message: clean(p.message),
     }));

@@ -6,12 +6,12 @@
  */
 import path from 'node:path';
 import {
-  type Diagnostic as PublishDiagnostic,
   type PostReport,
   type PublishEvent,
   type PublishMode,
   preparePost,
   publishPosts,
+  reportDiagnostics,
   Session,
 } from '@md2wx/publish';
 import type {
@@ -111,8 +111,9 @@ async function runOne(
   }
 }
 
-function diagnostics(list: PublishDiagnostic[]): Diagnostic[] {
-  return list.map((d) => ({ ...d }));
+/** The post's vfile messages as the tools' diagnostics (the `--json` shape). */
+function diagnostics(post: PostReport): Diagnostic[] {
+  return reportDiagnostics(post);
 }
 
 function counts(list: Diagnostic[]): { must: number; should: number } {
@@ -140,7 +141,7 @@ export async function renderPost(
   options: RunOptions,
 ): Promise<RenderPostResult> {
   const { post, html } = await runOne(context, source, 'render', { ...options, offline: true });
-  const list = diagnostics(post.diagnostics);
+  const list = diagnostics(post);
   return {
     ...fileOf(source),
     title: post.title,
@@ -166,7 +167,7 @@ export async function lintPost(
     offline: true,
     continueOnError: true,
   });
-  const list = diagnostics(post.diagnostics);
+  const list = diagnostics(post);
   return { ...fileOf(source), diagnostics: list, ...counts(list) };
 }
 
@@ -185,7 +186,7 @@ export async function pushDraft(
 ): Promise<PushDraftResult> {
   const { post } = await runOne(context, { file }, 'draft', options);
   const draft = post.draft as NonNullable<PostReport['draft']>;
-  const list = diagnostics(post.diagnostics);
+  const list = diagnostics(post);
   return {
     file,
     title: post.title,

@@ -4,10 +4,24 @@
  * without loading @md2wx/render.
  */
 import { ARTICLE_LIMITS, type ArticleProblem, checkArticles, type DraftArticle } from '@md2wx/wechat';
-import { ContentError, type ContentProblem } from './errors.js';
+import type { VFileMessage } from 'vfile-message';
+import { ContentError, contentMessage, type SourceLocation } from './errors.js';
 
 /** WeChat's article limits: @md2wx/wechat owns them; re-exported for the CLI's library users. */
 export { ARTICLE_LIMITS };
+
+/** `ruleId` of a field WeChat would refuse (title, author, digest, source URL, crops, cover, content size). */
+export const FIELD_LIMIT = 'wechat/field-limit';
+/** `ruleId` of a field left out instead (a long `description`): a warning, not fatal. */
+export const FIELD_FALLBACK = 'wechat/field-fallback';
+
+/** A field problem found: where, and what to change. */
+type FieldFinding = SourceLocation & { message: string };
+
+/** A field problem as a fatal vfile message ({@link FIELD_LIMIT}). */
+function fieldMessage(found: FieldFinding): VFileMessage {
+  return contentMessage(found.message, { file: found.file, line: found.line, ruleId: FIELD_LIMIT });
+}
 
 /** What a post's front matter (and first heading) say about its article. */
 export interface PostMeta {
@@ -66,8 +80,12 @@ function articleOf(meta: PostMeta, html: string | undefined): DraftArticle {
 }
 
 /** A @md2wx/wechat problem in the writer's terms: the front-matter key and line, and what to change. */
-function describe(p: ArticleProblem, meta: PostMeta, file: string): ContentProblem {
-  const at = (line: number | undefined): ContentProblem =>
+function describe(p: ArticleProblem, meta: PostMeta, file: string): VFileMessage {
+  return fieldMessage(describeField(p, meta, file));
+}
+
+function describeField(p: ArticleProblem, meta: PostMeta, file: string): FieldFinding {
+  const at = (line: number | undefined): FieldFinding =>
     line === undefined ? { file, message: '' } : { file, line, message: '' };
   switch (p.field) {
     case 'title': {
@@ -129,31 +147,36 @@ function describe(p: ArticleProblem, meta: PostMeta, file: string): ContentProbl
  * < 1,000,000 bytes of HTML), plus what WeChat answers 41039 or refuses for: a non-http(s) source URL, crops
  * not `X1_Y1_X2_Y2` in [0, 1] with ≤ 6 decimals. The cover is checked where it is resolved.
  * @param html the rendered `content`; without it the content limits are not checked.
- * @returns the problems found (empty when all is well), each with file and, when known, the front-matter line.
+ * @returns the problems found (empty when all is well) as fatal vfile messages (ruleId {@link FIELD_LIMIT}),
+ *   each with `file` and, when known, the front-matter line.
  * @see https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
  */
-export function checkArticleLimits(meta: PostMeta, file: string, html?: string): ContentProblem[] {
+export function checkArticleLimits(meta: PostMeta, file: string, html?: string): VFileMessage[] {
   const found = checkArticles([articleOf(meta, html)]).filter(
     (p) => p.field !== 'thumb_media_id' && (html !== undefined || p.field !== 'content'),
   );
   const problems = found.filter((p) => p.field !== 'content').map((p) => describe(p, meta, file));
   if (meta.contentSourceUrl && !/^https?:\/\/[^\s]+$/i.test(meta.contentSourceUrl)) {
-    problems.push({
-      file,
-      ...(meta.contentSourceUrlLine === undefined ? {} : { line: meta.contentSourceUrlLine }),
-      message: `source_url "${meta.contentSourceUrl}" is not an http(s) URL`,
-    });
+    problems.push(
+      fieldMessage({
+        file,
+        line: meta.contentSourceUrlLine,
+        message: `source_url "${meta.contentSourceUrl}" is not an http(s) URL`,
+      }),
+    );
   }
   for (const [name, value, line] of [
     ['pic_crop_235_1', meta.picCrop2351, meta.picCrop2351Line],
     ['pic_crop_1_1', meta.picCrop11, meta.picCrop11Line],
   ] as const) {
     if (value !== undefined && !validCrop(value)) {
-      problems.push({
-        file,
-        ...(line === undefined ? {} : { line }),
-        message: `${name} "${value}" must be X1_Y1_X2_Y2 with numbers in [0, 1] (≤ 6 decimals), e.g. 0.1945_0_1_0.5236`,
-      });
+      problems.push(
+        fieldMessage({
+          file,
+          line,
+          message: `${name} "${value}" must be X1_Y1_X2_Y2 with numbers in [0, 1] (≤ 6 decimals), e.g. 0.1945_0_1_0.5236`,
+        }),
+      );
     }
   }
   // Content last: the field problems say what to fix in the front matter first.
@@ -165,7 +188,7 @@ export function checkArticleLimits(meta: PostMeta, file: string, html?: string):
  * The content limits alone (text < 20,000 characters, HTML < 1,000,000 bytes) of the article `meta` makes with
  * `html` as its content: what a render adds to {@link checkArticleLimits}'s field checks.
  */
-export function checkContentLimits(meta: PostMeta, file: string, html: string): ContentProblem[] {
+export function checkContentLimits(meta: PostMeta, file: string, html: string): VFileMessage[] {
   return checkArticles([articleOf(meta, html)])
     .filter((p) => p.field === 'content')
     .map((p) => describe(p, meta, file));
@@ -200,6 +223,6 @@ function validCrop(value: string): boolean {
 }
 
 /** Throws a ContentError (exit 1) when `problems` is not empty. */
-export function assertNoProblems(problems: ContentProblem[]): void {
+export function assertNoProblems(problems: VFileMessage[]): void {
   if (problems.length > 0) throw new ContentError(problems);
 }

@@ -1,6 +1,8 @@
 /**
  * Exit codes and the typed errors that carry them. The codes are documented in the README and in `md2wx --help`.
  */
+import { VFileMessage } from 'vfile-message';
+
 export const ExitCode = {
   ok: 0,
   /** Content errors: broken image, field over its limit, MUST lint error, missing cover. */
@@ -43,18 +45,11 @@ export class ConfigError extends CliError {
   }
 }
 
-/** Where in a post a content problem sits; `line`/`column` are 1-based. */
+/** Where in a post a problem sits; `line`/`column` are 1-based. */
 export interface SourceLocation {
   file: string;
-  line?: number;
-  column?: number;
-}
-
-/** One problem in a post's content: names the file, line and column, and says what to do. */
-export interface ContentProblem extends SourceLocation {
-  message: string;
-  /** The image `src` concerned, when the problem is an image. */
-  image?: string;
+  line?: number | undefined;
+  column?: number | undefined;
 }
 
 /** Formats `file:line:column` (the parts that are known). */
@@ -67,13 +62,79 @@ export function formatLocation(location: SourceLocation): string {
   return text;
 }
 
-/** One or more content problems in posts (exit 1). Nothing has been uploaded when this is thrown. */
+/** Where a {@link contentMessage} points, and what it is about. */
+export interface ContentMessageOptions extends SourceLocation {
+  /** The rule broken: `wechat/field-limit`, `wechat/image`, `wechat/cover`, `render/frontmatter`, … */
+  ruleId: string;
+  /** The image `src` concerned (kept as the message's `actual`), when the problem is an image. */
+  image?: string | undefined;
+  /** `false` for a warning (a fallback taken); default `true`: the post is refused. */
+  fatal?: boolean;
+}
+
+/**
+ * A problem in a post's content as a vfile message (`VFileMessage` of `vfile-message`, the shape every
+ * unified plugin reports with): `file` the path as shown, `place` the 1-based line/column when known,
+ * `ruleId`, `source: 'md2wx'`, `fatal` (MUST) unless told otherwise, `actual` the image src for an image.
+ */
+export function contentMessage(reason: string, options: ContentMessageOptions): VFileMessage {
+  const { file, line, column, ruleId, image, fatal = true } = options;
+  const message = new VFileMessage(reason, {
+    ...(line === undefined ? {} : { place: column === undefined ? { line, column: 1 } : { line, column } }),
+    ruleId,
+    source: 'md2wx',
+  });
+  // A place without a column: vfile-message wants both, the post's problem only knows the line.
+  if (line !== undefined && column === undefined) message.column = undefined;
+  message.file = file;
+  message.fatal = fatal;
+  if (image !== undefined) message.actual = image;
+  return message;
+}
+
+/** A content problem as `--json` (and MCP tool errors) print it under `error.problems`. */
+export interface ProblemJson {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** The image `src` concerned, when the problem is an image. */
+  image?: string;
+}
+
+/** The `--json` form of a {@link contentMessage}: `{ file, line?, column?, message, image? }`. */
+export function problemJson(message: VFileMessage): ProblemJson {
+  const out: ProblemJson = { file: message.file ?? '', message: message.reason };
+  if (message.line !== undefined) out.line = message.line;
+  if (message.line !== undefined && message.column !== undefined) out.column = message.column;
+  if (message.actual !== undefined) out.image = message.actual;
+  return out;
+}
+
+/**
+ * The `problems` of a thrown error as `--json` prints them: a {@link ContentError}'s messages, or the vfile
+ * messages another error lists (`RemarkWechatImagesError`), as {@link ProblemJson}; entries of any other
+ * shape as they are; undefined when the error lists none.
+ */
+export function problemsJson(error: unknown): unknown[] | undefined {
+  const listed = error instanceof ContentError ? error.messages : (error as { problems?: unknown })?.problems;
+  if (!Array.isArray(listed)) return undefined;
+  return listed.map((p: unknown) => (p instanceof VFileMessage ? problemJson(p) : p));
+}
+
+/**
+ * One or more content problems in posts (exit 1), each a vfile message ({@link contentMessage}) naming the
+ * file, line and column. Nothing has been uploaded when this is thrown.
+ */
 export class ContentError extends CliError {
-  readonly problems: ContentProblem[];
-  constructor(problems: ContentProblem[]) {
-    super(problems.map((p) => `${formatLocation(p)}: ${p.message}`).join('\n'), ExitCode.content);
+  readonly messages: VFileMessage[];
+  constructor(messages: VFileMessage[]) {
+    super(
+      messages.map((m) => `${formatLocation({ ...m, file: m.file ?? '' })}: ${m.reason}`).join('\n'),
+      ExitCode.content,
+    );
     this.name = 'ContentError';
-    this.problems = problems;
+    this.messages = messages;
   }
 }
 

@@ -16,7 +16,7 @@ export type PublishEvent =
   | { type: 'image'; file: string; image: ProgressEvent }
   /** A post's render ended (rendered or failed). */
   | { type: 'render-finished'; file: string }
-  /** A post rendered: its report so far (images, diagnostics, written files). */
+  /** A post rendered: its report so far (images, vfile messages, written files). */
   | { type: 'rendered'; file: string; report: PostReport }
   /** The post was unchanged since the last run (result cache): its `rendered` report is the last run's, and only its draft is updated. */
   | { type: 'unchanged'; file: string }

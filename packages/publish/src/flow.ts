@@ -7,16 +7,15 @@
  */
 export { CREDENTIALS_HINT, resolveConfig } from './config.js';
 export type { PublishEvent } from './events.js';
+export { FIELD_FALLBACK, FIELD_LIMIT } from './article.js';
 export {
-  describeDiagnostic,
   describePostError,
   displayPath,
-  FIELD_FALLBACK,
-  FIELD_LIMIT,
   type PostReport,
   type PublishOptions,
   type RunReport,
   runPublish,
 } from './pipeline.js';
+export { describeMessage, type RunReportJson, runReportJson } from './report-json.js';
 export { Session, type SessionFlags } from './session.js';
 export { writeFileAtomic } from './state.js';

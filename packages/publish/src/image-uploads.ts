@@ -7,7 +7,8 @@
  * image twice is one upload — on WeCom each uploadimg call spends one of the 1,000 a day.
  */
 import path from 'node:path';
-import { ContentError, type ContentProblem } from './errors.js';
+import type { VFileMessage } from 'vfile-message';
+import { ContentError, contentMessage } from './errors.js';
 import { imageCache } from './image-cache.js';
 import { loadImages, loadRemarkImages } from './modules.js';
 import type { Session } from './session.js';
@@ -51,7 +52,7 @@ export async function uploadBodyImages(
     info: { bytes: number; width: number; height: number };
   }> = [];
   const results: UploadedImage[] = [];
-  const problems: ContentProblem[] = [];
+  const problems: VFileMessage[] = [];
   for (const src of sources) {
     try {
       const resolved = await images.resolveImage(src, {
@@ -83,7 +84,9 @@ export async function uploadBodyImages(
         info: processed.info,
       });
     } catch (error) {
-      problems.push({ file: src, image: src, message: (error as Error).message });
+      problems.push(
+        contentMessage((error as Error).message, { file: src, image: src, ruleId: 'wechat/image' }),
+      );
     }
   }
   if (problems.length > 0) throw new ContentError(problems);

@@ -11,6 +11,8 @@ export {
   checkArticleLimits,
   checkContentLimits,
   type DigestKey,
+  FIELD_FALLBACK,
+  FIELD_LIMIT,
   type PostMeta,
 } from './article.js';
 export {
@@ -47,12 +49,16 @@ export {
   CliError,
   ConfigError,
   ContentError,
-  type ContentProblem,
+  contentMessage,
+  type ContentMessageOptions,
   ExitCode,
   type ExitCodeValue,
   exitCodeOf,
   formatLocation,
   isWechatError,
+  type ProblemJson,
+  problemJson,
+  problemsJson,
   type SourceLocation,
   UsageError,
 } from './errors.js';
@@ -61,18 +67,12 @@ export { imageCache, lockWaits, timedLock } from './image-cache.js';
 export { type UploadedImage, uploadBodyImages } from './image-uploads.js';
 export { compressMedia } from './media-input.js';
 export {
-  type Diagnostic,
-  describeDiagnostic,
   describePostError,
   displayPath,
-  FIELD_FALLBACK,
-  FIELD_LIMIT,
-  fieldDiagnostics,
   GENERATED_COVER,
   lintOptions,
   modeFlags,
   NO_COVER,
-  normaliseDiagnostics,
   openDraftState,
   outputBase,
   type PostError,
@@ -91,6 +91,18 @@ export {
   runPublish,
 } from './pipeline.js';
 export { applyFieldFallbacks, readPostMeta } from './post-fields.js';
+export {
+  type DiagnosticJson,
+  describeMessage,
+  diagnosticJson,
+  type MessageTarget,
+  type PostReportJson,
+  postReportJson,
+  reportDiagnostics,
+  ruleOf,
+  type RunReportJson,
+  runReportJson,
+} from './report-json.js';
 export { Session, type SessionFlags } from './session.js';
 export { prepareWecomCover, wecomImageQuota } from './wecom.js';
 export { DraftState, type DraftStateData, type DraftStateEntry, writeFileAtomic } from './state.js';

@@ -12,14 +12,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PostMeta } from './article.js';
-import type { ContentProblem } from './errors.js';
-import { MD2WX_VERSION } from './result-cache.js';
+import type { VFileMessage } from 'vfile-message';
+import { MD2WX_VERSION, reviveMessage } from './result-cache.js';
 import { writeFileAtomic } from './state.js';
 
 /** A post's fields: the meta with fallbacks applied, and one warning per fallback taken. */
 export interface PostFields {
   meta: PostMeta;
-  fallbacks: ContentProblem[];
+  /** Non-fatal vfile messages (`wechat/field-fallback`). */
+  fallbacks: VFileMessage[];
 }
 
 /** What a memo file holds. */
@@ -51,7 +52,7 @@ export async function postFields(
       .then((text) => JSON.parse(text) as Partial<Memo>)
       .catch(() => undefined);
     if (memo?.version === MD2WX_VERSION && memo.input === input && memo.meta && Array.isArray(memo.fallbacks))
-      return { meta: memo.meta, fallbacks: memo.fallbacks };
+      return { meta: memo.meta, fallbacks: memo.fallbacks.map(reviveMessage) };
   }
   const { applyFieldFallbacks, readPostMeta } = await import('./post-fields.js');
   const meta = readPostMeta(source, shown);

@@ -16,20 +16,26 @@ import type {
   ImageCache,
   ProgressEvent,
   ProgressTotals,
-  RemarkWechatImagesError,
   RemarkWechatImagesOptions,
   WechatImageUploader,
 } from '@md2wx/remark-wechat-images';
-import type { ArticleMeta, LintOptions, RenderMessage, RenderOptions } from '@md2wx/render';
+import type { ArticleMeta, LintOptions, RenderOptions } from '@md2wx/render';
 import type { DraftArticle, OfficialAccountClient } from '@md2wx/wechat';
-import { assertNoProblems, checkArticleLimits, checkContentLimits, type PostMeta } from './article.js';
+import type { VFileMessage } from 'vfile-message';
+import {
+  assertNoProblems,
+  checkArticleLimits,
+  checkContentLimits,
+  FIELD_LIMIT,
+  type PostMeta,
+} from './article.js';
 import { uploadCover } from './covers.js';
 import { type DraftLookup, type UpsertOptions, type UpsertResult, upsertDraft } from './drafts.js';
 import { diagramPlugins } from './diagrams.js';
 import {
   CliError,
   ContentError,
-  type ContentProblem,
+  contentMessage,
   ExitCode,
   type ExitCodeValue,
   exitCodeOf,
@@ -41,6 +47,7 @@ import { imageCache, lockWaits, timedLock } from './image-cache.js';
 import { postFields } from './known-fields.js';
 import { loadImages, loadRemarkImages, loadRender } from './modules.js';
 import type { PublishEvent } from './events.js';
+import { describeMessage, ruleOf } from './report-json.js';
 import type { Session } from './session.js';
 import {
   coverFile,
@@ -115,19 +122,11 @@ export function modeFlags(mode: PublishMode): Pick<PublishOptions, 'draft' | 'bu
   return { draft: true };
 }
 
-/** A lint or renderer diagnostic (normalised from @md2wx/render). */
-export interface Diagnostic {
-  rule: string;
-  severity: 'must' | 'should';
-  message: string;
-  fix?: string;
-  /** What `line`/`column` point into: the Markdown post (renderer) or the rendered HTML (linter). */
-  in?: 'markdown' | 'html';
-  line?: number;
-  column?: number;
-}
-
-/** What happened to one post. Paths are absolute. */
+/**
+ * What happened to one post. Paths are absolute. Its problems are vfile messages (`VFileMessage` of
+ * `vfile-message`, `source: 'md2wx'` or the remark plugin's, `fatal` for MUST), in two lists by what their
+ * `place` points into; `--json` prints them as `diagnostics` (`runReportJson`).
+ */
 export interface PostReport {
   file: string;
   key: string;
@@ -135,7 +134,13 @@ export interface PostReport {
   html?: string;
   preview?: string;
   images: ProgressTotals;
-  diagnostics: Diagnostic[];
+  /**
+   * Messages whose positions are in the Markdown post: WeChat's field limits and fallbacks (ruleId
+   * `wechat/field-limit`, `wechat/field-fallback`), the renderer's (`render/*`), the remark plugins'.
+   */
+  messages: VFileMessage[];
+  /** The linter's findings on the rendered HTML: positions in the HTML, ruleId the lint rule. */
+  htmlMessages: VFileMessage[];
   draft?: {
     media_id: string;
     index: number;
@@ -161,7 +166,7 @@ export interface PostError {
   hint?: string;
 }
 
-/** The `--json` document of a run. */
+/** A run's outcome; `--json` prints it as `runReportJson` makes it. */
 export interface RunReport {
   account?: string;
   mode: 'preview' | 'upload' | 'draft' | 'publish';
@@ -188,8 +193,11 @@ export interface PreparedPost {
   source: string;
   meta: PostMeta;
   key: string;
-  /** Field problems `--draft` refuses and fallbacks taken, reported in every mode (see {@link fieldDiagnostics}). */
-  fields?: Diagnostic[];
+  /**
+   * Field problems `--draft` refuses (fatal, `wechat/field-limit`) and fallbacks taken (`wechat/field-fallback`),
+   * reported in every mode.
+   */
+  fields?: VFileMessage[];
   coverSrc?: string;
   /** The cover was named by --cover or the config file: it may live outside the post's root. */
   coverFromConfig?: boolean;
@@ -382,7 +390,7 @@ async function preparePosts(
   hooks.signal?.throwIfAborted();
   // (1) Read every post and check what can be checked without a request.
   const prepared: PreparedPost[] = [];
-  const problems: ContentProblem[] = [];
+  const problems: VFileMessage[] = [];
   // Fields memoised beside the result cache: an unchanged post is checked without loading the renderer.
   const fieldsDir = isOnline(session, options) ? resultCacheDir(session, options) : undefined;
   for (const input of inputs) {
@@ -390,13 +398,13 @@ async function preparePosts(
     const source = typeof input === 'string' ? await readFile(file, 'utf8') : input.markdown;
     const shown = displayPath(file, config.cwd);
     let meta: PostMeta;
-    let fallbacks: ContentProblem[];
+    let fallbacks: VFileMessage[];
     try {
       ({ meta, fallbacks } = await postFields(fieldsDir, file, source, shown));
     } catch (error) {
       // Every post's problems are reported together: a broken front matter does not hide the next post's.
       if (!(error instanceof ContentError)) throw error;
-      problems.push(...error.problems);
+      problems.push(...error.messages);
       continue;
     }
     if (!meta.author && config.author) meta.author = config.author;
@@ -420,11 +428,11 @@ async function preparePosts(
       post.coverFromFrontMatter = true;
       if (meta.coverLine !== undefined) post.coverLine = meta.coverLine;
     } else if (!defaultCover(post, config.cover)) {
-      fieldProblems.push({ file: shown, message: NO_COVER });
+      fieldProblems.push(contentMessage(NO_COVER, { file: shown, ruleId: FIELD_LIMIT }));
     }
     // Without --draft nothing is refused, but the same problems are reported as errors: a post shown
     // with ✔ is one that --draft accepts.
-    post.fields = fieldDiagnostics(fieldProblems, fallbacks);
+    post.fields = [...fieldProblems, ...fallbacks];
     if (wantsDraft) problems.push(...fieldProblems);
     prepared.push(post);
   }
@@ -454,9 +462,14 @@ async function preparePosts(
       if (options.publish) {
         // --publish is refused on MUST lint errors: find them before uploading (images are not up yet, so
         // "image not on WeChat" is expected here).
-        const findings = normaliseDiagnostics(await render.lint(dry.html, lintOptions(session)), 'html');
-        for (const d of findings.filter((x) => x.severity === 'must' && x.rule !== 'img-on-mmbiz')) {
-          problems.push({ file: shown, message: `--publish refused: ${describeDiagnostic(d, shown)}` });
+        const findings = await render.lint(dry.html, lintOptions(session));
+        for (const m of findings.filter((x) => x.fatal && x.ruleId !== 'img-on-mmbiz')) {
+          problems.push(
+            contentMessage(`--publish refused: ${describeMessage(m, shown, 'html')}`, {
+              file: shown,
+              ruleId: m.ruleId ?? 'lint',
+            }),
+          );
         }
       }
     }
@@ -499,7 +512,7 @@ async function publishPrepared(
         ? 'upload'
         : 'preview';
   const officialAccount = async () => givenClient ?? session.officialAccount();
-  const problems: ContentProblem[] = [];
+  const problems: VFileMessage[] = [];
   signal?.throwIfAborted();
 
   // (2) Render: images resolved, compressed and (with credentials) uploaded. Unchanged posts skip it, and a
@@ -567,7 +580,7 @@ async function publishPrepared(
       pluginOptions.publicPath = path.basename(imagesDir);
     }
     let html: string;
-    let diagnostics: Diagnostic[];
+    let messages: VFileMessage[];
     let renderMeta: ArticleMeta;
     try {
       const renderOptions: RenderOptions = {
@@ -583,24 +596,25 @@ async function publishPrepared(
       const result = await render.render(post.source, renderOptions);
       html = result.html;
       renderMeta = result.meta;
-      diagnostics = normaliseDiagnostics(result.file.messages, 'markdown');
+      messages = result.file.messages;
     } catch (error) {
       await emit({ type: 'render-finished', file: post.file });
       if (signal?.aborted) throw signal.reason;
-      const imageProblems = imageProblemsOf(error, shown);
+      const imageProblems = imageProblemsOf(remark, error, shown);
       if (imageProblems) {
         problems.push(...imageProblems);
         continue;
       }
       // WeChat failed uploading this post's images: this post fails, the others go on.
-      const failure = unwrapUploadError(error);
+      const failure = unwrapUploadError(remark, error);
       if (options.failFast || exitCodeOf(failure) !== ExitCode.wechat) throw failure;
       const failed: PostReport = {
         file: post.file,
         key: post.key,
         title: post.meta.title ?? path.basename(post.file),
         images: totals,
-        diagnostics: [],
+        messages: [],
+        htmlMessages: [],
         error: postError(failure),
       };
       await emit({ type: 'post-failed', file: post.file, error: failed.error as PostError });
@@ -610,16 +624,16 @@ async function publishPrepared(
       await cache?.flush?.();
     }
     await emit({ type: 'render-finished', file: post.file });
-    const lintFindings = normaliseDiagnostics(await render.lint(html, lintOptions(session)), 'html');
-    // Without uploads the images are local files on purpose: "not on WeChat" is expected, not a finding.
-    diagnostics.push(...(online ? lintFindings : lintFindings.filter((d) => d.rule !== 'img-on-mmbiz')));
+    const lintFindings = await render.lint(html, lintOptions(session));
 
     const report: PostReport = {
       file: post.file,
       key: post.key,
       title: post.meta.title ?? renderMeta.title ?? path.basename(post.file),
       images: totals,
-      diagnostics: [...(post.fields ?? []), ...diagnostics],
+      messages: [...(post.fields ?? []), ...messages],
+      // Without uploads the images are local files on purpose: "not on WeChat" is expected, not a finding.
+      htmlMessages: online ? lintFindings : lintFindings.filter((m) => m.ruleId !== 'img-on-mmbiz'),
     };
     if (wantsDraft) problems.push(...checkContentLimits(post.meta, shown, html));
     if (!options.noWrite) {
@@ -651,22 +665,23 @@ async function publishPrepared(
 
   // (3) Drafts. --publish is refused while MUST errors stand.
   if (options.publish) {
-    const blocking: ContentProblem[] = [];
+    const blocking: string[] = [];
     for (const report of reports) {
-      for (const d of report.diagnostics.filter((x) => x.severity === 'must')) {
-        const location: ContentProblem = {
-          file: displayPath(report.file, config.cwd),
-          message: `[${d.rule}] ${d.message}`,
-        };
-        if (d.line !== undefined && d.in !== 'html') location.line = d.line;
-        blocking.push(location);
+      const file = displayPath(report.file, config.cwd);
+      // Linter positions are in the HTML, not the post: only the file is named for those.
+      for (const [list, inPost] of [
+        [report.messages, true],
+        [report.htmlMessages, false],
+      ] as const) {
+        for (const m of list.filter((x) => x.fatal)) {
+          const where = formatLocation({ file, line: inPost ? m.line : undefined });
+          blocking.push(`  ${where}: [${ruleOf(m)}] ${m.reason}`);
+        }
       }
     }
     if (blocking.length > 0) {
       throw new CliError(
-        `--publish refused: the linter reports MUST errors (fix them, or push a draft without --publish):\n${blocking
-          .map((p) => `  ${formatLocation(p)}: ${p.message}`)
-          .join('\n')}`,
+        `--publish refused: the linter reports MUST errors (fix them, or push a draft without --publish):\n${blocking.join('\n')}`,
         ExitCode.content,
       );
     }
@@ -688,7 +703,11 @@ async function publishPrepared(
     }
     coverCache ??= await imageCache(session);
     const cover = post.cover;
-    if (!cover) throw new ContentError([{ file: post.file, message: 'no cover prepared' }]);
+    if (!cover) {
+      throw new ContentError([
+        contentMessage('no cover prepared', { file: post.file, ruleId: 'wechat/cover' }),
+      ]);
+    }
     const info = cover.processed.info;
     const uploaded = await uploadCover(client, coverCache, account as string, {
       sourceSha256: cover.sourceSha256,
@@ -955,84 +974,32 @@ export function displayPath(file: string, cwd: string): string {
   return relative.startsWith('..') ? file : relative;
 }
 
-/** Diagnostic rule of a field WeChat would refuse (title, author, digest, source URL, crops, cover). */
-export const FIELD_LIMIT = 'wechat/field-limit';
-/** Diagnostic rule of a field left out instead (a long `description`). */
-export const FIELD_FALLBACK = 'wechat/field-fallback';
-
-/** Field problems (MUST, {@link FIELD_LIMIT}) and fallbacks taken (SHOULD, {@link FIELD_FALLBACK}) as diagnostics. */
-export function fieldDiagnostics(problems: ContentProblem[], fallbacks: ContentProblem[]): Diagnostic[] {
-  const as = (p: ContentProblem, rule: string, severity: Diagnostic['severity']): Diagnostic => ({
-    rule,
-    severity,
-    message: p.message,
-    in: 'markdown',
-    ...(p.line === undefined ? {} : { line: p.line }),
-  });
-  return [
-    ...problems.map((p) => as(p, FIELD_LIMIT, 'must')),
-    ...fallbacks.map((p) => as(p, FIELD_FALLBACK, 'should')),
-  ];
-}
-
-/** `post.md:12:3 [MUST rule] message`, or `post.md (html 1:1032) …` for linter positions in the HTML. */
-export function describeDiagnostic(d: Diagnostic, shown: string): string {
-  const pos = d.line === undefined ? '' : `${d.line}${d.column === undefined ? '' : `:${d.column}`}`;
-  const where = !pos ? shown : d.in === 'html' ? `${shown} (html ${pos})` : `${shown}:${pos}`;
-  return `${where} [${d.severity.toUpperCase()} ${d.rule}] ${d.message}`;
-}
+/** The loaded `@md2wx/remark-wechat-images` module (its error class is matched against this copy). */
+type RemarkImages = Awaited<ReturnType<typeof loadRemarkImages>>;
 
 /**
- * Vfile messages of a render (the renderer's, source `md2wx`, and the remark plugins', shown as
- * `plugin/<source>`) or of the linter as the CLI's diagnostics: `fatal` is MUST, anything else SHOULD;
- * `where` says whether their positions point into the Markdown post or the rendered HTML.
+ * Content problems from a `RemarkWechatImagesError` of the 'prepare' stage, as vfile messages (ruleId
+ * `wechat/image`, `actual` the src); undefined for other errors. The class is the one of the module whose
+ * plugin ran, so `instanceof` holds even beside a second copy of the package.
  */
-export function normaliseDiagnostics(
-  messages: readonly RenderMessage[],
-  where?: 'markdown' | 'html',
-): Diagnostic[] {
-  return messages.map((m) => {
-    const rule =
-      m.source === 'md2wx' ? (m.ruleId ?? 'render') : `plugin/${m.source ?? m.ruleId ?? 'message'}`;
-    const d: Diagnostic = { rule, severity: m.fatal ? 'must' : 'should', message: m.reason };
-    if (m.note) d.fix = m.note;
-    if (where) d.in = where;
-    if (m.line !== undefined) {
-      d.line = m.line;
-      if (m.column !== undefined) d.column = m.column;
-    }
-    return d;
-  });
-}
-
-/**
- * The plugin's `RemarkWechatImagesError`, thrown as is or as the `cause` of the renderer's error. Matched by
- * name, not `instanceof`: a second copy of the package (a linked checkout, a bundled CLI) has its own class.
- */
-function pluginErrorOf(error: unknown): RemarkWechatImagesError | undefined {
-  const isPluginError = (e: unknown): e is RemarkWechatImagesError =>
-    e instanceof Error && e.name === 'RemarkWechatImagesError';
-  if (isPluginError(error)) return error;
-  const cause = error instanceof Error ? error.cause : undefined;
-  return isPluginError(cause) ? cause : undefined;
-}
-
-/** Content problems from a `RemarkWechatImagesError` of the 'prepare' stage; undefined for other errors. */
-function imageProblemsOf(error: unknown, shown: string): ContentProblem[] | undefined {
-  const plugin = pluginErrorOf(error);
-  if (plugin?.stage !== 'prepare') return undefined;
-  return plugin.problems.map((p) => {
-    const problem: ContentProblem = { file: shown, image: p.src, message: `image ${p.src}: ${p.reason}` };
-    if (p.line !== undefined) problem.line = p.line;
-    if (p.column !== undefined) problem.column = p.column;
-    return problem;
-  });
+function imageProblemsOf(remark: RemarkImages, error: unknown, shown: string): VFileMessage[] | undefined {
+  if (!(error instanceof remark.RemarkWechatImagesError) || error.stage !== 'prepare') return undefined;
+  return error.problems.map((p) =>
+    contentMessage(`image ${p.actual}: ${p.reason}`, {
+      file: shown,
+      line: p.line,
+      column: p.column,
+      image: p.actual,
+      ruleId: 'wechat/image',
+    }),
+  );
 }
 
 /** An upload-stage plugin error carries the WeChat error as the cause of a problem: surface that (exit 3). */
-function unwrapUploadError(error: unknown): unknown {
-  const wechat = pluginErrorOf(error)
-    ?.problems.map((p) => p.cause)
+function unwrapUploadError(remark: RemarkImages, error: unknown): unknown {
+  if (!(error instanceof remark.RemarkWechatImagesError)) return error;
+  const wechat = error.problems
+    .map((p) => p.cause)
     // An unreachable host (WechatNetworkError) is WeChat's side too: exit 3, not a content error.
     .find((cause) => isWechatError(cause) || exitCodeOf(cause) === ExitCode.wechat);
   return wechat ?? error;
@@ -1111,12 +1078,13 @@ async function prepareCovers(
   hooks: RunHooks,
 ): Promise<void> {
   const images = await loadImages();
-  const problems: ContentProblem[] = [];
+  const problems: VFileMessage[] = [];
   for (const post of posts) {
     if (!post.coverSrc) continue;
     const shown = displayPath(post.file, session.config.cwd);
-    const at: ContentProblem = { file: shown, message: '', image: post.coverSrc };
-    if (post.coverLine !== undefined) at.line = post.coverLine;
+    // Where the cover's problems point: its front-matter line, or the image taken instead after a fallback.
+    const at = { file: shown, line: post.coverLine, image: post.coverSrc };
+    const coverProblem = (reason: string) => contentMessage(reason, { ...at, ruleId: 'wechat/cover' });
     const resolveOptions = (): ResolveOptions => ({
       baseDir: path.dirname(post.file),
       rootDir: post.rootDir,
@@ -1158,15 +1126,15 @@ async function prepareCovers(
           } instead (--cover-fallback)`,
         });
         at.image = post.coverSrc;
-        if (post.coverLine === undefined) delete at.line;
-        else at.line = post.coverLine;
+        at.line = post.coverLine;
         resolved = await images.resolveImage(post.coverSrc, resolveOptions());
       }
       if (!resolved.data) {
-        problems.push({
-          ...at,
-          message: `cover ${post.coverSrc} is already a WeChat URL; a cover must be uploaded as material: give a local file or an http(s) URL`,
-        });
+        problems.push(
+          coverProblem(
+            `cover ${post.coverSrc} is already a WeChat URL; a cover must be uploaded as material: give a local file or an http(s) URL`,
+          ),
+        );
         continue;
       }
       const processed = await images.processImage(resolved.data, { target: 'cover', source: post.coverSrc });
@@ -1182,7 +1150,7 @@ async function prepareCovers(
         : '';
       // ImageError messages start with the source, which "cover <src>:" names already.
       const reason = (error as Error).message.replace(`${post.coverSrc}: `, '');
-      problems.push({ ...at, message: `cover ${post.coverSrc}: ${reason}${fix}` });
+      problems.push(coverProblem(`cover ${post.coverSrc}: ${reason}${fix}`));
     }
   }
   assertNoProblems(problems);

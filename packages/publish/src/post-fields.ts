@@ -4,8 +4,9 @@
  * renderer (unified, remark), which an unchanged post's re-run does without (see `known-fields.ts`).
  */
 import { EXPLICIT_DIGEST_KEYS, type MetaOrigin, readMeta } from '@md2wx/render';
-import { ARTICLE_LIMITS, charCount, type DigestKey, type PostMeta } from './article.js';
-import { ContentError, type ContentProblem } from './errors.js';
+import type { VFileMessage } from 'vfile-message';
+import { ARTICLE_LIMITS, charCount, type DigestKey, FIELD_FALLBACK, type PostMeta } from './article.js';
+import { ContentError, contentMessage } from './errors.js';
 
 const lineOf = (origin: MetaOrigin | undefined) => origin?.line;
 
@@ -26,12 +27,15 @@ export function readPostMeta(source: string, file?: string): PostMeta {
     const language = frontMatter.format === 'toml' ? 'TOML' : 'YAML';
     const fence = frontMatter.format === 'toml' ? '+++' : '---';
     throw new ContentError([
-      {
-        file: file ?? '(front matter)',
-        line: frontMatterError.line,
-        column: frontMatterError.column,
-        message: `front matter is not valid ${language}: ${frontMatterError.reason} — fix the ${language} between the ${fence} lines (quote values holding ": " or "#")`,
-      },
+      contentMessage(
+        `front matter is not valid ${language}: ${frontMatterError.reason} — fix the ${language} between the ${fence} lines (quote values holding ": " or "#")`,
+        {
+          file: file ?? '(front matter)',
+          line: frontMatterError.line,
+          column: frontMatterError.column,
+          ruleId: 'render/frontmatter',
+        },
+      ),
     ]);
   }
   const o = m.origins;
@@ -73,10 +77,11 @@ export function readPostMeta(source: string, file?: string): PostMeta {
  * WeChat's 128-character digest is written for search engines, not for WeChat; it is left out of the draft
  * (WeChat then takes the digest from the article) rather than refusing the post or cutting it in silence.
  * Mutates `meta` (drops `digest`, sets `digestDropped`).
- * @returns one warning per fallback taken, with file and line.
+ * @returns one warning per fallback taken: a non-fatal vfile message (ruleId {@link FIELD_FALLBACK}) with file
+ *   and line.
  */
-export function applyFieldFallbacks(meta: PostMeta, file: string): ContentProblem[] {
-  const warnings: ContentProblem[] = [];
+export function applyFieldFallbacks(meta: PostMeta, file: string): VFileMessage[] {
+  const warnings: VFileMessage[] = [];
   const from = meta.digestFrom;
   if (meta.digest && from && !EXPLICIT_DIGEST_KEYS.has(from)) {
     const chars = charCount(meta.digest);
@@ -89,11 +94,12 @@ export function applyFieldFallbacks(meta: PostMeta, file: string): ContentProble
       delete meta.digest;
       delete meta.digestFrom;
       delete meta.digestLine;
-      warnings.push({
-        file,
-        ...(meta.digestDropped.line === undefined ? {} : { line: meta.digestDropped.line }),
-        message: `${from} is ${chars} characters, over WeChat's ${ARTICLE_LIMITS.digest}: not sent as the digest, so WeChat makes one from the article; to choose it, add \`digest:\` (or \`wechat_digest:\`, which only WeChat reads) with at most ${ARTICLE_LIMITS.digest} characters`,
-      });
+      warnings.push(
+        contentMessage(
+          `${from} is ${chars} characters, over WeChat's ${ARTICLE_LIMITS.digest}: not sent as the digest, so WeChat makes one from the article; to choose it, add \`digest:\` (or \`wechat_digest:\`, which only WeChat reads) with at most ${ARTICLE_LIMITS.digest} characters`,
+          { file, line: meta.digestDropped.line, ruleId: FIELD_FALLBACK, fatal: false },
+        ),
+      );
     }
   }
   return warnings;

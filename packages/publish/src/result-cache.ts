@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { Cache, CacheWarning } from '@md2wx/cache';
 import type { ProgressEvent } from '@md2wx/remark-wechat-images';
 import type { FormulaCache } from '@md2wx/render';
+import { VFileMessage } from 'vfile-message';
 import { loadRender } from './modules.js';
 import type { PostReport, PublishOptions } from './pipeline.js';
 import type { Session } from './session.js';
@@ -167,12 +168,16 @@ export class ResultCache {
   async lookup(post: KeyedPost): Promise<CachedResult | undefined> {
     const hit = await this.cache.getJSON<CachedResult>(this.keyOf(post));
     if (!hit || typeof hit.html !== 'string' || !Array.isArray(hit.deps) || !hit.cover) return undefined;
+    // An entry of an older md2wx (diagnostics, not messages) is rebuilt.
+    if (!Array.isArray(hit.report?.messages) || !Array.isArray(hit.report.htmlMessages)) return undefined;
     for (const dep of hit.deps) {
       const data = await readFile(dep.path).catch(() => undefined);
       if (!data || sha256(data) !== dep.sha256) return undefined;
     }
     for (const written of [hit.report.preview, hit.report.html])
       if (written && !existsSync(written)) return undefined;
+    hit.report.messages = hit.report.messages.map(reviveMessage);
+    hit.report.htmlMessages = hit.report.htmlMessages.map(reviveMessage);
     return hit;
   }
 
@@ -200,6 +205,26 @@ export class ResultCache {
     const entry: CachedResult = { html, report: kept, deps, ...(cover ? { cover } : {}) };
     await this.cache.setJSON(this.keyOf(post), entry);
   }
+}
+
+/**
+ * A vfile message read back from its JSON (a cached report's): a `VFileMessage` again, with the fields the
+ * report shows (reason, file, place, line/column, ruleId, source, fatal, note, actual).
+ */
+export function reviveMessage(data: Partial<VFileMessage>): VFileMessage {
+  const message = new VFileMessage(data.reason ?? '', {
+    ...(data.place ? { place: data.place } : {}),
+    ...(data.ruleId ? { ruleId: data.ruleId } : {}),
+    ...(data.source ? { source: data.source } : {}),
+  });
+  message.file = data.file ?? '';
+  message.fatal = data.fatal;
+  // Set apart from `place`: a problem that only knows its line has no column.
+  message.line = data.line;
+  message.column = data.column;
+  if (data.note) message.note = data.note;
+  if (data.actual) message.actual = data.actual;
+  return message;
 }
 
 /** A Markdown image path as a file path: `<…>` brackets and %-escapes removed. */

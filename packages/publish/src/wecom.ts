@@ -3,7 +3,7 @@
  * (https://developer.work.weixin.qq.com/document/path/90253, temporary media) and the uploadimg quota.
  */
 import path from 'node:path';
-import { ContentError } from './errors.js';
+import { ContentError, contentMessage } from './errors.js';
 import { loadImages } from './modules.js';
 import { rootDirFor } from './pipeline.js';
 import type { Session } from './session.js';
@@ -27,7 +27,11 @@ export async function prepareWecomCover(
   });
   if (!resolved.data)
     throw new ContentError([
-      { file: options.shown, image: coverSrc, message: 'cover must be a local file or http(s) URL' },
+      contentMessage('cover must be a local file or http(s) URL', {
+        file: options.shown,
+        image: coverSrc,
+        ruleId: 'wechat/cover',
+      }),
     ]);
   const processed = await images.processImage(resolved.data, { target: 'cover', source: coverSrc });
   const ext = processed.info.format === 'jpeg' ? 'jpg' : processed.info.format;

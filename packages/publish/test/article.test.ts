@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { charCount, checkArticleLimits, suggestTitleCut } from '../src/article.js';
+import { problemJson } from '../src/errors.js';
 import { applyFieldFallbacks, readPostMeta } from '../src/post-fields.js';
 
 describe('front matter', () => {
@@ -31,12 +32,16 @@ describe('front matter', () => {
   it('refuses front matter that does not parse, naming the line and column', () => {
     expect(() => readPostMeta('---\ntitle: ok\nfoo: [1, 2\nbar: 3\n---\n', 'p.md')).toThrow(
       expect.objectContaining({
-        problems: [
+        messages: [
           expect.objectContaining({
             file: 'p.md',
             line: 4,
             column: 1,
-            message: expect.stringMatching(/not valid YAML/),
+            place: { line: 4, column: 1 },
+            ruleId: 'render/frontmatter',
+            source: 'md2wx',
+            fatal: true,
+            reason: expect.stringMatching(/not valid YAML/),
           }),
         ],
       }),
@@ -174,14 +179,17 @@ describe('checkArticleLimits', () => {
     const html = (bytes: number) => `<p style="${'x'.repeat(bytes - 18)}">ok</p>`;
     expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', html(999_999))).toEqual([]);
     expect(Buffer.byteLength(html(1_000_000))).toBe(1_000_000);
-    expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', html(1_000_000))).toEqual([
+    expect(checkArticleLimits({ ...base, title: 't' }, 'a.md', html(1_000_000)).map(problemJson)).toEqual([
       { file: 'a.md', message: expect.stringMatching(/^content HTML is 1000000 bytes/) },
     ]);
   });
 
   it('names --title, not a front-matter line, when the title given on the command line is too long', () => {
     const problems = checkArticleLimits({ ...base, title: 'x'.repeat(33), titleFrom: 'flag' }, 'a.md');
-    expect(problems).toEqual([{ file: 'a.md', message: expect.stringMatching(/^--title is 33 characters/) }]);
+    expect(problems.map(problemJson)).toEqual([
+      { file: 'a.md', message: expect.stringMatching(/^--title is 33 characters/) },
+    ]);
+    expect(problems[0]).toMatchObject({ ruleId: 'wechat/field-limit', source: 'md2wx', fatal: true });
   });
 });
 

@@ -3,10 +3,13 @@ import {
   CliError,
   ConfigError,
   ContentError,
+  contentMessage,
   ExitCode,
   exitCodeOf,
   formatLocation,
   isWechatError,
+  problemJson,
+  problemsJson,
   UsageError,
 } from '../src/errors.js';
 
@@ -16,7 +19,9 @@ function named(name: string, extra: Record<string, unknown> = {}): Error {
 
 describe('exit codes', () => {
   it('maps each kind of failure to its documented code', () => {
-    expect(exitCodeOf(new ContentError([{ file: 'a.md', line: 3, message: 'bad' }]))).toBe(1);
+    expect(
+      exitCodeOf(new ContentError([contentMessage('bad', { file: 'a.md', line: 3, ruleId: 'x' })])),
+    ).toBe(1);
     expect(exitCodeOf(new UsageError('x'))).toBe(2);
     expect(exitCodeOf(new ConfigError('x'))).toBe(4);
     expect(exitCodeOf(named('WechatApiError', { errcode: 40001, errmsg: 'invalid credential' }))).toBe(3);
@@ -49,10 +54,59 @@ describe('exit codes', () => {
     expect(formatLocation({ file: 'a.md', line: 4 })).toBe('a.md:4');
     expect(formatLocation({ file: 'a.md', line: 4, column: 2 })).toBe('a.md:4:2');
     const error = new ContentError([
-      { file: 'a.md', line: 1, message: 'one' },
-      { file: 'b.md', message: 'two' },
+      contentMessage('one', { file: 'a.md', line: 1, ruleId: 'wechat/field-limit' }),
+      contentMessage('two', { file: 'b.md', ruleId: 'wechat/field-limit' }),
     ]);
     expect(error.message).toBe('a.md:1: one\nb.md: two');
-    expect(error.problems).toHaveLength(2);
+    expect(error.messages).toHaveLength(2);
+  });
+
+  it('makes content problems vfile messages, and prints them in the --json shape', () => {
+    const image = contentMessage('image x.png: not found', {
+      file: 'post.md',
+      line: 7,
+      column: 3,
+      image: 'x.png',
+      ruleId: 'wechat/image',
+    });
+    expect(image).toMatchObject({
+      reason: 'image x.png: not found',
+      file: 'post.md',
+      line: 7,
+      column: 3,
+      place: { line: 7, column: 3 },
+      ruleId: 'wechat/image',
+      source: 'md2wx',
+      fatal: true,
+      actual: 'x.png',
+    });
+    expect(problemJson(image)).toEqual({
+      file: 'post.md',
+      line: 7,
+      column: 3,
+      message: 'image x.png: not found',
+      image: 'x.png',
+    });
+    // A problem that only knows its line has no column; a fallback is a warning.
+    const fallback = contentMessage('left out', {
+      file: 'post.md',
+      line: 2,
+      ruleId: 'wechat/field-fallback',
+      fatal: false,
+    });
+    expect(fallback.fatal).toBe(false);
+    expect(problemJson(fallback)).toEqual({ file: 'post.md', line: 2, message: 'left out' });
+    expect(problemJson(contentMessage('no cover', { file: 'a.md', ruleId: 'x' }))).toEqual({
+      file: 'a.md',
+      message: 'no cover',
+    });
+    // An error's problems: a ContentError's messages converted, other entries kept, none when none listed.
+    expect(problemsJson(new ContentError([image]))).toEqual([problemJson(image)]);
+    const plain = { file: 'b.md', message: 'as is' };
+    expect(problemsJson(Object.assign(new Error('x'), { problems: [image, plain] }))).toEqual([
+      problemJson(image),
+      plain,
+    ]);
+    expect(problemsJson(new Error('x'))).toBeUndefined();
   });
 });

@@ -50,7 +50,7 @@ describe('preparePost', () => {
       { markdown: `---\ntitle: ${long}\n---\n\nText.\n`, path: 'long.md' },
       { session, mode: 'render' },
     );
-    expect(post.fields?.some((d) => d.rule === 'wechat/field-limit' && d.line === 2)).toBe(true);
+    expect(post.fields?.some((m) => m.ruleId === 'wechat/field-limit' && m.fatal && m.line === 2)).toBe(true);
   });
 
   it('throws ContentError naming the file for broken front matter', async () => {

@@ -1,3 +1,5 @@
+import type { VFileMessage } from 'vfile-message';
+
 /** The state file (committed dedupe cache) cannot be read or written. */
 export class StateFileError extends Error {
   override readonly name = 'StateFileError';
@@ -10,25 +12,14 @@ export class StateFileError extends Error {
   }
 }
 
-/** One image that could not be resolved, processed or uploaded, with where it is used. */
-export interface ImageProblem {
-  /** The source as written in the Markdown. */
-  src: string;
-  /** 1-based line and column of the use (the first use when there are several). */
-  line?: number;
-  column?: number;
-  /** What went wrong, and what to do about it. */
-  reason: string;
-  /** The @md2wx/images `ImageError` code, when there is one ('corrupt', 'unreachable', …). */
-  code?: string;
-  /** The underlying error. */
-  cause?: unknown;
-}
-
 /**
  * The file failed: some images could not be made ready, so nothing was uploaded (or, for upload failures,
- * nothing was rewritten). `problems` lists every bad image, not only the first; each is also a fatal vfile
- * message with its position.
+ * nothing was rewritten). `problems` lists every bad image, not only the first, one fatal vfile message per
+ * source (`VFileMessage`, as on `file.messages`, where each use of it is reported too): `actual` the source as
+ * written in the Markdown, `place`/`line`/`column` its first use (1-based), `reason` what went wrong and what
+ * to do, `ruleId` the @md2wx/images `ImageError` code (`corrupt`, `unreachable`, …) or `errcode-<n>` for a
+ * WeChat refusal (`image` when there is none), `source` `'remark-wechat-images'`, `cause` the underlying
+ * error, `file` the Markdown file's path when known.
  *
  * With `stage: 'options'` the plugin was given an option it does not know (thrown when unified attaches the
  * plugin, before any file is read): `option` is the unknown name, `suggestion` the nearest valid one, and
@@ -43,13 +34,13 @@ export class RemarkWechatImagesError extends Error {
   constructor(
     /** The Markdown file's path, when known. */
     readonly file: string | undefined,
-    readonly problems: ImageProblem[],
+    readonly problems: VFileMessage[],
     readonly stage: 'prepare' | 'upload' | 'options',
     details?: { message: string; option?: string; suggestion?: string },
   ) {
     const where = file ?? '<input>';
     const lines = problems.map(
-      (p) => `  ${where}:${p.line ?? '?'}:${p.column ?? '?'}  ${p.src}: ${p.reason}`,
+      (p) => `  ${where}:${p.line ?? '?'}:${p.column ?? '?'}  ${p.actual}: ${p.reason}`,
     );
     const what = stage === 'prepare' ? 'nothing was uploaded' : 'the file was not rewritten';
     super(

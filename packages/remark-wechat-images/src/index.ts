@@ -14,7 +14,7 @@ export {
 export { cacheKey, type ProcessingSettings } from './cache/key.js';
 export { collectImages, type ImageOccurrence, type ImageSites } from './collect.js';
 export { findHtmlImages, rewriteHtmlImages, type HtmlImg } from './html-img.js';
-export { RemarkWechatImagesError, StateFileError, type ImageProblem } from './errors.js';
+export { RemarkWechatImagesError, StateFileError } from './errors.js';
 export { emptyTotals } from './types.js';
 export type {
   CacheEntry,

@@ -5,10 +5,11 @@ import type { Root } from 'mdast';
 import pLimit from 'p-limit';
 import type { Plugin } from 'unified';
 import type { VFile } from 'vfile';
+import { VFileMessage } from 'vfile-message';
 import { cacheKey, type ProcessingSettings } from './cache/key.js';
 import { memoryCache } from './cache/memory.js';
 import { collectImages, type ImageOccurrence } from './collect.js';
-import { type ImageProblem, RemarkWechatImagesError } from './errors.js';
+import { RemarkWechatImagesError } from './errors.js';
 import { checkOptions } from './options.js';
 import { imageProcessing, type ProcessedImageLike } from './image-processing.js';
 import type {
@@ -45,7 +46,8 @@ interface SourceJob {
   processed?: ProcessedImageLike;
   bytesIn?: number;
   url?: string;
-  problem?: ImageProblem;
+  /** Why the source cannot be used: see {@link RemarkWechatImagesError}'s `problems`. */
+  problem?: VFileMessage;
   /** Already on WeChat: left as is. */
   skipped?: boolean;
 }
@@ -114,14 +116,16 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
     };
     const fail = (job: SourceJob, error: unknown) => {
       const first = job.uses[0]?.place;
-      const point = first && 'start' in first ? first.start : first;
-      job.problem = {
-        src: job.src,
-        ...(point ? { line: point.line, column: point.column } : {}),
-        reason: describe(error, job.src),
-        ...(errorCode(error) ? { code: errorCode(error) } : {}),
-        cause: error,
-      };
+      const problem = new VFileMessage(describe(error, job.src), {
+        ...(first ? { place: first } : {}),
+        ruleId: errorCode(error) ?? 'image',
+        source: MESSAGE_SOURCE,
+        ...(error instanceof Error ? { cause: error } : {}),
+      });
+      problem.fatal = true;
+      problem.actual = job.src;
+      if (filePath) problem.file = filePath;
+      job.problem = problem;
       totals.failed++;
       progress('failed', job, { reason: job.problem.reason });
     };
@@ -296,7 +300,7 @@ export const remarkWechatImages: Plugin<[RemarkWechatImagesOptions?], Root> = fu
         const message = file.message(`Left image ${job.src} untouched: ${job.problem!.reason}`, {
           ...(use.place ? { place: use.place } : {}),
           source: MESSAGE_SOURCE,
-          ruleId: job.problem!.code ?? 'image',
+          ruleId: job.problem!.ruleId ?? 'image',
           ...(job.problem!.cause instanceof Error ? { cause: job.problem!.cause } : {}),
         });
         message.fatal = false;
@@ -414,7 +418,7 @@ function report(
       const message = file.message(`Cannot use image ${job.src}: ${job.problem!.reason} (${what})`, {
         ...(use.place ? { place: use.place } : {}),
         source: MESSAGE_SOURCE,
-        ruleId: job.problem!.code ?? 'image',
+        ruleId: job.problem!.ruleId ?? 'image',
         ...(job.problem!.cause instanceof Error ? { cause: job.problem!.cause } : {}),
       });
       message.fatal = true;

@@ -215,7 +215,7 @@ describe.skipIf(!requireCorpus())('remarkWechatImages against the sandbox', () =
     const result = await runFile(post, { uploader }, markdown);
     expect(result.error).toBeInstanceOf(RemarkWechatImagesError);
     const error = result.error as RemarkWechatImagesError;
-    expect(error.problems.map((p) => `${p.line}:${p.column} ${p.src} ${p.code}`).sort()).toEqual([
+    expect(error.problems.map((p) => `${p.line}:${p.column} ${p.actual} ${p.ruleId}`).sort()).toEqual([
       '11:3 not-a.png corrupt',
       '5:30 corrupt.jpg corrupt',
       '5:6 truncated.jpg truncated',
@@ -239,10 +239,12 @@ describe.skipIf(!requireCorpus())('remarkWechatImages against the sandbox', () =
     expect(error).toBeInstanceOf(RemarkWechatImagesError);
     expect(error.problems).toEqual([
       expect.objectContaining({
-        src: 'media/tifs-can-save-data-but-not-files/1.gif',
+        actual: 'media/tifs-can-save-data-but-not-files/1.gif',
         line: 21,
         column: 1,
-        code: 'not-found',
+        ruleId: 'not-found',
+        source: 'remark-wechat-images',
+        fatal: true,
       }),
     ]);
     expect(uploadCount(sandbox.stats())).toBe(0);
@@ -272,7 +274,7 @@ describe.skipIf(!requireCorpus())('remarkWechatImages against the sandbox', () =
     const strict = await runFile(post, options);
     expect(strict.error).toBeInstanceOf(RemarkWechatImagesError);
     const where = (strict.error as RemarkWechatImagesError).problems.map(
-      (p) => `${p.line}:${p.column} ${p.code}`,
+      (p) => `${p.line}:${p.column} ${p.ruleId}`,
     );
     expect(where).toEqual(['62:1 unreachable', '370:5 unreachable']);
     const lenient = await runFile(post, { ...options, continueOnError: true });
@@ -329,7 +331,7 @@ describe.skipIf(!requireCorpus())('remarkWechatImages against the sandbox', () =
     const error = result.error as RemarkWechatImagesError;
     expect(error).toBeInstanceOf(RemarkWechatImagesError);
     expect(error.stage).toBe('upload');
-    expect(error.problems[0]).toMatchObject({ src: 'l.jpg', line: 1, column: 1, code: 'errcode-45009' });
+    expect(error.problems[0]).toMatchObject({ actual: 'l.jpg', line: 1, column: 1, ruleId: 'errcode-45009' });
     expect(error.message).not.toContain(DEFAULT_ACCOUNT.appSecret);
   });
 });

@@ -7,15 +7,15 @@ import path from 'node:path';
 import type { RenderOptions } from '@md2wx/publish';
 import { applyFieldFallbacks, checkArticleLimits, readPostMeta } from '@md2wx/publish';
 import { diagramPlugins } from '@md2wx/publish';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { contentMessage, ExitCode, type ExitCodeValue } from '../errors.js';
 import { loadRender } from '../modules.js';
 import {
-  type Diagnostic,
-  describeDiagnostic,
-  fieldDiagnostics,
+  type DiagnosticJson,
+  describeMessage,
+  FIELD_LIMIT,
   lintOptions,
   NO_COVER,
-  normaliseDiagnostics,
+  reportDiagnostics,
 } from '@md2wx/publish';
 import { expandPosts } from '../post-files.js';
 import type { Session } from '../session.js';
@@ -23,7 +23,7 @@ import { assertKnownTheme } from '../theme-check.js';
 
 export interface LintReport {
   file: string;
-  diagnostics: Diagnostic[];
+  diagnostics: DiagnosticJson[];
 }
 
 /**
@@ -47,26 +47,32 @@ export async function runLint(
     const meta = readPostMeta(source, shown);
     const fallbacks = applyFieldFallbacks(meta, shown);
     const fields = checkArticleLimits(meta, shown);
-    if (!meta.cover && !config.cover && !meta.firstImage) fields.push({ file: shown, message: NO_COVER });
-    const diagnostics: Diagnostic[] = fieldDiagnostics(fields, fallbacks);
+    if (!meta.cover && !config.cover && !meta.firstImage)
+      fields.push(contentMessage(NO_COVER, { file: shown, ruleId: FIELD_LIMIT }));
     const renderOptions: RenderOptions = { filePath: file };
     const theme = options.theme ?? config.theme;
     if (theme) renderOptions.theme = theme;
     const drawn = await diagramPlugins(session, source);
     if (drawn.length) renderOptions.remarkPlugins = drawn;
     const { html, file: rendered } = await render.render(source, renderOptions);
-    diagnostics.push(...normaliseDiagnostics(rendered.messages, 'markdown'));
+    const messages = [...fields, ...fallbacks, ...rendered.messages];
     // Images are uploaded (and their src rewritten) only when publishing, so "not on WeChat" is not a finding here.
-    const findings = normaliseDiagnostics(await render.lint(html, lintOptions(session)), 'html');
-    diagnostics.push(...findings.filter((d) => d.rule !== 'img-on-mmbiz'));
+    const findings = await render.lint(html, lintOptions(session));
+    const htmlMessages = findings.filter((m) => m.ruleId !== 'img-on-mmbiz');
+    const diagnostics = reportDiagnostics({ messages, htmlMessages });
     const count = diagnostics.filter((d) => d.severity === 'must').length;
     must += count;
     reports.push({ file, diagnostics });
     if (diagnostics.length === 0) reporter.success(`${shown}: no problems`);
-    for (const d of diagnostics) {
-      const line = `${describeDiagnostic(d, shown)}${d.fix ? ` — ${d.fix}` : ''}`;
-      if (d.severity === 'must') reporter.error(line);
-      else reporter.warn(line);
+    for (const [list, target] of [
+      [messages, 'markdown'],
+      [htmlMessages, 'html'],
+    ] as const) {
+      for (const m of list) {
+        const line = `${describeMessage(m, shown, target)}${m.note ? ` — ${m.note}` : ''}`;
+        if (m.fatal) reporter.error(line);
+        else reporter.warn(line);
+      }
     }
   }
   reporter.emitJson({ posts: reports, must });

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
-import type { PublishOptions } from '@md2wx/publish';
+import { type PublishOptions, runReportJson } from '@md2wx/publish/flow';
 import { runPublish } from '../run.js';
 import { expandPosts, filterChangedSince } from '../post-files.js';
 import { isPostSource, postFromStdin, postFromUrl } from '../post-sources.js';
@@ -89,7 +89,7 @@ export async function runMain(
     return runWecomRender(session, posts, publishOptions);
   }
   const report = await runPublish(session, posts, publishOptions);
-  reporter.emitJson(report);
+  reporter.emitJson(runReportJson(report));
   // One post's failure does not stop the others; the run exits with the worst post's code.
   return report.exitCode;
 }

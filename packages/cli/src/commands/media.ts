@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { CliError, ExitCode, type ExitCodeValue, UsageError } from '../errors.js';
 import { compressMedia } from '@md2wx/publish';
+import { loadWechat } from '../modules.js';
 import type { Session } from '../session.js';
 
 type MediaType = 'image' | 'voice' | 'video' | 'thumb' | 'file';
@@ -37,15 +38,18 @@ async function mediaInput(
   return compressMedia(file, type);
 }
 
-/** WechatInputError 'too-large'/'bad-format' of an image: say that --compress fixes it. */
-function withCompressHint(error: unknown, type: MediaType): unknown {
-  const code = (error as { code?: string }).code;
+/**
+ * WechatInputError 'too-large'/'bad-format' of an image: say that --compress fixes it. The client that threw
+ * was made from @md2wx/wechat, so its module is loaded and its class is the one to match.
+ */
+async function withCompressHint(error: unknown, type: MediaType): Promise<unknown> {
+  const { WechatInputError } = await loadWechat();
   if (
     (type === 'image' || type === 'thumb') &&
-    (error as Error)?.name === 'WechatInputError' &&
-    (code === 'too-large' || code === 'bad-format')
+    error instanceof WechatInputError &&
+    (error.code === 'too-large' || error.code === 'bad-format')
   ) {
-    return new CliError(`${(error as Error).message} Or add --compress.`, ExitCode.content, { cause: error });
+    return new CliError(`${error.message} Or add --compress.`, ExitCode.content, { cause: error });
   }
   return error;
 }
@@ -74,7 +78,7 @@ export async function runMedia(
         ? await (await session.wecomClient()).upload(type as 'image', input, uploadOptions)
         : await (await session.officialAccount()).uploadTempMedia(type as 'image', input, uploadOptions);
     } catch (error) {
-      throw withCompressHint(error, type);
+      throw await withCompressHint(error, type);
     }
     reporter.emitJson(answer);
     reporter.result(answer.media_id);

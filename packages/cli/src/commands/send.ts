@@ -7,8 +7,8 @@
  */
 import path from 'node:path';
 import type { MpnewsArticle, PostMeta } from '@md2wx/publish';
-import { ContentError, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
-import { type PublishOptions, prepareWecomCover } from '@md2wx/publish';
+import { ContentError, contentMessage, ExitCode, type ExitCodeValue, isWechatError } from '../errors.js';
+import { type PublishOptions, prepareWecomCover, runReportJson } from '@md2wx/publish';
 import { runPublish } from '../run.js';
 import type { Session } from '../session.js';
 
@@ -20,7 +20,7 @@ export async function runWecomRender(
 ): Promise<ExitCodeValue> {
   session.config.platform = 'wecom';
   const report = await runPublish(session, posts, options);
-  session.reporter.emitJson(report);
+  session.reporter.emitJson(runReportJson(report));
   return report.exitCode;
 }
 
@@ -48,7 +48,8 @@ export async function runSend(
       rendered = { html, meta };
     },
   });
-  if (!rendered) throw new ContentError([{ file: post, message: 'nothing rendered' }]);
+  if (!rendered)
+    throw new ContentError([contentMessage('nothing rendered', { file: post, ruleId: 'render' })]);
   const { html, meta } = rendered;
   const title = meta.title ?? path.basename(file);
   const problems = [];
@@ -57,13 +58,20 @@ export async function runSend(
     problems.push('author over 64 bytes');
   if (Buffer.byteLength(html) > MPNEWS_LIMITS.contentBytes) problems.push('content over 666 KiB');
   if (problems.length)
-    throw new ContentError(problems.map((message) => ({ file: post, message: `mpnews: ${message}` })));
+    throw new ContentError(
+      problems.map((message) =>
+        contentMessage(`mpnews: ${message}`, { file: post, ruleId: 'wecom/mpnews-limit' }),
+      ),
+    );
 
   const coverSrc =
     meta.cover ?? (options.cover ? path.resolve(config.cwd, options.cover) : meta.firstImage?.src);
   if (!coverSrc) {
     throw new ContentError([
-      { file: post, message: 'no cover: add `cover:` to the front matter, an image to the post, or --cover' },
+      contentMessage('no cover: add `cover:` to the front matter, an image to the post, or --cover', {
+        file: post,
+        ruleId: 'wechat/field-limit',
+      }),
     ]);
   }
   const coverInput = await prepareWecomCover(session, file, coverSrc, {
