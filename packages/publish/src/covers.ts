@@ -10,9 +10,10 @@
  * none is found is the upload repeated (at most 3 uploads).
  */
 import { createHash } from 'node:crypto';
-import { type CacheEntry, cacheKey, type ImageCache } from '@md2wx/remark-wechat-images';
+import type { CacheEntry, ImageCache } from '@md2wx/remark-wechat-images';
 import type { OfficialAccountClient } from '@md2wx/wechat';
 import { isAmbiguousFailure } from './drafts.js';
+import { loadRemarkImages } from './modules.js';
 
 /** Pages of 20 images the reconciliation reads at most (the newest 100 images). */
 export const COVER_LOOKUP_MAX_PAGES = 5;
@@ -69,7 +70,9 @@ export async function findMaterialByName(
  * The dedupe-cache key of a cover: the plugin's key scheme ({@link cacheKey}) with endpoint
  * `material/add_material` and target `cover`, e.g. `wx…|material/add_material|9f86…08|cover;w=default;b=default`.
  */
-export function coverCacheKey(account: string, sourceSha256: string): string {
+export async function coverCacheKey(account: string, sourceSha256: string): Promise<string> {
+  // Loaded here, not at the top: an unchanged post's re-run reuses its cover without the image plugin.
+  const { cacheKey } = await loadRemarkImages();
   return cacheKey({
     account,
     endpoint: 'material/add_material',
@@ -97,7 +100,7 @@ export async function uploadCover(
   account: string,
   cover: CoverUpload,
 ): Promise<{ media_id: string; cached: boolean }> {
-  const key = coverCacheKey(account, cover.sourceSha256);
+  const key = await coverCacheKey(account, cover.sourceSha256);
   const cached = async () =>
     (await cache.get(key))?.media_id ??
     (await cache.get(legacyCoverKey(account, cover.sourceSha256)))?.media_id;

@@ -47,7 +47,7 @@ describe('uploadCover through the plugin dedupe cache', () => {
     expect(first.cached).toBe(false);
     expect(second).toEqual({ media_id: first.media_id, cached: true });
     expect(sandbox.stats().materials - before).toBe(1);
-    const key = coverCacheKey(account, cover.sourceSha256);
+    const key = await coverCacheKey(account, cover.sourceSha256);
     expect(key).toBe(`${account}|material/add_material|${cover.sourceSha256}|cover;w=default;b=default`);
     expect((await cache.get(key))?.media_id).toBe(first.media_id);
   });
