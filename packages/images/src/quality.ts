@@ -169,7 +169,7 @@ function windowStats(image: Rgba): WindowStats {
  * it with its defaults (weberSsim: 11×11 box window, integer window sums, variances and covariance
  * truncated to 1/1024, running mean), on grey images already downsampled. The reference's window sums
  * are computed once per image instead of at every score: 3 integral images per score instead of 5, and
- * none of ssim.js's per-call allocations — ~10× faster at 360×270, where the quality search scores 4–8
+ * none of ssim.js's per-call allocations — ~10× faster at 360×270, where the quality search scores 1–8
  * encodings per image.
  */
 function weberMssim(a: WindowStats, b: WindowStats): number {
@@ -295,7 +295,8 @@ export async function smallestJpegReaching(
 /**
  * libimagequant qualities tried for a palette, in steps of {@link PALETTE_QUALITY_STEP} from
  * {@link PALETTE_MIN_QUALITY} to 100: sizes and SSIM move little within a step, so a coarse search costs
- * 3–4 encodes instead of 7. Below 30 flat graphics start to lose anti-aliasing on text.
+ * 1 encode (the graphics that reach the target at the lowest quality) to 5, instead of 7. Below 30 flat
+ * graphics start to lose anti-aliasing on text.
  */
 const PALETTE_MIN_QUALITY = 30;
 const PALETTE_QUALITY_STEP = 10;
@@ -317,7 +318,7 @@ export async function smallestPaletteReaching(
 ): Promise<{ data: Buffer; quality: number; ssim: number } | undefined> {
   const steps = (100 - PALETTE_MIN_QUALITY) / PALETTE_QUALITY_STEP;
   const quality = (step: number) => PALETTE_MIN_QUALITY + step * PALETTE_QUALITY_STEP;
-  // Most graphics reach the presets' targets at the lowest quality (37 of the corpus' 85 palette PNGs),
+  // The lowest quality is the most common answer (37 of the corpus' 85 palette PNGs at 'balanced'),
   // and the lowest is the smallest palette: one encode settles those, and tells when no palette can beat
   // `maxBytes` (another candidate's size).
   const found = await lowestQualityReaching(
