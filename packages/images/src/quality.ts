@@ -220,7 +220,7 @@ const MOZJPEG_STEP = 2;
 /** Smallest mozjpeg/libjpeg-turbo size ratio at the same quality, with a margin (corpus: 0.77–0.85). */
 export const MOZJPEG_OVER_TURBO_MIN = 0.7;
 /**
- * Quality steps the answer may lie above the lowest quality reaching the target: one step is ~3 % of the
+ * Quality steps the answer may lie above the lowest quality reaching the target: one step costs a few % of the
  * bytes, and proving the step below misses costs a whole encode and score more per image.
  */
 const JPEG_TOLERANCE = 1;
