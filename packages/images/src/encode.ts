@@ -78,11 +78,19 @@ export async function highestQualityUnder(
   return best;
 }
 
+/** Distance of an SSIM from 1 on a log scale: roughly linear in JPEG and libimagequant quality. */
+function closeness(score: number): number {
+  return -Math.log(Math.max(1e-9, 1 - score));
+}
+
 /**
- * The lowest `quality` in [min, max] whose encoding scores at least `target` (SSIM, 0–1) and is strictly
- * under `maxBytes`, by binary search on the score, which grows with quality (a rare non-monotonic step
- * costs at most one quality step). The search starts at `start` (clamped into [min, max]): most photos
- * reach the usual targets near quality 80, so the first encode already halves the range.
+ * The lowest `quality` in [min, max] (to within `tolerance` steps) whose encoding scores at least `target`
+ * (SSIM, 0–1) and is strictly under `maxBytes`. The score grows with quality, and −log(1 − SSIM) about
+ * linearly, so after the first two encodes each next quality is interpolated on that scale between the
+ * closest known miss and hit (a regula falsi kept inside the bracket, so it always ends): 2–4 encodes where
+ * a binary search over [60, 90] pays 5–6. The first guess is `start`, the second `start` ± `step` (the
+ * caller's estimate of the distance to the answer). The answer is at most `tolerance` steps above the
+ * lowest one reaching the target (0: exact, as a binary search).
  *
  * @returns the encoding with its quality and score; `data: undefined` when no quality in [min, max] both
  *   reaches the target and fits (the caller then falls back to the highest quality that fits).
@@ -90,26 +98,110 @@ export async function highestQualityUnder(
 export async function lowestQualityReaching(
   encode: (quality: number) => Promise<Buffer>,
   score: (encoded: Buffer) => Promise<number>,
-  options: { target: number; maxBytes: number; min: number; max: number; start: number },
+  options: {
+    target: number;
+    maxBytes: number;
+    min: number;
+    max: number;
+    start: number;
+    step?: number;
+    tolerance?: number;
+  },
 ): Promise<{ data: Buffer; quality: number; score: number } | { data: undefined }> {
   const { target, maxBytes, min, max } = options;
-  let best: { data: Buffer; quality: number; score: number } | undefined;
+  const step = Math.max(1, Math.round(options.step ?? (max - min) / 4));
+  const tolerance = options.tolerance ?? 0;
+  const known: Known = {};
+  // The answer lies in [low, high]; `hit` (if any) is at high + 1.
   let low = min;
   let high = max;
   let quality = Math.min(max, Math.max(min, Math.round(options.start)));
+  // Interpolation can creep from one side on a curved score: after three outcomes alike, bisect once.
+  let side: 'high' | 'low' | undefined;
+  let alike = 0;
   while (low <= high) {
     const data = await encode(quality);
-    // Over budget: every higher quality is too (sizes grow with quality), so only lower ones can fit.
-    const reached = data.length < maxBytes ? await score(data) : -1;
+    let outcome: 'high' | 'low';
     if (data.length >= maxBytes) {
+      // Over budget: every higher quality is too (sizes grow with quality), so only lower ones can fit.
       high = quality - 1;
-    } else if (reached >= target) {
-      best = { data, quality, score: reached };
-      high = quality - 1;
+      outcome = 'high';
+      if (!known.over || quality < known.over.quality) known.over = { quality, bytes: data.length };
     } else {
-      low = quality + 1;
+      if (!known.fits || quality > known.fits.quality) known.fits = { quality, bytes: data.length };
+      const reached = await score(data);
+      if (reached >= target) {
+        if (known.hit) known.previousHit = known.hit;
+        known.hit = { data, quality, score: reached };
+        high = quality - 1;
+        outcome = 'high';
+      } else {
+        if (known.miss) known.previousMiss = known.miss;
+        known.miss = { quality, score: reached };
+        low = quality + 1;
+        outcome = 'low';
+      }
     }
-    quality = Math.floor((low + high) / 2);
+    if (known.hit && known.hit.quality - low <= tolerance) break;
+    if (low > high) break;
+    alike = outcome === side ? alike + 1 : 0;
+    side = outcome;
+    quality =
+      alike >= 2 ? Math.floor((low + high) / 2) : nextQuality(low, high, target, maxBytes, step, known);
   }
-  return best ?? { data: undefined };
+  return known.hit ?? { data: undefined };
+}
+
+/** What a search has learnt: the closest encodes on each side of the target and of the budget. */
+interface Known {
+  hit?: { data: Buffer; quality: number; score: number };
+  miss?: { quality: number; score: number };
+  /** The hit and miss before these two, for a secant step while the target is not bracketed yet. */
+  previousHit?: { quality: number; score: number };
+  previousMiss?: { quality: number; score: number };
+  fits?: { quality: number; bytes: number };
+  over?: { quality: number; bytes: number };
+}
+
+/** The lowest quality at which the line through `a` and `b` (on the closeness scale) reaches `target`. */
+function crossing(
+  a: { quality: number; score: number },
+  b: { quality: number; score: number },
+  target: number,
+): number {
+  const slope = (closeness(b.score) - closeness(a.score)) / (b.quality - a.quality);
+  return Math.ceil(a.quality + (closeness(target) - closeness(a.score)) / slope - 1e-9);
+}
+
+function nextQuality(
+  low: number,
+  high: number,
+  target: number,
+  maxBytes: number,
+  step: number,
+  known: Known,
+): number {
+  const { hit, miss, previousHit, previousMiss, fits, over } = known;
+  let guess: number;
+  if (hit && miss && hit.score > miss.score) {
+    guess = crossing(miss, hit, target);
+  } else if (hit) {
+    guess =
+      previousHit && previousHit.score > hit.score ? crossing(hit, previousHit, target) : hit.quality - step;
+  } else if (miss) {
+    guess =
+      previousMiss && miss.score > previousMiss.score
+        ? crossing(previousMiss, miss, target)
+        : miss.quality + step;
+    // Nothing reached the target under budget yet: no point trying past the highest quality that likely
+    // fits, interpolated on log(bytes), which grows about linearly with quality.
+    if (fits && over && over.bytes > fits.bytes) {
+      const slope = (Math.log(over.bytes) - Math.log(fits.bytes)) / (over.quality - fits.quality);
+      guess = Math.min(guess, Math.floor(fits.quality + (Math.log(maxBytes) - Math.log(fits.bytes)) / slope));
+    }
+  } else {
+    // Only over-budget encodes so far: halve what is left.
+    guess = Math.floor((low + high) / 2);
+  }
+  return Math.min(high, Math.max(low, guess));
 }

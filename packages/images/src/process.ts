@@ -10,6 +10,7 @@ import { detectFormat, type InputFormat, type OutputFormat } from './formats.js'
 import { isSrgbProfile } from './icc.js';
 import {
   type ImageQuality,
+  MOZJPEG_OVER_TURBO_MIN,
   qualityPolicy,
   smallestJpegReaching,
   smallestPaletteReaching,
@@ -378,8 +379,6 @@ async function encodeDirect(
 }
 /** A lossless PNG is kept over a JPEG while it is at most this many times larger (text stays crisp). */
 const PNG_OVER_JPEG_RATIO = 4;
-/** Smallest mozjpeg/libjpeg-turbo size ratio at the same quality, with a margin (corpus: 0.77–0.85). */
-const MOZJPEG_OVER_TURBO_MIN = 0.7;
 
 interface Encoded {
   data: Buffer;
@@ -409,7 +408,11 @@ async function encodeToFit(
   const fewColours = colours <= 256;
   const graphic = colours <= PHOTO_COLOURS;
   // Screenshots and diagrams that end up as JPEG keep full-resolution colour: 4:2:0 smears coloured text.
-  const jpeg = { ...context, chroma: graphic ? ('4:4:4' as const) : ('4:2:0' as const) };
+  const jpeg = {
+    ...context,
+    chroma: graphic ? ('4:4:4' as const) : ('4:2:0' as const),
+    searched: false,
+  };
   if (context.jpegOnly) {
     if (transparent) warnings.push('transparent areas flattened onto white (JPEG has no transparency)');
     return jpegToFit(raw, jpeg);
@@ -426,6 +429,8 @@ async function encodeToFit(
       ...(context.original ? { original: context.original } : {}),
     });
     if (smallest) return smallest;
+    // Nothing reached the target: the JPEG search (opaque images) would only repeat in jpegToFit.
+    jpeg.searched = !transparent;
   }
   if (transparent || fewColours) {
     const png = await pngToFit(raw, fewColours, graphic, maxBytes);
@@ -476,10 +481,12 @@ async function smallestReaching(
     if (palette) candidates.push({ data: palette.data, format: 'png', quality: palette.quality, raw });
   }
   if (!options.transparent) {
+    // Only a JPEG smaller than the best candidate so far can win.
+    const smallest = Math.min(maxBytes, ...candidates.map((candidate) => candidate.data.length));
     const found = await smallestJpegReaching(raw, {
       target,
-      // Only a JPEG smaller than the best candidate so far can win.
-      maxBytes: Math.min(maxBytes, ...candidates.map((candidate) => candidate.data.length)),
+      maxBytes: smallest,
+      competing: smallest < maxBytes,
       min: quality.min,
       max: quality.max,
       chroma: options.chroma,
@@ -546,11 +553,18 @@ async function pngIfWorthIt(
 
 async function jpegToFit(
   raw: RawImage,
-  context: { maxBytes: number; quality: QualityRange; source: string; chroma: '4:2:0' | '4:4:4' },
+  context: {
+    maxBytes: number;
+    quality: QualityRange;
+    source: string;
+    chroma: '4:2:0' | '4:4:4';
+    /** The SSIM search already ran (in `smallestReaching`) and found nothing. */
+    searched?: boolean;
+  },
 ): Promise<Encoded> {
   const { chroma } = context;
   const target = context.quality.ssim;
-  if (target !== undefined) {
+  if (target !== undefined && !context.searched) {
     const reached = await smallestJpegReaching(raw, {
       target,
       maxBytes: context.maxBytes,
