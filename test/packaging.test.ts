@@ -251,7 +251,10 @@ async function jsImports(file: string): Promise<Set<string>> {
     if (pkg) found.add(pkg);
   }
   // createRequire(import.meta.url) loads (e.g. mathjax-full's CommonJS tree), including template literals.
-  for (const match of code.matchAll(/\brequire(?:\.resolve)?\(\s*['"`]([^'"`$]+)/g)) {
+  // …and the call of a fresh one, `createRequire(import.meta.url)('cacache')` (a lazily loaded dependency).
+  for (const match of code.matchAll(
+    /(?:\brequire(?:\.resolve)?|\bcreateRequire\([^()]*\))\(\s*['"`]([^'"`$]+)/g,
+  )) {
     const pkg = packageOf(match[1] as string);
     if (pkg) found.add(pkg);
   }
