@@ -1,9 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCache } from '@md2wx/cache';
 import { ContentError } from '../src/errors.js';
 import { postFields } from '../src/known-fields.js';
+import { MD2WX_VERSION } from '../src/result-cache.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,11 +19,8 @@ const file = '/posts/hello.md';
 const longDescription = `description: ${'长'.repeat(130)}`;
 const source = `---\ntitle: Hello\n${longDescription}\n---\n\n# Body\n`;
 
-async function memoFile(): Promise<string> {
-  const [name] = await readdir(path.join(dir, 'fields'));
-  if (!name) throw new Error('no memo written');
-  return path.join(dir, 'fields', name);
-}
+/** The cache postFields keeps its entries in, opened as a second process would. */
+const memos = () => openCache({ namespace: 'fields', version: MD2WX_VERSION, dir });
 
 describe('postFields (fields memoised beside the result cache)', () => {
   it('reads the fields once, then serves them from the memo until the source changes', async () => {
@@ -32,16 +31,17 @@ describe('postFields (fields memoised beside the result cache)', () => {
     expect(first.fallbacks[0]).toMatchObject({ file: 'hello.md', line: 3 });
 
     // The memo is what the second call returns: a memo naming another title proves it was read.
-    const memo = await memoFile();
-    const stored = JSON.parse(await readFile(memo, 'utf8'));
-    await writeFile(memo, JSON.stringify({ ...stored, meta: { ...stored.meta, title: 'From the memo' } }));
+    const stored = await memos().getJSON<{ meta: object }>(file);
+    if (!stored) throw new Error('no memo written');
+    const altered = { ...stored, meta: { ...stored.meta, title: 'From the memo' } };
+    await memos().setJSON(file, altered);
     expect((await postFields(dir, file, source, 'hello.md')).meta.title).toBe('From the memo');
 
     // Other bytes, another shown name, a damaged memo: read again.
     expect((await postFields(dir, file, source.replace('Hello', 'Hi'), 'hello.md')).meta.title).toBe('Hi');
-    await writeFile(memo, JSON.stringify({ ...stored, meta: { ...stored.meta, title: 'From the memo' } }));
+    await memos().setJSON(file, altered);
     expect((await postFields(dir, file, source, 'posts/hello.md')).meta.title).toBe('Hello');
-    await writeFile(memo, '{"version":');
+    await memos().set(file, '{"version":');
     expect((await postFields(dir, file, source, 'hello.md')).meta.title).toBe('Hello');
   });
 
