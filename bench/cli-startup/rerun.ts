@@ -9,45 +9,13 @@
  *
  *   npx tsx --conditions=@md2wx/source bench/cli-startup/rerun.ts [--runs=10]
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_ACCOUNT } from '@md2wx/sandbox';
+import { bin, median, openSandboxPost, wall as run } from './sandbox-post.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'packages/cli/dist/bin.js');
-if (!existsSync(bin)) {
-  console.error(`build the CLI first: npx turbo run build --filter=@md2wx/cli... (${bin} is missing)`);
-  process.exit(1);
-}
 const runs = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? 10);
-
-// The sandbox runs in a child process (`md2wx sandbox`): spawnSync blocks this process's event loop.
-const child = spawnSandbox();
-const baseUrl = await child.url;
-const work = mkdtempSync(path.join(tmpdir(), 'md2wx-rerun-'));
-cpSync(path.join(root, 'examples/hello'), work, { recursive: true });
-rmSync(path.join(work, 'out'), { recursive: true, force: true });
-writeFileSync(
-  path.join(work, '.env'),
-  `WECHAT_APP_ID=${DEFAULT_ACCOUNT.appId}\nWECHAT_APP_SECRET=${DEFAULT_ACCOUNT.appSecret}\nWECHAT_BASE_URL=${baseUrl}\n`,
-);
-
-/** Wall milliseconds of one process, run in `work`; throws on a non-zero exit. */
-function wall(args: string[]): { ms: number; stdout: string; stderr: string } {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, {
-    cwd: work,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout, stderr: r.stderr };
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+const post = await openSandboxPost();
+const { baseUrl, work } = post;
+const wall = (args: string[]) => run(args, work);
 
 try {
   const first = wall([bin, 'post.md', '--draft']);
@@ -71,13 +39,13 @@ try {
       `${baseUrl}/cgi-bin/token?grant_type=client_credential&appid=${DEFAULT_ACCOUNT.appId}&secret=${DEFAULT_ACCOUNT.appSecret}`,
     )
   ).json()) as { access_token: string };
-  const got = (await (
+  const draft = (await (
     await fetch(`${baseUrl}/cgi-bin/draft/get?access_token=${token.access_token}`, {
       method: 'POST',
       body: JSON.stringify({ media_id }),
     })
   ).json()) as { news_item: Record<string, unknown>[] };
-  const article = got.news_item[0];
+  const article = draft.news_item[0];
   const trips: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     const start = process.hrtime.bigint();
@@ -102,21 +70,5 @@ try {
     `second run / floor                        ${(m / floor).toFixed(2).padStart(6)}×   (target ≤ 1.5×; under 1000 ms: ${m < 1000 ? 'met' : 'NOT met'})`,
   );
 } finally {
-  child.stop();
-  rmSync(work, { recursive: true, force: true });
-}
-
-/** `md2wx sandbox` in a child process; resolves its URL from the first line it prints. */
-function spawnSandbox(): { url: Promise<string>; stop(): void } {
-  const proc = spawn(process.execPath, [bin, 'sandbox'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /^WECHAT_BASE_URL=(\S+)$/m.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`md2wx sandbox exited ${code}`)));
-  });
-  return { url, stop: () => proc.kill() };
+  post.close();
 }

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type cacacheModule from 'cacache';
 import { stringify } from 'safe-stable-stringify';
 import { readByPointer, readPointer, removePointer, writePointer } from './pointers.js';
 
 type Cacache = typeof cacacheModule;
-let loaded: Cacache | undefined;
+let loaded: Promise<Cacache> | undefined;
 /**
  * cacache, loaded on first use: a read served by its pointer (see `pointers.ts`) never loads it, so opening a
- * cache and reading an entry that is there costs a file read and a hash.
+ * cache and reading an entry that is there costs a file read and a hash. A plain `import()` (cacache is
+ * CommonJS: its `default`), so a bundler such as the CLI's esbuild build takes it into a lazy chunk.
  */
-const cacacheLib = (): Cacache => {
-  loaded ??= createRequire(import.meta.url)('cacache') as Cacache;
+const cacacheLib = (): Promise<Cacache> => {
+  loaded ??= import('cacache').then((m) => m.default);
   return loaded;
 };
 
@@ -93,12 +93,14 @@ const TOUCH_AFTER_MS = 60_000;
  * Removes every index line of `key` (`removeFully`; the typings miss cacache's third argument),
  * so `ls` no longer lists it and its bucket file does not grow with deletions.
  */
-const removeEntry = (dir: string, key: string) =>
-  (cacacheLib().rm.entry as (dir: string, key: string, opts: { removeFully: boolean }) => Promise<unknown>)(
-    dir,
-    key,
-    { removeFully: true },
-  ).catch(() => undefined);
+const removeEntry = async (dir: string, key: string) =>
+  (
+    (await cacacheLib()).rm.entry as (
+      dir: string,
+      key: string,
+      opts: { removeFully: boolean },
+    ) => Promise<unknown>
+  )(dir, key, { removeFully: true }).catch(() => undefined);
 
 /**
  * Opens a cache in `dir` (created on first write) on cacache, which stores content by its SHA-512
@@ -119,10 +121,7 @@ export function openCache(options: CacheOptions): Cache {
   const drop = async (key: string, integrity?: string) => {
     await removePointer(dir, keyOf(key));
     await removeEntry(dir, keyOf(key));
-    if (integrity)
-      await cacacheLib()
-        .rm.content(dir, integrity)
-        .catch(() => undefined);
+    if (integrity) await (await cacacheLib()).rm.content(dir, integrity).catch(() => undefined);
   };
 
   const cache: Cache = {
@@ -136,7 +135,7 @@ export function openCache(options: CacheOptions): Cache {
           await writePointer(dir, { ...pointer, usedAt: Date.now() });
         return fast;
       }
-      const cacache = cacacheLib();
+      const cacache = await cacacheLib();
       let info: cacacheModule.CacheObject | null;
       try {
         info = await cacache.get.info(dir, keyOf(key));
@@ -203,7 +202,7 @@ export function openCache(options: CacheOptions): Cache {
         // As bytes: cacache records a string's length in characters, and a non-ASCII value would then fail
         // its size check on every read.
         const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-        const cacache = cacacheLib();
+        const cacache = await cacacheLib();
         const usedAt = Date.now();
         await cacache.put(dir, keyOf(key), bytes, { metadata: { usedAt } satisfies EntryMetadata });
         // What the index now holds for the key (this write, or a later one of another process).
@@ -223,7 +222,7 @@ export function openCache(options: CacheOptions): Cache {
       await drop(key);
     },
     async prune() {
-      const cacache = cacacheLib();
+      const cacache = await cacacheLib();
       let entries: Record<string, cacacheModule.CacheObject>;
       try {
         entries = await cacache.ls(dir);

@@ -127,7 +127,8 @@ const CONFIG_NAMES = ['md2wx.config.json', 'md2wx.config.yaml', 'md2wx.config.ym
 export async function loadDotenv(cwd: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
   const file = path.join(cwd, '.env');
   if (!existsSync(file)) return { ...env };
-  const { parse } = await import('dotenv');
+  // dotenv is CommonJS: its `default` (module.exports) is there under Node and in the CLI's bundle alike.
+  const { parse } = (await import('dotenv')).default;
   const parsed = parse(await readFile(file, 'utf8'));
   return { ...parsed, ...env };
 }
@@ -144,7 +145,7 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
     }
     const text = await readFile(file, 'utf8');
     if (file.endsWith('.json')) return validateConfigFile(JSON.parse(text), file);
-    const YAML = await import('yaml');
+    const YAML = (await import('yaml')).default; // CommonJS under Node, like dotenv above
     return validateConfigFile(YAML.parse(text), file);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
