@@ -252,9 +252,10 @@ async function jsImports(file: string): Promise<Set<string>> {
   }
   // createRequire(import.meta.url) loads (e.g. mathjax-full's CommonJS tree), including template literals.
   // …and the call of a fresh one, `createRequire(import.meta.url)('cacache')` (a lazily loaded dependency).
-  // A bundle (the CLI's bin) renames a local `require` that would shadow its own to `require2`, `require3`….
+  // A bundle (the CLI's bin) renames a local `require` that would shadow its own to `require2`, `require3`…,
+  // and a lazily made one has a name of its own (render's `requireGrammar`).
   for (const match of code.matchAll(
-    /(?:\brequire\d*(?:\.resolve)?|\bcreateRequire\([^()]*\))\(\s*['"`]([^'"`$]+)/g,
+    /(?:\brequire(?:\d+|[A-Z]\w*)?(?:\.resolve)?|\bcreateRequire\([^()]*\))\(\s*['"`]([^'"`$]+)/g,
   )) {
     const pkg = packageOf(match[1] as string);
     if (pkg) found.add(pkg);

@@ -1,12 +1,55 @@
+import { createRequire } from 'node:module';
 import type { Element, ElementContent, Root } from 'hast';
-import { common, createLowlight } from 'lowlight';
+import type { LanguageFn } from 'highlight.js';
+import { createLowlight } from 'lowlight';
 import type { VFile } from 'vfile';
 import type { RenderContext } from '../types.js';
 import { contextOf } from './context.js';
 import { addClass, classList, el, isElement, report, walkElements } from './element.js';
+import { HIGHLIGHT_LANGUAGES } from './highlight-languages.js';
 
-/** highlight.js with its ~37 common grammars, registered once per process. */
-const lowlight = createLowlight(common);
+/**
+ * highlight.js with lowlight's ~37 common grammars, each registered the first time a code block uses it:
+ * loading all of them costs a first run about a quarter of the renderer's module loading
+ * (bench/cli-startup/draft-modules.ts), and most posts use one or two.
+ */
+const lowlight = createLowlight();
+/** Fence name (`js`, `html`, `typescript`…) → grammar name. */
+const GRAMMAR_OF = new Map(
+  Object.entries(HIGHLIGHT_LANGUAGES).flatMap(([name, { aliases }]) => [
+    [name, name] as const,
+    ...aliases.map((alias) => [alias, name] as const),
+  ]),
+);
+let requireGrammar: NodeRequire | undefined;
+
+/**
+ * The grammar name for a fence language, registered (with the grammars it embeds, such as `css` and
+ * `javascript` inside `xml`) on first use; `undefined` for a language md2wx does not highlight.
+ * Synchronous — `renderSync` highlights too — hence a CommonJS require of highlight.js's grammar file.
+ */
+function grammarFor(lang: string): string | undefined {
+  const name = GRAMMAR_OF.get(lang);
+  if (name) register(name);
+  return name;
+}
+
+/**
+ * highlight.js's tokens for `source` in the fence language `lang`, as hast (`span`s with `hljs-*` classes), or
+ * `undefined` when md2wx does not highlight that language.
+ */
+export function highlight(lang: string, source: string): ElementContent[] | undefined {
+  const grammar = grammarFor(lang);
+  return grammar ? (lowlight.highlight(grammar, source).children as ElementContent[]) : undefined;
+}
+
+function register(name: string): void {
+  if (lowlight.registered(name)) return;
+  requireGrammar ??= createRequire(import.meta.url);
+  lowlight.register(name, requireGrammar(`highlight.js/lib/languages/${name}`) as LanguageFn);
+  for (const embedded of HIGHLIGHT_LANGUAGES[name]?.embeds ?? [])
+    if (GRAMMAR_OF.get(embedded) === embedded) register(embedded);
+}
 
 const DIAGRAMS = new Set(['mermaid', 'plantuml', 'puml', 'flow', 'sequence', 'flowchart', 'graphviz', 'dot']);
 const NBSP = '\u00a0';
@@ -93,8 +136,8 @@ export function codeTransform(tree: Root, ctx: RenderContext): void {
     if (lang && DIAGRAMS.has(lang)) {
       // A diagram plugin that could not draw the block has said why already (`dataDiagramReported`).
       if (!code.properties.dataDiagramReported) reportDiagram(ctx, lang, pre);
-    } else if (lang && lowlight.registered(lang)) {
-      tokens = lowlight.highlight(lang, source).children as ElementContent[];
+    } else if (lang) {
+      tokens = highlight(lang, source) ?? tokens;
     }
     const body = el(
       'span',
