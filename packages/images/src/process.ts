@@ -14,7 +14,6 @@ import {
   qualityPolicy,
   smallestJpegReaching,
   smallestPaletteReaching,
-  ssimScorer,
 } from './quality.js';
 import {
   ANIMATED_MAX_BYTES,
@@ -36,6 +35,7 @@ import {
   scaleRaw,
   ssimOnWhite,
 } from './raster.js';
+import { ssimScorer } from './ssim.js';
 
 /**
  * What the image is for:
