@@ -28,16 +28,18 @@ export async function encodePngLossless(raw: RawImage): Promise<Buffer> {
 /**
  * A palette PNG quantized by libimagequant: `quality` 0–100 is the quality aimed at (fewer colours below
  * 100); with 256 colours or fewer in the image and quality 100 the result is exact. `effort` 1–10 trades
- * CPU for smaller files (default 7).
+ * CPU for smaller files (default 7). `compressionLevel` is zlib's (0–9, default 9): it changes the bytes
+ * only, never the pixels libimagequant chose.
  */
 export async function encodePngPalette(
   raw: RawImage,
   quality: number,
   dither = 1,
   effort = 7,
+  compressionLevel = 9,
 ): Promise<Buffer> {
   return fromRaw(raw)
-    .png({ palette: true, quality, colours: 256, dither, effort, compressionLevel: 9 })
+    .png({ palette: true, quality, colours: 256, dither, effort, compressionLevel })
     .toBuffer();
 }
 

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { fitAnimation } from './animated.js';
 import { classifyDecodeError, type OpenedImage, openImage } from './decode.js';
 import { encodeJpeg, encodePngLossless, encodePngPalette, highestQualityUnder } from './encode.js';
+import { colourClass, GRAPHIC_COLOURS } from './colour-classes.js';
 import { ImageError } from './errors.js';
 import { detectFormat, type InputFormat, type OutputFormat } from './formats.js';
 import { isSrgbProfile } from './icc.js';
@@ -14,7 +15,6 @@ import {
   qualityPolicy,
   smallestJpegReaching,
   smallestPaletteReaching,
-  ssimScorer,
 } from './quality.js';
 import {
   ANIMATED_MAX_BYTES,
@@ -27,15 +27,8 @@ import {
 } from './limits.js';
 import { stripJpegMetadata, stripPngMetadata } from './metadata-strip.js';
 import { type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
-import {
-  countColours,
-  decodeLike,
-  hasTransparency,
-  type RawImage,
-  renderRaw,
-  scaleRaw,
-  ssimOnWhite,
-} from './raster.js';
+import { decodeLike, hasTransparency, type RawImage, renderRaw, scaleRaw, ssimOnWhite } from './raster.js';
+import { ssimScorer } from './ssim.js';
 
 /**
  * What the image is for:
@@ -404,9 +397,7 @@ async function encodeToFit(
 ): Promise<Encoded> {
   const { maxBytes, quality, warnings } = context;
   const transparent = hasTransparency(raw);
-  const colours = countColours(raw, PHOTO_COLOURS);
-  const fewColours = colours <= 256;
-  const graphic = colours <= PHOTO_COLOURS;
+  const { fewColours, graphic, photographic } = colourClass(raw);
   // Screenshots and diagrams that end up as JPEG keep full-resolution colour: 4:2:0 smears coloured text.
   const jpeg = {
     ...context,
@@ -424,7 +415,7 @@ async function encodeToFit(
       maxBytes,
       quality,
       transparent,
-      palette: graphic || transparent || lossless,
+      palette: graphic || transparent || (lossless && !photographic),
       chroma: jpeg.chroma,
       ...(context.original ? { original: context.original } : {}),
     });
@@ -516,7 +507,7 @@ const GRAPHIC_PALETTE_MIN_SSIM = 0.998;
 const GRAPHIC_PALETTE_EFFORT = 3;
 
 /**
- * A palette PNG of a graphic (≤ {@link PHOTO_COLOURS} colours) when it is visually lossless (SSIM ≥
+ * A palette PNG of a graphic (≤ {@link GRAPHIC_COLOURS} colours) when it is visually lossless (SSIM ≥
  * {@link GRAPHIC_PALETTE_MIN_SSIM}), else undefined.
  */
 async function nearLosslessPalette(raw: RawImage): Promise<Buffer | undefined> {
@@ -526,7 +517,7 @@ async function nearLosslessPalette(raw: RawImage): Promise<Buffer | undefined> {
 }
 
 /**
- * The PNG of a graphic from a lossless source — a near-lossless palette for ≤ {@link PHOTO_COLOURS}
+ * The PNG of a graphic from a lossless source — a near-lossless palette for ≤ {@link GRAPHIC_COLOURS}
  * colours, else truecolour — when it is at most {@link PNG_OVER_JPEG_RATIO}× the mozjpeg JPEG at
  * `quality`, else undefined. The size comparison starts from a libjpeg-turbo encode (a few ms against
  * ~50 for mozjpeg with trellis): mozjpeg is never larger than it, and on the corpus at least 0.75× its
@@ -596,11 +587,7 @@ async function jpegToFit(
   );
 }
 
-/**
- * Past this many distinct colours an image is photographic: libimagequant at its default effort then takes
- * seconds per attempt on 1 MP (over a minute on noise), for files only ~10 % smaller than at effort 3.
- */
-const PHOTO_COLOURS = 4096;
+/** libimagequant effort for photographic images (see {@link GRAPHIC_COLOURS}). */
 const PHOTO_PALETTE_EFFORT = 3;
 
 async function pngToFit(

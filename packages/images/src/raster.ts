@@ -66,27 +66,6 @@ export function hasTransparency(raw: RawImage): boolean {
   return false;
 }
 
-/** Number of distinct colours (alpha included), counting stops once past `limit`. */
-export function countColours(raw: RawImage, limit: number): number {
-  const seen = new Set<number>();
-  const { data, channels } = raw;
-  for (let index = 0; index < data.length; index += channels) {
-    const alpha = channels === 4 ? (data[index + 3] ?? 255) : 255;
-    // Fully transparent pixels are one colour whatever their RGB.
-    const key =
-      alpha === 0
-        ? -1
-        : (((data[index] ?? 0) << 24) |
-            ((data[index + 1] ?? 0) << 16) |
-            ((data[index + 2] ?? 0) << 8) |
-            alpha) >>>
-          0;
-    seen.add(key);
-    if (seen.size > limit) return seen.size;
-  }
-  return seen.size;
-}
-
 /** Downscale raw pixels to `width` (height keeps the aspect ratio). */
 export async function scaleRaw(raw: RawImage, width: number): Promise<RawImage> {
   const { data, info } = await fromRaw(raw)
