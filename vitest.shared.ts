@@ -13,12 +13,12 @@ export const MACHINE_TAGS = [
 
 /**
  * Groups of projects that run one after the other (`sequence.groupOrder`); projects of one group share the
- * workers. registry.e2e (the `distribution` project) rebuilds packages/cli/dist in its `npm link` case, which
- * every file in test/ reads (the CLI e2e tests start it, packaging and action.e2e pack it, the soak runs it):
- * a process reading a file while tsc rewrites it gets half a module. So it runs in the group after test/,
- * beside the package tests, which read no dist/.
+ * workers. link.e2e (the `link` project) rebuilds packages/cli/dist in its `npm link` case, which every file of
+ * the e2e and distribution projects reads (the CLI e2e tests start it, packaging and action.e2e pack it,
+ * registry.e2e publishes it, the soak runs it): a process reading a file while tsc rewrites it gets half a
+ * module. So it runs in the group after theirs, beside the package tests, which read no dist/.
  */
-export const GROUP = { e2e: 0, packages: 1, distribution: 1 } as const;
+export const GROUP = { e2e: 0, distribution: 0, packages: 1, link: 1 } as const;
 
 /**
  * Shared vitest settings for every package and for the end-to-end tests in test/.

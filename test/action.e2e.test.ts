@@ -151,7 +151,7 @@ describe.skipIf(!requireCorpus())('action.yml in a blog repository', () => {
       const run = await runBlogAction(blog.checkout, sandbox, '0'.repeat(40));
       expect(run.outcome, log(run)).toBe('success');
       timings.push(
-        `first push: install ${run.step('install').durationMs.toFixed(0)} ms (cold npm cache), run ${run.step('run').durationMs.toFixed(0)} ms`,
+        `first push: install ${run.step('install').durationMs.toFixed(0)} ms (shared npm cache: cold on a clean clone), run ${run.step('run').durationMs.toFixed(0)} ms`,
       );
       expect(run.outputs.version).toBe(CLI_VERSION);
       expect(run.step('install').stdout).toContain(CLI_VERSION);

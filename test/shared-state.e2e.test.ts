@@ -108,6 +108,8 @@ describe('Redis store (MD2WX_REDIS_URL) shared by two CLI processes', { tags: ['
     expect(result.code, result.stderr).toBe(4);
     expect(result.stderr).toMatch(/Redis store redis:\/\/.*127\.0\.0\.1:\d+.* does not answer/);
     expect(result.stderr).not.toContain('hunter2-redis-password');
+    // Said at the start-up PING's bound, with the reason, rather than after ~10 s of reconnects.
+    expect(result.stderr).toMatch(/within 3000 ms: connect ECONNREFUSED/);
   }, 60_000);
 });
 

@@ -1,8 +1,9 @@
 import { GROUP, packageConfig } from '../vitest.shared.ts';
 
 /**
- * registry.e2e.test.ts on its own project: it publishes the built packages to a local registry and rebuilds
- * packages/cli/dist (`npm link` case), so it runs in a later group than the e2e tests that start that CLI.
+ * registry.e2e.test.ts on its own project (`--project distribution`): the built packages published to a local
+ * registry and installed the way users install them. It reads dist/ only, so it shares the e2e group's workers;
+ * most of its time is npm waiting on the uplink and unpacking, which overlaps the CPU-bound e2e files.
  */
 const config = packageConfig('distribution', { testTimeout: 120_000, groupOrder: GROUP.distribution });
 // Replaced, not merged: packageConfig's `*.test.ts` would take in every e2e file.

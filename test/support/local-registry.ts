@@ -25,16 +25,32 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cacache from 'cacache';
 
 /** The repository root (test/support → two levels up). */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * Where every registry of this repository keeps what outlives one test file (issue 17: a developer's second
+ * `npm test` should not download the same 300 MiB again): the npm cache its `env` points npm at, and Verdaccio's
+ * copies of the packages it proxied from the uplink. Under node_modules/.cache, so a clean clone (CI) starts
+ * empty and pays the cold downloads once per run; `@md2wx/*` never lands here (see `dir`).
+ */
+export const SHARED_CACHE_DIR = path.join(repoRoot, 'node_modules/.cache/md2wx-local-registry');
+
 export interface LocalRegistryOptions {
   /**
-   * Folder for the registry's storage, config, npmrc and npm cache. Default: a new temp dir, removed by
-   * `close()`. A given folder is kept; publishing the same versions into it twice fails (EPUBLISHCONFLICT).
+   * Folder for the registry's config, npmrc and the `@md2wx/*` packages it holds (its own, so two registries
+   * never see each other's publishes). Default: a new temp dir, removed by `close()`. A given folder is kept;
+   * publishing the same versions into it twice fails (EPUBLISHCONFLICT).
    */
   dir?: string;
+  /**
+   * Folder for the npm cache and the proxied uplink packages, shared by every registry that names it. Default:
+   * {@link SHARED_CACHE_DIR}. The npm cache is safe under concurrent npm processes (cacache); Verdaccio writes
+   * each proxied packument whole, so two registries may share it too.
+   */
+  cacheDir?: string;
   /** Uplink for everything outside `@md2wx/*`. Default: https://registry.npmjs.org/. */
   uplink?: string;
 }
@@ -45,7 +61,7 @@ export interface LocalRegistry {
   /**
    * Environment for npm subprocesses that must use this registry and nothing of the user's npm setup:
    * `npm_config_registry`, `npm_config_userconfig` (a temp .npmrc holding a throwaway token for this
-   * registry only) and `npm_config_cache` (a cache under the registry's folder). Spread it over `process.env`.
+   * registry only) and `npm_config_cache` (the shared npm cache under `cacheDir`). Spread it over `process.env`.
    */
   env: Record<string, string>;
   /**
@@ -89,16 +105,25 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   const ownsDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'md2wx-registry-')));
   await mkdir(dir, { recursive: true });
+  const cacheDir = options.cacheDir ?? SHARED_CACHE_DIR;
+  await mkdir(path.join(cacheDir, 'uplink'), { recursive: true });
   const configFile = path.join(dir, 'config.json');
-  // Verdaccio reads YAML; JSON is YAML.
+  // Verdaccio reads YAML; JSON is YAML. A package's `storage` is joined under the global one, so the global
+  // storage is the shared uplink copy and `@md2wx/*` goes to a folder named for this registry (removed again
+  // by close()). Verdaccio's .verdaccio-db.json (its list of local packages and a signing secret this setup
+  // never uses: the token below is static) sits in the global storage; each registry starts it afresh, so a
+  // half-written one from a killed run cannot lock the next.
+  const ownStorage = `own-${path.basename(dir)}-${process.pid}`;
+  await rm(path.join(cacheDir, 'uplink', '.verdaccio-db.json'), { force: true });
+  await removeOrphanStorages(path.join(cacheDir, 'uplink'));
   const config = {
-    storage: path.join(dir, 'storage'),
+    storage: path.join(cacheDir, 'uplink'),
     auth: { htpasswd: { file: path.join(dir, 'htpasswd'), max_users: -1 } },
     uplinks: {
       npmjs: { url: options.uplink ?? 'https://registry.npmjs.org/', timeout: '60s', maxage: '30m' },
     },
     packages: {
-      '@md2wx/*': { access: '$all', publish: '$all', unpublish: '$all' },
+      '@md2wx/*': { access: '$all', publish: '$all', unpublish: '$all', storage: ownStorage },
       '**': { access: '$all', publish: '$authenticated', proxy: 'npmjs' },
     },
     max_body_size: '200mb',
@@ -140,6 +165,16 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   });
 
   const url = `http://127.0.0.1:${port}/`;
+  // npm's cache keys a packument by its URL. A registry of an earlier run on the same port left its @md2wx
+  // packuments there, and with `--prefer-offline` (the Action's install) npm would take one, with the
+  // integrity of an earlier build's tarball, which the cache also holds: an old CLI. Forget them.
+  const npmCache = path.join(cacheDir, 'npm');
+  for (const { name } of await publicWorkspacePackages()) {
+    await cacache.rm.entry(
+      path.join(npmCache, '_cacache'),
+      `make-fetch-happen:request-cache:${url}${name.replace('/', '%2f')}`,
+    );
+  }
   const userconfig = path.join(dir, 'npmrc');
   // Anonymous publish is allowed for @md2wx/*, but npm refuses to publish without some credential.
   await writeFile(
@@ -156,7 +191,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   const env: Record<string, string> = {
     npm_config_registry: url,
     npm_config_userconfig: userconfig,
-    npm_config_cache: path.join(dir, 'npm-cache'),
+    npm_config_cache: npmCache,
     npm_config_update_notifier: 'false',
     npm_config_fund: 'false',
     npm_config_audit: 'false',
@@ -184,11 +219,25 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
           await exited;
           clearTimeout(timer);
         }
+        await rm(path.join(cacheDir, 'uplink', ownStorage), { recursive: true, force: true });
         if (ownsDir) await rm(dir, { recursive: true, force: true });
       })();
       return closed;
     },
   };
+}
+
+/** Removes the `own-…-<pid>` folders of registries whose process is gone (a run killed before close()). */
+async function removeOrphanStorages(storage: string): Promise<void> {
+  for (const entry of await readdir(storage)) {
+    const pid = Number(/^own-.*-(\d+)$/.exec(entry)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      await rm(path.join(storage, entry), { recursive: true, force: true });
+    }
+  }
 }
 
 /**

@@ -24,6 +24,13 @@ import { ConfigError } from './errors.js';
 import { loadDiagrams, loadSandbox, loadStoreRedis, loadWechat } from './modules.js';
 
 /**
+ * How long the start-up PING of a configured Redis may take, milliseconds. Long enough for a server across a
+ * region (a few round trips, TLS included); a server that is not there is reported after this, not after the
+ * ~10 s a command waits through reconnects later in a run.
+ */
+const REDIS_PING_TIMEOUT_MS = 3_000;
+
+/**
  * What opens a session: the configuration inputs ({@link ConfigFlags}: `--account`, `--config`, …, the same
  * as the CLI's global flags) plus the run-wide switches below.
  */
@@ -177,7 +184,8 @@ export class Session {
         ...(redis.prefix ? { prefix: redis.prefix } : {}),
       });
       try {
-        await store.ping();
+        // A user's first run against a wrong URL should hear so in seconds, not after ~10 s of reconnects.
+        await store.ping({ timeoutMs: REDIS_PING_TIMEOUT_MS });
       } catch (error) {
         await store.close().catch(() => {});
         throw new ConfigError(

@@ -64,8 +64,13 @@ export interface RedisStore extends Store {
   /** The key prefix in force. */
   readonly prefix: string;
   lock(key: string, options: { ttlMs: number; waitMs: number }): Promise<RedisStoreLock | undefined>;
-  /** Resolves when Redis answers PING; throws `RedisStoreError` ('connection') otherwise. */
-  ping(): Promise<void>;
+  /**
+   * Resolves when Redis answers PING; throws `RedisStoreError` ('connection') otherwise. By default the PING
+   * waits through the reconnect attempts of any command (about 10 s); `timeoutMs` (milliseconds) bounds it, for
+   * a start-up check where a server that is not there should be said at once. The error then names the last
+   * connection error seen (e.g. ECONNREFUSED).
+   */
+  ping(options?: { timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,8 +144,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     owned = true;
   }
   const onError = options.onError ?? (() => {});
+  let lastError: Error | undefined;
   // Without a listener ioredis prints every reconnect failure to stderr.
-  const errorListener = (error: Error) => onError(error);
+  const errorListener = (error: Error) => {
+    lastError = error;
+    onError(error);
+  };
   redis.on('error', errorListener);
 
   let closed = false;
@@ -327,8 +336,32 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       }
     },
 
-    async ping(): Promise<void> {
-      await run('PING', () => redis.ping());
+    async ping(pingOptions: { timeoutMs?: number } = {}): Promise<void> {
+      const pong = run('PING', () => redis.ping());
+      const { timeoutMs } = pingOptions;
+      if (timeoutMs === undefined) {
+        await pong;
+        return;
+      }
+      // The PING stays queued in ioredis after the timeout; its later rejection (on close) is not news.
+      pong.catch(() => {});
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const seen = lastError ? `: ${lastError.message}` : '';
+          reject(
+            new RedisStoreError(
+              'connection',
+              `Redis PING got no answer from ${where} within ${timeoutMs} ms${seen} — is the Redis server running and reachable?`,
+            ),
+          );
+        }, timeoutMs);
+      });
+      try {
+        await Promise.race([pong, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async close(): Promise<void> {
@@ -336,6 +369,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       closed = true;
       if (!owned) {
         redis.off('error', errorListener);
+        return;
+      }
+      // QUIT on a connection that is not up waits in the offline queue behind every pending command, through
+      // the reconnect attempts (~10 s): there is nothing to say goodbye to, so drop it.
+      if (redis.status !== 'ready') {
+        redis.disconnect();
         return;
       }
       try {

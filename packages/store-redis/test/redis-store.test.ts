@@ -295,6 +295,28 @@ describe('Redis restarts', () => {
     }
   });
 
+  it('ping({ timeoutMs }) reports a server that is not there within the bound, naming the refusal', async () => {
+    const own = await startRedisServer();
+    const { url: goneUrl } = own;
+    await own.stop();
+    const store = createRedisStore({ url: goneUrl });
+    try {
+      const started = performance.now();
+      const error = await store.ping({ timeoutMs: 500 }).catch((e: unknown) => e);
+      const ms = performance.now() - started;
+      expect(error).toBeInstanceOf(RedisStoreError);
+      expect((error as RedisStoreError).code).toBe('connection');
+      expect((error as Error).message).toMatch(/within 500 ms: .*ECONNREFUSED/);
+      // The default PING waits through ~10 s of reconnects; the bounded one answers at its bound.
+      expect(ms).toBeGreaterThanOrEqual(450);
+      expect(ms).toBeLessThan(3_000);
+    } finally {
+      await store.close();
+    }
+    // Bounded or not, a live server answers.
+    await expect(newStore().ping({ timeoutMs: 2_000 })).resolves.toBeUndefined();
+  });
+
   it('commands issued while Redis is down complete once it is back', async () => {
     const own = await startRedisServer({ persistent: true });
     const store = createRedisStore({ url: own.url });

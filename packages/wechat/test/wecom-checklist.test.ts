@@ -744,6 +744,23 @@ describe.skipIf(!requireCorpus())('WeCom code-review checklist R1–R16, client 
     }
   }, 60_000);
 
+  it('R9 (cut mid-write): a download cut while a write to the partial file is in flight resumes after its bytes, not before', async () => {
+    // The resume offset is the partial file's size; read before the last write lands, it would fetch those
+    // bytes again and append them twice. Whether a write is in flight at the cut is timing, so many cuts.
+    const wanted = pattern(3 * MB);
+    const { media_id } = await client().upload('file', wanted, { filename: 'cut-mid-write.bin' });
+    const c = client();
+    for (let i = 0; i < 12; i++) {
+      let cuts = 0;
+      proxy.plan = (ex) =>
+        ex.api === 'media/get' && cuts++ === 0 ? { kind: 'cut', afterBytes: MB + i * 41_017 } : undefined;
+      const to = join(dir, `r9-cut-mid-write-${i}.bin`);
+      expect((await c.download(media_id, to)).bytes, `cut ${i}`).toBe(wanted.length);
+      expect(md5(await readFile(to)), `cut ${i}`).toBe(md5(wanted));
+    }
+    proxy.plan = undefined;
+  }, 60_000);
+
   it('R9 (resume safety): a partial file left by a DIFFERENT media_id is discarded, never resumed', async () => {
     const other = pattern(2 * MB).fill(0x5a, 0, MB);
     const wanted = pattern(3 * MB);

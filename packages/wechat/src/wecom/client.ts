@@ -379,10 +379,15 @@ export class WecomClient {
       res.stream.on('data', (c: Buffer) => {
         written += c.length;
       });
+      const sink = isPath ? createWriteStream(part, { flags: 'a' }) : undefined;
       try {
-        if (isPath) await pipeline(res.stream, createWriteStream(part, { flags: 'a' }));
-        else await writeInto(res.stream, to);
+        if (sink) await pipeline(res.stream, sink);
+        else await writeInto(res.stream, to as Writable);
       } catch (error) {
+        // pipeline rejects as soon as the response breaks, while a write it already handed to the file system
+        // may still land: the part file's size is only the resume offset once the file is closed (else the
+        // bytes of that write would be fetched again and appended twice).
+        if (sink && !sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
         failures++;
         if (failures > this.#retries) throw error;
         offset = isPath ? (await stat(part)).size : offset + written;
