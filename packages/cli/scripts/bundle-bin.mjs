@@ -14,10 +14,42 @@
 //   mathjax-full (its CommonJS tree, loaded synchronously) and fast-xml-parser (WeCom callbacks only).
 //   A `require('../package.json')` beside them reads @md2wx/cli's manifest: the chunks sit in dist/, as
 //   tsc's output of every package does, and the packages are versioned together.
+//
+// Left out altogether: http2-wrapper, which got imports at start-up but uses only with `http2: true` (never set
+// by md2wx; WeChat answers HTTP/1.1). scripts/http2-wrapper-stub.mjs stands in and says so if it is ever called.
+// test/cli-bundle.test.ts checks both this and the require() of node:http(s) below.
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 export const EXTERNAL = ['sharp', 'heic-decode', '@md2wx/diagrams', 'mathjax-full', 'fast-xml-parser'];
+
+/**
+ * `import http from 'node:http'` (got does so) makes Node build the module's ES facade, which reads every
+ * export; on Node ≥ 22 `http` has lazy getters (WebSocket, …) that load undici: 38 ms of a 70 ms start on
+ * Node 24, for a client that never uses them. `require('node:http')` reads none. So the bundle takes these
+ * built-ins through require(), re-exporting the plain values (never a getter) for named imports.
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^(?:node:)?https?$/ }, (args) =>
+      args.kind === 'import-statement'
+        ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin-require' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, ({ path }) => {
+      const descriptors = Object.getOwnPropertyDescriptors(createRequire(import.meta.url)(`node:${path}`));
+      const names = Object.entries(descriptors)
+        .filter(([name, d]) => 'value' in d && name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name))
+        .map(([name]) => name);
+      return {
+        contents: `const m = require('node:${path}');\nexport default m;\nexport const { ${names.join(', ')} } = m;\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
 
 await build({
   entryPoints: { bin: 'dist/bin.js' },
@@ -29,6 +61,8 @@ await build({
   platform: 'node',
   target: 'node20.19',
   external: EXTERNAL,
+  plugins: [builtinsThroughRequire],
+  alias: { 'http2-wrapper': './scripts/http2-wrapper-stub.mjs' },
   // Bundled CommonJS (commander, got's helpers, …) calls require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __md2wxRequire } from 'node:module';\nconst require = __md2wxRequire(import.meta.url);",
