@@ -75,3 +75,21 @@ describe('highlight.js grammars on demand', () => {
     },
   );
 });
+
+describe('one highlight.js in an install', () => {
+  it("declares highlight.js within lowlight's own range, so npm installs one copy for both", () => {
+    const manifest = (file: string) =>
+      JSON.parse(readFileSync(file, 'utf8')) as { dependencies: Record<string, string> };
+    const ours = manifest(path.join(pkg, 'package.json')).dependencies['highlight.js'] ?? '';
+    const lowlightDir = path.dirname(fileURLToPath(import.meta.resolve('lowlight')));
+    const theirs = manifest(path.join(lowlightDir, 'package.json')).dependencies['highlight.js'] ?? '';
+    // With `^11.11.2` a registry install took highlight.js 11.12.0 for us and nested 11.11.x under lowlight:
+    // two copies (9.5 MB), and our grammars registered into the other copy's core. Both are `~major.minor`.
+    // @md2wx/cli bundles this package's code and declares highlight.js for it: the same holds there.
+    const cli = manifest(path.join(pkg, '../cli/package.json')).dependencies['highlight.js'] ?? '';
+    const minor = (range: string) => /^~(\d+\.\d+)\./.exec(range)?.[1];
+    expect(minor(ours), ours).toBeDefined();
+    expect(minor(ours)).toBe(minor(theirs));
+    expect(cli).toBe(ours);
+  });
+});
