@@ -19,7 +19,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 
@@ -53,7 +52,11 @@ export interface RunActionOptions {
   env?: Record<string, string>;
   /** The `github` context: `event` (e.g. `{ before }` of a push), `ref` (default `refs/heads/main`). */
   github?: { event?: Record<string, unknown>; ref?: string; event_name?: string };
-  /** `$RUNNER_TEMP`; default a new temp dir. */
+  /**
+   * `$RUNNER_TEMP`; default a new folder `_temp-…` beside `workspace` (GitHub's runner keeps `_temp` beside
+   * the work folder), so whoever removes the workspace's folder removes it too: the Action installs the CLI
+   * there, 300 MiB a run, which a folder in /tmp of its own kept after every test run.
+   */
   runnerTemp?: string;
   /** Per-step time limit, milliseconds; default 300,000. */
   stepTimeoutMs?: number;
@@ -101,7 +104,8 @@ export async function readAction(actionPath: string): Promise<ActionManifest> {
  */
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const manifest = await readAction(options.actionPath);
-  const runnerTemp = options.runnerTemp ?? (await mkdtemp(path.join(tmpdir(), 'md2wx-runner-')));
+  const runnerTemp =
+    options.runnerTemp ?? (await mkdtemp(path.join(path.dirname(path.resolve(options.workspace)), '_temp-')));
   await mkdir(runnerTemp, { recursive: true });
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(manifest.inputs ?? {})) {
