@@ -10,6 +10,6 @@ export default mergeConfig(packageConfig('e2e', { testTimeout: 120_000, groupOrd
   test: {
     include: ['soak/**/*.test.ts'],
     exclude: ['registry.e2e.test.ts', 'link.e2e.test.ts'],
-    globalSetup: ['support/build-cli.ts'],
+    globalSetup: ['support/build-cli.ts', 'support/bound-registry-cache.ts'],
   },
 });

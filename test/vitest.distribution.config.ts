@@ -7,5 +7,9 @@ import { GROUP, packageConfig } from '../vitest.shared.ts';
  */
 const config = packageConfig('distribution', { testTimeout: 120_000, groupOrder: GROUP.distribution });
 // Replaced, not merged: packageConfig's `*.test.ts` would take in every e2e file.
-config.test = { ...config.test, include: ['registry.e2e.test.ts'] };
+config.test = {
+  ...config.test,
+  include: ['registry.e2e.test.ts'],
+  globalSetup: ['support/bound-registry-cache.ts'],
+};
 export default config;

@@ -1,5 +1,6 @@
 /**
- * A throwaway npm registry for tests: Verdaccio on 127.0.0.1 (a free port), storage in a temp dir, the
+ * A throwaway npm registry for tests: Verdaccio on 127.0.0.1 (the first free one of a few fixed ports, else any
+ * free port), storage in a temp dir, the
  * public npm registry as its uplink for every package except `@md2wx/*`, which only ever comes from what
  * `publishWorkspace()` published (anonymous publish is allowed for that scope and nothing else).
  *
@@ -73,16 +74,29 @@ export interface LocalRegistry {
   close(): Promise<void>;
 }
 
-// Runs in the child: start Verdaccio from a config file, listen on a free port, report it on stdout.
+// Runs in the child: start Verdaccio from a config file, listen on the first free port of a fixed list (else any
+// free port), report it on stdout.
 const SERVER_SCRIPT = `
 const { runServer } = require(process.argv[1]);
+const ports = process.argv[3].split(',').map(Number);
 runServer(process.argv[2]).then((app) => {
-  const server = app.listen(0, '127.0.0.1', () => {
-    process.stdout.write('md2wx-registry-listening ' + server.address().port + '\\n');
-  });
-  const stop = () => server.close(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  const listen = (i) => {
+    const server = app.listen(ports[i] ?? 0, '127.0.0.1');
+    server.once('listening', () => {
+      process.stdout.write('md2wx-registry-listening ' + server.address().port + '\\n');
+      const stop = () => server.close(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    server.once('error', (error) => {
+      if (error.code === 'EADDRINUSE' && i < ports.length) listen(i + 1);
+      else {
+        console.error(error);
+        process.exit(1);
+      }
+    });
+  };
+  listen(0);
   // The parent died without close(): do not outlive it.
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
@@ -91,6 +105,14 @@ runServer(process.argv[2]).then((app) => {
   process.exit(1);
 });
 `;
+
+/**
+ * Ports a registry tries first. npm's cache keys a packument by its URL and stores its content by hash; the
+ * packuments Verdaccio serves name their tarballs by the registry's URL, so on a new port every proxied
+ * packument is new content (~130 MB a run, kept forever in the shared cache). On the same few ports they are
+ * the same bytes as last time and the cache stays the size of one set.
+ */
+const PREFERRED_PORTS = Array.from({ length: 8 }, (_, i) => 48_730 + i);
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -133,11 +155,15 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
   await writeFile(configFile, JSON.stringify(config, null, 2));
 
   const verdaccioMain = createRequire(path.join(repoRoot, 'package.json')).resolve('verdaccio');
-  const child = spawn(process.execPath, ['-e', SERVER_SCRIPT, verdaccioMain, configFile], {
-    cwd: dir,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', SERVER_SCRIPT, verdaccioMain, configFile, PREFERRED_PORTS.join(',')],
+    {
+      cwd: dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   children.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => children.delete(child));
@@ -225,6 +251,22 @@ export async function startLocalRegistry(options: LocalRegistryOptions = {}): Pr
       return closed;
     },
   };
+}
+
+/**
+ * Past {@link NPM_CACHE_LIMIT_KIB}, the shared npm cache starts over (one cold run). It grows by the
+ * packuments that change between runs (each run's @md2wx ones, uplink ones refetched after `maxage`): about
+ * 20 MB a run on the fixed ports, measured with `du -sm` over two runs. Called by the e2e and distribution
+ * projects' global setup (test/support/bound-registry-cache.ts), before any npm of the run uses the cache.
+ */
+const NPM_CACHE_LIMIT_KIB = 2 * 1024 * 1024;
+
+export async function boundSharedCache(cacheDir: string = SHARED_CACHE_DIR): Promise<void> {
+  const npmCache = path.join(cacheDir, 'npm');
+  const kib = await new Promise<number>((resolve) => {
+    execFile('du', ['-sk', npmCache], (error, stdout) => resolve(error ? 0 : Number(stdout.split(/\s/)[0])));
+  });
+  if (kib > NPM_CACHE_LIMIT_KIB) await rm(npmCache, { recursive: true, force: true });
 }
 
 /** Removes the `own-…-<pid>` folders of registries whose process is gone (a run killed before close()). */
