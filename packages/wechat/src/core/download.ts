@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BinaryResponse } from './transport.js';
 
@@ -22,6 +22,23 @@ export interface DownloadedFile {
 /** The `filename="…"` of a Content-Disposition header. */
 export function dispositionFilename(header: string | undefined): string | undefined {
   return header ? /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(header)?.[1] : undefined;
+}
+
+/**
+ * Stream `source` into the file `file`, created or truncated (`flags` 'w') or appended to ('a'). Resolves once
+ * every byte is written. When `source` fails it rejects only after the file is closed: `pipeline` alone rejects
+ * while a write it already handed to the file system may still land, so the file's size read right after
+ * would be short of what ends up in it (a resumed download then fetches those bytes again and appends them
+ * twice).
+ */
+export async function pipeToFile(source: Readable, file: string, flags: 'w' | 'a' = 'w'): Promise<void> {
+  const sink = createWriteStream(file, { flags });
+  try {
+    await pipeline(source, sink);
+  } catch (error) {
+    if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
+    throw error;
+  }
 }
 
 /**
@@ -47,12 +64,12 @@ export async function streamTo(
     return { bytes, ...info };
   }
   if (options.append) {
-    await pipeline(response.stream, createWriteStream(target, { flags: 'a' }));
+    await pipeToFile(response.stream, target, 'a');
     return { bytes, ...info, path: target };
   }
   const temp = `${target}.${process.pid}.${Date.now()}.part`;
   try {
-    await pipeline(response.stream, createWriteStream(temp));
+    await pipeToFile(response.stream, temp);
     await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);

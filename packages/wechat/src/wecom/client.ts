@@ -1,14 +1,12 @@
-import { createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readdir, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import got from 'got';
 import lockfile from 'proper-lockfile';
 import { ApiCaller } from '../core/caller.js';
-import { type DownloadedFile, dispositionFilename } from '../core/download.js';
+import { type DownloadedFile, dispositionFilename, pipeToFile } from '../core/download.js';
 import {
   WechatApiError,
   WechatError,
@@ -379,15 +377,11 @@ export class WecomClient {
       res.stream.on('data', (c: Buffer) => {
         written += c.length;
       });
-      const sink = isPath ? createWriteStream(part, { flags: 'a' }) : undefined;
       try {
-        if (sink) await pipeline(res.stream, sink);
-        else await writeInto(res.stream, to as Writable);
+        // pipeToFile settles only once the part file is closed, so its size below is the resume offset.
+        if (isPath) await pipeToFile(res.stream, part, 'a');
+        else await writeInto(res.stream, to);
       } catch (error) {
-        // pipeline rejects as soon as the response breaks, while a write it already handed to the file system
-        // may still land: the part file's size is only the resume offset once the file is closed (else the
-        // bytes of that write would be fetched again and appended twice).
-        if (sink && !sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
         failures++;
         if (failures > this.#retries) throw error;
         offset = isPath ? (await stat(part)).size : offset + written;
