@@ -5,43 +5,13 @@
  * Its own project (`link`, vitest.link.config.ts), in the group after test/'s: the rebuild rewrites
  * packages/cli/dist, which the e2e files start, pack and publish while they run.
  */
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@md2wx/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { npmEnv } from './support/local-registry.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string> }) {
-  return new Promise<Run>((resolve) => {
-    execFile(
-      command,
-      args,
-      { ...options, timeout: 240_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Fails with the command's output, so a broken link says why. */
-function expectOk(result: Run, what: string): void {
-  expect(result.code, `${what} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
-}
-
-/** A clean environment for a user's `md2wx` (no npm settings, no WeChat credentials from the caller). */
-function userEnv(): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1' };
-}
+import { expectOk, run, userEnv } from './support/user-commands.js';
 
 let work: string;
 beforeAll(async () => {

@@ -11,7 +11,6 @@
  * registry and one publish serve every case. The install timings and size are printed (issue 14's closing note).
  * (d), `npm link` from a clone, is link.e2e.test.ts: it rebuilds packages/cli/dist, which this file publishes.
  */
-import { execFile } from 'node:child_process';
 import { cp, lstat, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,52 +27,12 @@ import {
   publicWorkspacePackages,
   startLocalRegistry,
 } from './support/local-registry.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
-): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      {
-        cwd: options.cwd,
-        env: options.env,
-        timeout: options.timeoutMs ?? 240_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
-        resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) });
-      },
-    );
-  });
-}
-
-/** Fails with the command's output, so a broken install says why. */
-function expectOk(result: Run, what: string): void {
-  expect(result.code, `${what} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
-}
+import { expectOk, run, userEnv } from './support/user-commands.js';
 
 /** Bytes under a folder, as `du -sk` counts them (1 KiB blocks). */
 async function duKiB(dir: string): Promise<number> {
   const result = await run('du', ['-sk', dir], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
   return Number(result.stdout.split(/\s/)[0]);
-}
-
-/** A clean environment for a user's `md2wx` (no npm settings, no WeChat credentials from the caller). */
-function userEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: '1', NO_COLOR: '1', ...extra };
 }
 
 /** The fenced blocks of a Markdown text with their info string. */
