@@ -4,7 +4,7 @@
  * script as a subprocess; `--dry-run` makes it print its decision instead of running apt-get.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@md2wx/testkit';
@@ -13,12 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const SCRIPT = path.join(repoRoot, 'scripts/ensure-system-packages.mjs');
 const isRoot = process.getuid?.() === 0;
 let bin: string;
+/**
+ * The script as run: a copy in `bin`, so the ordinary user of the last case can read it wherever the clone is
+ * (`mktemp -d` makes a 0700 folder: run from there, the script itself was out of that user's reach).
+ */
+let script: string;
 
 function ensure(args: string[], options: { PATH: string; uid?: number }) {
   return new Promise<{ code: number; output: string }>((resolve) => {
     execFile(
       process.execPath,
-      [SCRIPT, ...args],
+      [script, ...args],
       {
         cwd: tmpdir(),
         env: { PATH: options.PATH, HOME: tmpdir() },
@@ -47,6 +52,8 @@ beforeAll(async () => {
   bin = await mkdtemp(path.join(tmpdir(), 'md2wx-system-packages-'));
   await chmod(bin, 0o755);
   await symlink(process.execPath, path.join(bin, 'node'));
+  script = path.join(bin, 'ensure-system-packages.mjs');
+  await copyFile(SCRIPT, script);
 });
 afterAll(async () => {
   if (bin) await rm(bin, { recursive: true, force: true });
