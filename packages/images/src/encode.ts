@@ -121,6 +121,8 @@ export async function lowestQualityReaching(
   // Interpolation can creep from one side on a curved score: after three outcomes alike, bisect once.
   let side: 'high' | 'low' | undefined;
   let alike = 0;
+  // The quality being tried was capped at the budget's estimated crossing (see nextQuality).
+  let capped = false;
   while (low <= high) {
     const data = await encode(quality);
     let outcome: 'high' | 'low';
@@ -142,14 +144,19 @@ export async function lowestQualityReaching(
         known.miss = { quality, score: reached };
         low = quality + 1;
         outcome = 'low';
+        // A miss at the highest quality the budget likely allows: the qualities above it that would
+        // reach the target are over budget (within one step or two of the estimate), so stop rather than
+        // creep up the last steps under the budget one encode and score at a time.
+        if (capped) break;
       }
     }
     if (known.hit && known.hit.quality - low <= tolerance) break;
     if (low > high) break;
     alike = outcome === side ? alike + 1 : 0;
     side = outcome;
-    quality =
-      alike >= 2 ? Math.floor((low + high) / 2) : nextQuality(low, high, target, maxBytes, step, known);
+    const next = nextQuality(low, high, target, maxBytes, step, known);
+    capped = alike < 2 && next.capped;
+    quality = alike >= 2 ? Math.floor((low + high) / 2) : next.quality;
   }
   return known.hit ?? { data: undefined };
 }
@@ -182,9 +189,10 @@ function nextQuality(
   maxBytes: number,
   step: number,
   known: Known,
-): number {
+): { quality: number; capped: boolean } {
   const { hit, miss, previousHit, previousMiss, fits, over } = known;
   let guess: number;
+  let capped = false;
   if (hit && miss && hit.score > miss.score) {
     guess = crossing(miss, hit, target);
   } else if (hit) {
@@ -199,11 +207,17 @@ function nextQuality(
     // fits, interpolated on log(bytes), which grows about linearly with quality.
     if (fits && over && over.bytes > fits.bytes) {
       const slope = (Math.log(over.bytes) - Math.log(fits.bytes)) / (over.quality - fits.quality);
-      guess = Math.min(guess, Math.floor(fits.quality + (Math.log(maxBytes) - Math.log(fits.bytes)) / slope));
+      const budget = Math.floor(fits.quality + (Math.log(maxBytes) - Math.log(fits.bytes)) / slope);
+      if (budget <= guess) {
+        guess = budget;
+        capped = true;
+      }
     }
   } else {
     // Only over-budget encodes so far: halve what is left.
     guess = Math.floor((low + high) / 2);
   }
-  return Math.min(high, Math.max(low, guess));
+  const quality = Math.min(high, Math.max(low, guess));
+  // Clamped up to `low`, the guess is no longer the budget's estimate.
+  return { quality, capped: capped && quality === guess };
 }

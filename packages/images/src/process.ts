@@ -416,6 +416,7 @@ async function encodeToFit(
       quality,
       transparent,
       palette: graphic || transparent || (lossless && !photographic),
+      graphic,
       chroma: jpeg.chroma,
       ...(context.original ? { original: context.original } : {}),
     });
@@ -445,7 +446,8 @@ async function encodeToFit(
  * `palette`: graphics, transparency, lossless sources), a mozjpeg JPEG at the lowest quality in
  * [min, max] reaching it (opaque images only, so alpha never lands on black) and the input's own bytes
  * (`original`, SSIM 1). Screenshots thus go to whichever of palette PNG and 4:4:4 JPEG is smaller at equal
- * SSIM; photos to JPEG, where a palette is not even tried.
+ * SSIM — except graphics (`graphic`) whose palette reaches the target, which keep it without a JPEG
+ * search; photos to JPEG, where a palette is not even tried.
  *
  * @returns the winner, or `undefined` when no candidate reaches the target under budget (the caller
  *   then falls back to the highest quality that fits).
@@ -458,6 +460,8 @@ async function smallestReaching(
     quality: QualityRange;
     transparent: boolean;
     palette: boolean;
+    /** ≤ GRAPHIC_COLOURS colours (see colourClass). */
+    graphic: boolean;
     chroma: '4:2:0' | '4:4:4';
     original?: Buffer;
   },
@@ -467,11 +471,16 @@ async function smallestReaching(
   const candidates: Encoded[] = [];
   if (options.original && options.original.length < maxBytes)
     candidates.push({ data: options.original, format: 'png', raw, passthrough: true });
+  let paletteReached = false;
   if (options.palette) {
     const palette = await smallestPaletteReaching(raw, score, { target, maxBytes });
     if (palette) candidates.push({ data: palette.data, format: 'png', quality: palette.quality, raw });
+    paletteReached = palette !== undefined;
   }
-  if (!options.transparent) {
+  // A graphic's flat areas and sharp edges cost a JPEG high qualities to reach the target: once its
+  // palette does, the JPEG won none of the corpus' 60 such images (bench/images/compare.ts --posts), and
+  // its search (2–5 encodes and scores) was a third of their time.
+  if (!options.transparent && !(options.graphic && paletteReached)) {
     // Only a JPEG smaller than the best candidate so far can win.
     const smallest = Math.min(maxBytes, ...candidates.map((candidate) => candidate.data.length));
     const found = await smallestJpegReaching(raw, {

@@ -109,9 +109,10 @@ class WindowSums {
   readonly sumA: Int32Array;
   readonly sumAA: Int32Array;
   readonly sumAB: Int32Array;
-  private readonly columnsA: Int32Array;
-  private readonly columnsAA: Int32Array;
-  private readonly columnsAB: Int32Array;
+  /** Per column of the rows in the window: sums of a, of a², of a·b. */
+  readonly columnsA: Int32Array;
+  readonly columnsAA: Int32Array;
+  readonly columnsAB: Int32Array;
 
   constructor(
     private readonly width: number,
@@ -162,7 +163,7 @@ class WindowSums {
     }
   }
 
-  private addRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
+  addRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
     const { width, columnsA, columnsAA, columnsAB } = this;
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -175,7 +176,7 @@ class WindowSums {
   }
 
   // Apart from addRow rather than a sign factor: -1 × 0 is -0, which drops V8 from int to double.
-  private removeRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
+  removeRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
     const { width, columnsA, columnsAA, columnsAB } = this;
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -218,22 +219,49 @@ class WeberSsim {
   /**
    * Mean SSIM of `candidate` (same size as the reference) against the reference, with weberSsim's
    * arithmetic: integer window sums, variances and covariance truncated to 1/1024, a running mean.
+   * Each window is scored as the sliding sums reach it (the same windows in the same order as
+   * {@link WindowSums.compute}, so the same figure) rather than from stored sums: a score runs on every
+   * candidate of a quality search, and writing and re-reading three sums per window was a third of it.
    */
   score(candidate: Uint8ClampedArray): number {
     const { means, variances, grey } = this.reference;
-    this.sums.compute(candidate, grey);
-    const { sumA, sumAA, sumAB } = this.sums;
+    const sums = this.sums;
+    const { outWidth, outHeight, columnsA, columnsAA, columnsAB } = sums;
+    columnsA.fill(0);
+    columnsAA.fill(0);
+    columnsAB.fill(0);
+    for (let y = 0; y < WINDOW - 1; y++) sums.addRow(candidate, grey, y);
     let mssim = 0;
-    for (let window = 0; window < sumA.length; window++) {
-      const meanA = means[window] as number;
-      const meanB = (sumA[window] as number) / AREA;
-      const varianceB = Math.trunc(1024 * ((sumAA[window] as number) / AREA - meanB * meanB)) / 1024;
-      const covariance = Math.trunc(1024 * ((sumAB[window] as number) / AREA - meanA * meanB)) / 1024;
-      const value =
-        ((2 * meanA * meanB + C1) * (2 * covariance + C2)) /
-        (meanA * meanA + meanB * meanB + C1) /
-        ((variances[window] as number) + varianceB + C2);
-      mssim = window === 0 ? value : mssim + (value - mssim) / (window + 1);
+    let window = 0;
+    for (let y = 0; y < outHeight; y++) {
+      sums.addRow(candidate, grey, y + WINDOW - 1);
+      if (y > 0) sums.removeRow(candidate, grey, y - 1);
+      let runA = 0;
+      let runAA = 0;
+      let runAB = 0;
+      for (let x = 0; x < WINDOW - 1; x++) {
+        runA += columnsA[x] as number;
+        runAA += columnsAA[x] as number;
+        runAB += columnsAB[x] as number;
+      }
+      for (let x = 0; x < outWidth; x++, window++) {
+        const enter = x + WINDOW - 1;
+        runA += columnsA[enter] as number;
+        runAA += columnsAA[enter] as number;
+        runAB += columnsAB[enter] as number;
+        const meanA = means[window] as number;
+        const meanB = runA / AREA;
+        const varianceB = Math.trunc(1024 * (runAA / AREA - meanB * meanB)) / 1024;
+        const covariance = Math.trunc(1024 * (runAB / AREA - meanA * meanB)) / 1024;
+        const value =
+          ((2 * meanA * meanB + C1) * (2 * covariance + C2)) /
+          (meanA * meanA + meanB * meanB + C1) /
+          ((variances[window] as number) + varianceB + C2);
+        mssim = window === 0 ? value : mssim + (value - mssim) / (window + 1);
+        runA -= columnsA[x] as number;
+        runAA -= columnsAA[x] as number;
+        runAB -= columnsAB[x] as number;
+      }
     }
     return mssim;
   }

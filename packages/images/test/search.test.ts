@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { lowestQualityReaching } from '../src/encode.js';
+
+/**
+ * A synthetic encoder: bytes grow by 4 % a quality step from `bytesAt60`, and −log(1 − SSIM) by
+ * `slope` a step from `closenessAt60` — the shapes the searches assume, so the counts below are the
+ * search's own, not an image's. The "encoding" carries its quality, which the scorer reads back.
+ */
+function curve(options: { bytesAt60: number; closenessAt60: number; slope: number }) {
+  const encoded: number[] = [];
+  const encode = async (quality: number) => {
+    encoded.push(quality);
+    return Buffer.alloc(Math.round(options.bytesAt60 * 1.04 ** (quality - 60)), quality);
+  };
+  const score = async (data: Buffer) => {
+    const quality = data[0] as number;
+    return 1 - Math.exp(-(options.closenessAt60 + options.slope * (quality - 60)));
+  };
+  return { encode, score, encoded };
+}
+
+const closeness = (ssim: number) => -Math.log(1 - ssim);
+
+describe('lowestQualityReaching', () => {
+  it('stops at a miss on the budget’s estimated crossing instead of creeping up to it', async () => {
+    // Target reached only at q90; the budget (20 000 B) runs out near q77.
+    const { encode, score, encoded } = curve({
+      bytesAt60: 10_000,
+      closenessAt60: closeness(0.998),
+      slope: (closeness(0.9993) - closeness(0.998)) / 30,
+    });
+    const found = await lowestQualityReaching(encode, score, {
+      target: 0.9993,
+      maxBytes: 20_000,
+      min: 60,
+      max: 90,
+      start: 60,
+      step: 20,
+      tolerance: 1,
+    });
+    expect(found.data).toBeUndefined();
+    // 60 (miss), 80 (over budget), 77 (the budget's crossing: a miss, so nothing under budget reaches).
+    expect(encoded).toEqual([60, 80, 77]);
+  });
+
+  it('still finds an answer that lies just under the budget', async () => {
+    // Target first reached at q76, budget up to q77: the capped guess hits, and the search goes on down.
+    const { encode, score } = curve({
+      bytesAt60: 10_000,
+      closenessAt60: closeness(0.998),
+      slope: (closeness(0.9993) - closeness(0.998)) / 16,
+    });
+    const found = await lowestQualityReaching(encode, score, {
+      target: 0.9993,
+      maxBytes: 20_000,
+      min: 60,
+      max: 90,
+      start: 60,
+      step: 20,
+    });
+    expect(found.data).toBeDefined();
+    expect(found.data && found.quality).toBe(76);
+  });
+
+  it('with a tolerance, stops one step above the lowest quality that reaches the target', async () => {
+    // Palette-style steps 0–7: the target is first reached at step 2; start at 0, then 3.
+    const { encode, score, encoded } = curve({
+      bytesAt60: 10_000,
+      closenessAt60: closeness(0.999),
+      slope: (closeness(0.9993) - closeness(0.999)) / (62 - 60),
+    });
+    const steps = (quality: number) => encode(quality + 60);
+    const exact = await lowestQualityReaching(steps, score, {
+      target: 0.9993,
+      maxBytes: 1e9,
+      min: 0,
+      max: 7,
+      start: 0,
+      step: 3,
+    });
+    expect(exact.data && exact.quality).toBe(2);
+    const exactEncodes = encoded.length;
+    encoded.length = 0;
+    const tolerant = await lowestQualityReaching(steps, score, {
+      target: 0.9993,
+      maxBytes: 1e9,
+      min: 0,
+      max: 7,
+      start: 0,
+      step: 3,
+      tolerance: 1,
+    });
+    expect(tolerant.data && tolerant.quality).toBeOneOf([2, 3]);
+    expect(encoded.length).toBeLessThan(exactEncodes);
+  });
+});
