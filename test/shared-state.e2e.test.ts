@@ -110,6 +110,9 @@ describe('Redis store (MD2WX_REDIS_URL) shared by two CLI processes', { tags: ['
     expect(result.stderr).not.toContain('hunter2-redis-password');
     // Said at the start-up PING's bound, with the reason, rather than after ~10 s of reconnects.
     expect(result.stderr).toMatch(/within 3000 ms: connect ECONNREFUSED/);
+    // One piece of advice, the CLI's, not the store's as well.
+    expect(result.stderr).toContain('start it, fix the URL, or unset MD2WX_REDIS_URL');
+    expect(result.stderr).not.toContain('reachable?');
   }, 60_000);
 });
 

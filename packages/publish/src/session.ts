@@ -189,8 +189,9 @@ export class Session {
       } catch (error) {
         await store.close().catch(() => {});
         throw new ConfigError(
+          // The store's own hint ("is the server running?") would say twice what this one says.
           `Redis store ${redactRedisUrl(redis.url)} (MD2WX_REDIS_URL or config "redis") does not answer: ${
-            (error as Error).message
+            (error as { detail?: string }).detail ?? (error as Error).message
           } — start it, fix the URL, or unset MD2WX_REDIS_URL to use the local file store`,
           { cause: error },
         );

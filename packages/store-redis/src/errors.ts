@@ -8,10 +8,16 @@ export type RedisStoreErrorCode = 'config' | 'connection' | 'command' | 'closed'
 export class RedisStoreError extends Error {
   override readonly name = 'RedisStoreError';
   readonly code: RedisStoreErrorCode;
+  /** What failed, without the hint: for a caller that gives its own advice (`message` is both). */
+  readonly detail: string;
+  /** What to check, when there is advice to give (e.g. "is the Redis server running and reachable?"). */
+  readonly hint?: string;
 
-  constructor(code: RedisStoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: RedisStoreErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
+    super(options?.hint ? `${message} — ${options.hint}` : message, options);
     this.code = code;
+    this.detail = message;
+    if (options?.hint) this.hint = options.hint;
   }
 }
 

@@ -14,6 +14,9 @@ export const DEFAULT_LOCK_LEASE_MS = 5_000;
 /** Prefix put before every key unless `prefix` says otherwise. */
 export const DEFAULT_PREFIX = 'md2wx:';
 
+/** The hint of a connection error (RedisStoreError `hint`). */
+const UNREACHABLE_HINT = 'is the Redis server running and reachable?';
+
 export interface RedisStoreOptions {
   /**
    * `redis://[:password@]host[:port][/db]` or `rediss://…` (TLS). Default: `process.env.MD2WX_REDIS_URL`.
@@ -171,9 +174,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
         );
       throw new RedisStoreError(
         connection ? 'connection' : 'command',
-        `Redis ${what} failed on ${where}: ${message}` +
-          (connection ? ' — is the Redis server running and reachable?' : ''),
-        { cause: error },
+        `Redis ${what} failed on ${where}: ${message}`,
+        { cause: error, ...(connection ? { hint: UNREACHABLE_HINT } : {}) },
       );
     }
   }
@@ -352,7 +354,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
           reject(
             new RedisStoreError(
               'connection',
-              `Redis PING got no answer from ${where} within ${timeoutMs} ms${seen} — is the Redis server running and reachable?`,
+              `Redis PING got no answer from ${where} within ${timeoutMs} ms${seen}`,
+              { hint: UNREACHABLE_HINT },
             ),
           );
         }, timeoutMs);

@@ -249,6 +249,12 @@ describe('configuration and errors', () => {
       expect((error as RedisStoreError).code).toBe('connection');
       expect((error as Error).message).toContain('127.0.0.1:1');
       expect((error as Error).message).not.toContain('hunter2');
+      // The advice is apart too, for callers that give their own.
+      expect((error as RedisStoreError).hint).toBe('is the Redis server running and reachable?');
+      expect((error as Error).message).toBe(
+        `${(error as RedisStoreError).detail} — ${(error as RedisStoreError).hint}`,
+      );
+      expect((error as RedisStoreError).detail).not.toContain('reachable');
     } finally {
       await store.close();
     }
