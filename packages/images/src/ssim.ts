@@ -98,17 +98,13 @@ class LumaDownsampler {
 }
 
 /**
- * WINDOW×WINDOW sums over grey images of one size, by sliding sums into buffers allocated once. The sums
- * are of 8-bit values and their products (at most 121 × 255² < 2^31), so they are exact in Int32 whatever
- * the order of the additions: the same figures as the integral images ssim.js sums them with.
+ * Column sums for sliding WINDOW×WINDOW sums over grey images of one size, in buffers allocated once. The
+ * sums are of 8-bit values and their products (at most 121 × 255² < 2^31), so they are exact in Int32
+ * whatever the order of the additions: the same figures as the integral images ssim.js sums them with.
  */
 class WindowSums {
   readonly outWidth: number;
   readonly outHeight: number;
-  /** Per window (y × outWidth + x), after {@link compute}: sums of a, of a², of a·b. */
-  readonly sumA: Int32Array;
-  readonly sumAA: Int32Array;
-  readonly sumAB: Int32Array;
   /** Per column of the rows in the window: sums of a, of a², of a·b. */
   readonly columnsA: Int32Array;
   readonly columnsAA: Int32Array;
@@ -120,47 +116,9 @@ class WindowSums {
   ) {
     this.outWidth = Math.max(0, width - WINDOW + 1);
     this.outHeight = Math.max(0, height - WINDOW + 1);
-    const windows = this.outWidth * this.outHeight;
-    this.sumA = new Int32Array(windows);
-    this.sumAA = new Int32Array(windows);
-    this.sumAB = new Int32Array(windows);
     this.columnsA = new Int32Array(width);
     this.columnsAA = new Int32Array(width);
     this.columnsAB = new Int32Array(width);
-  }
-
-  /** Fills the window sums of `a` and of `a`·`b` (both `width` × `height`). */
-  compute(a: Uint8ClampedArray, b: Uint8ClampedArray): void {
-    const { outWidth, outHeight, columnsA, columnsAA, columnsAB, sumA, sumAA, sumAB } = this;
-    columnsA.fill(0);
-    columnsAA.fill(0);
-    columnsAB.fill(0);
-    for (let y = 0; y < WINDOW - 1; y++) this.addRow(a, b, y);
-    for (let y = 0; y < outHeight; y++) {
-      this.addRow(a, b, y + WINDOW - 1);
-      if (y > 0) this.removeRow(a, b, y - 1);
-      let runA = 0;
-      let runAA = 0;
-      let runAB = 0;
-      for (let x = 0; x < WINDOW - 1; x++) {
-        runA += columnsA[x] as number;
-        runAA += columnsAA[x] as number;
-        runAB += columnsAB[x] as number;
-      }
-      const line = y * outWidth;
-      for (let x = 0; x < outWidth; x++) {
-        const enter = x + WINDOW - 1;
-        runA += columnsA[enter] as number;
-        runAA += columnsAA[enter] as number;
-        runAB += columnsAB[enter] as number;
-        sumA[line + x] = runA;
-        sumAA[line + x] = runAA;
-        sumAB[line + x] = runAB;
-        runA -= columnsA[x] as number;
-        runAA -= columnsAA[x] as number;
-        runAB -= columnsAB[x] as number;
-      }
-    }
   }
 
   addRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
@@ -197,6 +155,46 @@ interface ReferenceStats {
   variances: Float64Array;
 }
 
+/**
+ * The reference's window means and variances, from integral images of its values and squares (once per
+ * image; integer sums below 2^53, so exact in Float64, and equal to the sliding sums of a score).
+ */
+function referenceStats(reference: Grey): ReferenceStats {
+  const { data, width, height } = reference;
+  const stride = width + 1;
+  const sum = new Float64Array(stride * (height + 1));
+  const squares = new Float64Array(stride * (height + 1));
+  for (let y = 0; y < height; y++) {
+    let rowSum = 0;
+    let rowSquares = 0;
+    for (let x = 0; x < width; x++) {
+      const value = data[y * width + x] as number;
+      rowSum += value;
+      rowSquares += value * value;
+      const at = (y + 1) * stride + x + 1;
+      sum[at] = (sum[at - stride] as number) + rowSum;
+      squares[at] = (squares[at - stride] as number) + rowSquares;
+    }
+  }
+  const outWidth = Math.max(0, width - WINDOW + 1);
+  const outHeight = Math.max(0, height - WINDOW + 1);
+  const means = new Float64Array(outWidth * outHeight);
+  const variances = new Float64Array(outWidth * outHeight);
+  const box = (table: Float64Array, x: number, y: number) =>
+    (table[(y + WINDOW) * stride + x + WINDOW] as number) -
+    (table[y * stride + x + WINDOW] as number) -
+    (table[(y + WINDOW) * stride + x] as number) +
+    (table[y * stride + x] as number);
+  for (let y = 0; y < outHeight; y++) {
+    for (let x = 0; x < outWidth; x++) {
+      const mean = box(sum, x, y) / AREA;
+      means[y * outWidth + x] = mean;
+      variances[y * outWidth + x] = Math.trunc(1024 * (box(squares, x, y) / AREA - mean * mean)) / 1024;
+    }
+  }
+  return { grey: data, means, variances };
+}
+
 /** Mean SSIM of grey images against a reference whose window statistics are computed once. */
 class WeberSsim {
   private readonly sums: WindowSums;
@@ -204,24 +202,15 @@ class WeberSsim {
 
   constructor(reference: Grey) {
     this.sums = new WindowSums(reference.width, reference.height);
-    this.sums.compute(reference.data, reference.data);
-    const { sumA, sumAA } = this.sums;
-    const means = new Float64Array(sumA.length);
-    const variances = new Float64Array(sumA.length);
-    for (let window = 0; window < sumA.length; window++) {
-      const mean = (sumA[window] as number) / AREA;
-      means[window] = mean;
-      variances[window] = Math.trunc(1024 * ((sumAA[window] as number) / AREA - mean * mean)) / 1024;
-    }
-    this.reference = { grey: reference.data, means, variances };
+    this.reference = referenceStats(reference);
   }
 
   /**
    * Mean SSIM of `candidate` (same size as the reference) against the reference, with weberSsim's
    * arithmetic: integer window sums, variances and covariance truncated to 1/1024, a running mean.
-   * Each window is scored as the sliding sums reach it (the same windows in the same order as
-   * {@link WindowSums.compute}, so the same figure) rather than from stored sums: a score runs on every
-   * candidate of a quality search, and writing and re-reading three sums per window was a third of it.
+   * Each window is scored as the sliding sums reach it, in ssim.js's order, rather than from stored sums: a
+   * score runs on every candidate of a quality search, and writing and re-reading three sums per window
+   * was a third of it.
    */
   score(candidate: Uint8ClampedArray): number {
     const { means, variances, grey } = this.reference;

@@ -20,24 +20,22 @@ function curve(options: { bytesAt60: number; closenessAt60: number; slope: numbe
 }
 
 const closeness = (ssim: number) => -Math.log(1 - ssim);
+const TARGET = 0.9993;
+/** A JPEG-style search (qualities 60–90) under a 20 000 B budget, which runs out near q77. */
+const JPEG_SEARCH = { target: TARGET, maxBytes: 20_000, min: 60, max: 90, start: 60, step: 20 };
+/** A palette-style search over steps 0–7, starting at 0, then 3. */
+const PALETTE_SEARCH = { target: TARGET, maxBytes: 1e9, min: 0, max: 7, start: 0, step: 3 };
+/** SSIM `at60` at q60, reaching {@link TARGET} first at `reachedAt`. */
+const slopeTo = (at60: number, reachedAt: number) => (closeness(TARGET) - closeness(at60)) / (reachedAt - 60);
 
 describe('lowestQualityReaching', () => {
   it('stops at a miss on the budget’s estimated crossing instead of creeping up to it', async () => {
-    // Target reached only at q90; the budget (20 000 B) runs out near q77.
     const { encode, score, encoded } = curve({
       bytesAt60: 10_000,
       closenessAt60: closeness(0.998),
-      slope: (closeness(0.9993) - closeness(0.998)) / 30,
+      slope: slopeTo(0.998, 90),
     });
-    const found = await lowestQualityReaching(encode, score, {
-      target: 0.9993,
-      maxBytes: 20_000,
-      min: 60,
-      max: 90,
-      start: 60,
-      step: 20,
-      tolerance: 1,
-    });
+    const found = await lowestQualityReaching(encode, score, { ...JPEG_SEARCH, tolerance: 1 });
     expect(found.data).toBeUndefined();
     // 60 (miss), 80 (over budget), 77 (the budget's crossing: a miss, so nothing under budget reaches).
     expect(encoded).toEqual([60, 80, 77]);
@@ -48,48 +46,26 @@ describe('lowestQualityReaching', () => {
     const { encode, score } = curve({
       bytesAt60: 10_000,
       closenessAt60: closeness(0.998),
-      slope: (closeness(0.9993) - closeness(0.998)) / 16,
+      slope: slopeTo(0.998, 76),
     });
-    const found = await lowestQualityReaching(encode, score, {
-      target: 0.9993,
-      maxBytes: 20_000,
-      min: 60,
-      max: 90,
-      start: 60,
-      step: 20,
-    });
+    const found = await lowestQualityReaching(encode, score, JPEG_SEARCH);
     expect(found.data).toBeDefined();
     expect(found.data && found.quality).toBe(76);
   });
 
   it('with a tolerance, stops one step above the lowest quality that reaches the target', async () => {
-    // Palette-style steps 0–7: the target is first reached at step 2; start at 0, then 3.
+    // The target is first reached at step 2.
     const { encode, score, encoded } = curve({
       bytesAt60: 10_000,
       closenessAt60: closeness(0.999),
-      slope: (closeness(0.9993) - closeness(0.999)) / (62 - 60),
+      slope: slopeTo(0.999, 62),
     });
-    const steps = (quality: number) => encode(quality + 60);
-    const exact = await lowestQualityReaching(steps, score, {
-      target: 0.9993,
-      maxBytes: 1e9,
-      min: 0,
-      max: 7,
-      start: 0,
-      step: 3,
-    });
+    const steps = (step: number) => encode(step + 60);
+    const exact = await lowestQualityReaching(steps, score, PALETTE_SEARCH);
     expect(exact.data && exact.quality).toBe(2);
     const exactEncodes = encoded.length;
     encoded.length = 0;
-    const tolerant = await lowestQualityReaching(steps, score, {
-      target: 0.9993,
-      maxBytes: 1e9,
-      min: 0,
-      max: 7,
-      start: 0,
-      step: 3,
-      tolerance: 1,
-    });
+    const tolerant = await lowestQualityReaching(steps, score, { ...PALETTE_SEARCH, tolerance: 1 });
     expect(tolerant.data && tolerant.quality).toBeOneOf([2, 3]);
     expect(encoded.length).toBeLessThan(exactEncodes);
   });
