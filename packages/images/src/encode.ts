@@ -144,9 +144,9 @@ export async function lowestQualityReaching(
         known.miss = { quality, score: reached };
         low = quality + 1;
         outcome = 'low';
-        // A miss at the highest quality the budget likely allows: the qualities above it that would
-        // reach the target are over budget (within one step or two of the estimate), so stop rather than
-        // creep up the last steps under the budget one encode and score at a time.
+        // A miss at the highest quality the budget likely allows (log bytes interpolated): stop rather
+        // than creep up the last steps under the budget one encode and score at a time. When the estimate
+        // is a step low, an answer in that step is given up — the caller's fallback, or another candidate.
         if (capped) break;
       }
     }
