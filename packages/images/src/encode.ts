@@ -154,9 +154,11 @@ export async function lowestQualityReaching(
     if (low > high) break;
     alike = outcome === side ? alike + 1 : 0;
     side = outcome;
-    const next = nextQuality(low, high, target, maxBytes, step, known);
-    capped = alike < 2 && next.capped;
-    quality = alike >= 2 ? Math.floor((low + high) / 2) : next.quality;
+    const next =
+      alike >= 2
+        ? { quality: Math.floor((low + high) / 2), capped: false }
+        : nextQuality(low, high, target, maxBytes, step, known);
+    ({ quality, capped } = next);
   }
   return known.hit ?? { data: undefined };
 }

@@ -178,7 +178,7 @@ export class Session {
     if (this.store) return this.store;
     const redis = this.config.redis;
     if (redis && !this.ephemeral) {
-      const { createRedisStore, redactRedisUrl } = await loadStoreRedis();
+      const { createRedisStore, redactRedisUrl, RedisStoreError } = await loadStoreRedis();
       const store = createRedisStore({
         url: redis.url,
         ...(redis.prefix ? { prefix: redis.prefix } : {}),
@@ -191,7 +191,7 @@ export class Session {
         throw new ConfigError(
           // The store's own hint ("is the server running?") would say twice what this one says.
           `Redis store ${redactRedisUrl(redis.url)} (MD2WX_REDIS_URL or config "redis") does not answer: ${
-            (error as { detail?: string }).detail ?? (error as Error).message
+            error instanceof RedisStoreError ? error.detail : (error as Error).message
           } — start it, fix the URL, or unset MD2WX_REDIS_URL to use the local file store`,
           { cause: error },
         );
