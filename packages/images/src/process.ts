@@ -467,7 +467,7 @@ async function smallestReaching(
   },
 ): Promise<Encoded | undefined> {
   const { target, maxBytes, quality } = options;
-  const score = await ssimScorer(raw);
+  const score = ssimScorer(raw);
   const candidates: Encoded[] = [];
   if (options.original && options.original.length < maxBytes)
     candidates.push({ data: options.original, format: 'png', raw, passthrough: true });

@@ -89,7 +89,7 @@ export async function smallestJpegReaching(
   },
 ): Promise<{ data: Buffer; quality: number; ssim: number } | undefined> {
   const { target, maxBytes, min, max, chroma } = options;
-  const score = options.score ?? (await ssimScorer(raw));
+  const score = options.score ?? ssimScorer(raw);
   const turbo = (quality: number) =>
     fromRaw(raw)
       .flatten({ background: '#ffffff' })

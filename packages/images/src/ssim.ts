@@ -15,6 +15,8 @@ const WINDOW = 11;
 const AREA = WINDOW * WINDOW;
 const C1 = (0.01 * 255) ** 2;
 const C2 = (0.03 * 255) ** 2;
+/** weberSsim truncates variances to 1/1024; multiplying by the exact 2^-10 is its division, cheaper. */
+const TO_1024THS = 1 / 1024;
 
 /** One channel of 8-bit values, row-major, `width` × `height`. */
 export interface Grey {
@@ -121,6 +123,12 @@ class WindowSums {
     this.columnsAB = new Int32Array(width);
   }
 
+  reset(): void {
+    this.columnsA.fill(0);
+    this.columnsAA.fill(0);
+    this.columnsAB.fill(0);
+  }
+
   addRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
     const { width, columnsA, columnsAA, columnsAB } = this;
     const row = y * width;
@@ -156,40 +164,35 @@ interface ReferenceStats {
 }
 
 /**
- * The reference's window means and variances, from integral images of its values and squares (once per
- * image; integer sums below 2^53, so exact in Float64, and equal to the sliding sums of a score).
+ * The reference's window means and variances (once per image), from the same sliding column sums as a
+ * score, fed the reference twice so that the products are its squares: integer sums, so the figures are
+ * exactly those a score's sums would give.
  */
-function referenceStats(reference: Grey): ReferenceStats {
-  const { data, width, height } = reference;
-  const stride = width + 1;
-  const sum = new Float64Array(stride * (height + 1));
-  const squares = new Float64Array(stride * (height + 1));
-  for (let y = 0; y < height; y++) {
-    let rowSum = 0;
-    let rowSquares = 0;
-    for (let x = 0; x < width; x++) {
-      const value = data[y * width + x] as number;
-      rowSum += value;
-      rowSquares += value * value;
-      const at = (y + 1) * stride + x + 1;
-      sum[at] = (sum[at - stride] as number) + rowSum;
-      squares[at] = (squares[at - stride] as number) + rowSquares;
-    }
-  }
-  const outWidth = Math.max(0, width - WINDOW + 1);
-  const outHeight = Math.max(0, height - WINDOW + 1);
+function referenceStats(reference: Grey, sums: WindowSums): ReferenceStats {
+  const { data } = reference;
+  const { outWidth, outHeight, columnsA, columnsAB } = sums;
   const means = new Float64Array(outWidth * outHeight);
   const variances = new Float64Array(outWidth * outHeight);
-  const box = (table: Float64Array, x: number, y: number) =>
-    (table[(y + WINDOW) * stride + x + WINDOW] as number) -
-    (table[y * stride + x + WINDOW] as number) -
-    (table[(y + WINDOW) * stride + x] as number) +
-    (table[y * stride + x] as number);
+  sums.reset();
+  for (let y = 0; y < WINDOW - 1; y++) sums.addRow(data, data, y);
+  let window = 0;
   for (let y = 0; y < outHeight; y++) {
-    for (let x = 0; x < outWidth; x++) {
-      const mean = box(sum, x, y) / AREA;
-      means[y * outWidth + x] = mean;
-      variances[y * outWidth + x] = Math.trunc(1024 * (box(squares, x, y) / AREA - mean * mean)) / 1024;
+    sums.addRow(data, data, y + WINDOW - 1);
+    if (y > 0) sums.removeRow(data, data, y - 1);
+    let runA = 0;
+    let runSquares = 0;
+    for (let x = 0; x < WINDOW - 1; x++) {
+      runA += columnsA[x] as number;
+      runSquares += columnsAB[x] as number;
+    }
+    for (let x = 0; x < outWidth; x++, window++) {
+      runA += columnsA[x + WINDOW - 1] as number;
+      runSquares += columnsAB[x + WINDOW - 1] as number;
+      const mean = runA / AREA;
+      means[window] = mean;
+      variances[window] = Math.trunc(1024 * (runSquares / AREA - mean * mean)) * TO_1024THS;
+      runA -= columnsA[x] as number;
+      runSquares -= columnsAB[x] as number;
     }
   }
   return { grey: data, means, variances };
@@ -202,7 +205,7 @@ class WeberSsim {
 
   constructor(reference: Grey) {
     this.sums = new WindowSums(reference.width, reference.height);
-    this.reference = referenceStats(reference);
+    this.reference = referenceStats(reference, this.sums);
   }
 
   /**
@@ -216,9 +219,7 @@ class WeberSsim {
     const { means, variances, grey } = this.reference;
     const sums = this.sums;
     const { outWidth, outHeight, columnsA, columnsAA, columnsAB } = sums;
-    columnsA.fill(0);
-    columnsAA.fill(0);
-    columnsAB.fill(0);
+    sums.reset();
     for (let y = 0; y < WINDOW - 1; y++) sums.addRow(candidate, grey, y);
     let mssim = 0;
     let window = 0;
@@ -240,8 +241,8 @@ class WeberSsim {
         runAB += columnsAB[enter] as number;
         const meanA = means[window] as number;
         const meanB = runA / AREA;
-        const varianceB = Math.trunc(1024 * (runAA / AREA - meanB * meanB)) / 1024;
-        const covariance = Math.trunc(1024 * (runAB / AREA - meanA * meanB)) / 1024;
+        const varianceB = Math.trunc(1024 * (runAA / AREA - meanB * meanB)) * TO_1024THS;
+        const covariance = Math.trunc(1024 * (runAB / AREA - meanA * meanB)) * TO_1024THS;
         const value =
           ((2 * meanA * meanB + C1) * (2 * covariance + C2)) /
           (meanA * meanA + meanB * meanB + C1) /
@@ -281,10 +282,14 @@ function asRgba(grey: Grey): { data: Uint8ClampedArray; width: number; height: n
  * which the quality searches, awaiting each score, never do. Images smaller than the 11 px window after
  * downsampling are scored by ssim.js itself.
  *
- * @throws Error (from sharp) when an encoding cannot be decoded; RangeError when it decodes to another
- *   size than `raw`.
+ * The scorer is returned at once and prepares the reference (its decode, luma and window statistics: 5–10
+ * ms at 1080 px) in the background, so that this work runs while the first candidate is encoded on
+ * libvips' threads instead of before it; the first score waits for it.
+ *
+ * @throws (from a score) Error from sharp when an encoding cannot be decoded; RangeError when it decodes
+ *   to another size than `raw`.
  */
-export async function ssimScorer(raw: RawImage): Promise<(encoded: Buffer) => Promise<number>> {
+export function ssimScorer(raw: RawImage): (encoded: Buffer) => Promise<number> {
   const factor = downsampleFactor(raw.width, raw.height);
   const downsampler = new LumaDownsampler(raw.width, raw.height, factor);
   const grey = () => new Uint8ClampedArray(downsampler.outWidth * downsampler.outHeight);
@@ -302,18 +307,20 @@ export async function ssimScorer(raw: RawImage): Promise<(encoded: Buffer) => Pr
     width: downsampler.outWidth,
     height: downsampler.outHeight,
   };
-  await toGrey(fromRaw(raw), referenceGrey.data);
-  if (referenceGrey.width < WINDOW || referenceGrey.height < WINDOW) {
-    const reference = asRgba(referenceGrey);
-    return async (encoded) => {
-      await toGrey(sharp(encoded), candidate);
-      return ssim(reference, asRgba({ ...referenceGrey, data: candidate }), { downsample: false }).mssim;
-    };
-  }
-  const weber = new WeberSsim(referenceGrey);
+  const compare = toGrey(fromRaw(raw), referenceGrey.data).then((): ((b: Uint8ClampedArray) => number) => {
+    if (referenceGrey.width < WINDOW || referenceGrey.height < WINDOW) {
+      const reference = asRgba(referenceGrey);
+      return (data) => ssim(reference, asRgba({ ...referenceGrey, data }), { downsample: false }).mssim;
+    }
+    const weber = new WeberSsim(referenceGrey);
+    return (data) => weber.score(data);
+  });
+  // A search whose first encode fails never scores: its error is the one to report, not this one.
+  compare.catch(() => {});
   return async (encoded) => {
+    const against = await compare;
     await toGrey(sharp(encoded), candidate);
-    return weber.score(candidate);
+    return against(candidate);
   };
 }
 

@@ -45,7 +45,7 @@ describe.skipIf(!requireCorpus())('ssimScorer', () => {
     'gives bit-identical scores to the scorer it replaced: %s',
     async (relative) => {
       const raw = await rawOf(relative);
-      const fast = await ssimScorer(raw);
+      const fast = ssimScorer(raw);
       const legacy = await legacySsimScorer(raw);
       const encodings = await candidates(raw);
       const scores: number[] = [];
@@ -63,7 +63,7 @@ describe.skipIf(!requireCorpus())('ssimScorer', () => {
 
   it('scores the reference itself 1 and is reusable across scores', async () => {
     const raw = await rawOf('images/photos/nikon-d3100.jpg');
-    const score = await ssimScorer(raw);
+    const score = ssimScorer(raw);
     const lossless = await sharp(raw.data, { raw: raw }).png({ compressionLevel: 1 }).toBuffer();
     const low = await encodeJpeg(raw, 10);
     const first = await score(low);
@@ -79,7 +79,7 @@ describe.skipIf(!requireCorpus())('ssimScorer', () => {
       height: 30,
       channels: 3,
     };
-    const fast = await ssimScorer(raw);
+    const fast = ssimScorer(raw);
     const legacy = await legacySsimScorer(raw);
     const same = await sharp(raw.data, { raw }).png().toBuffer();
     const flat = await sharp({ create: { width: 10, height: 30, channels: 3, background: '#808080' } })
@@ -91,7 +91,7 @@ describe.skipIf(!requireCorpus())('ssimScorer', () => {
 
   it('refuses an encoding of another size', async () => {
     const raw = await rawOf('images/alpha/pngsuite-tbgn2c16-16bit-trns.png');
-    const score = await ssimScorer(raw);
+    const score = ssimScorer(raw);
     const other = await sharp({
       create: { width: 20, height: 20, channels: 3, background: '#808080' },
     })
