@@ -107,6 +107,13 @@ export async function lowestQualityReaching(
     max: number;
     start: number;
     step?: number;
+    /**
+     * The rise of −log(1 − SSIM) per unit of `quality` that the caller expects near `start`: while the
+     * search knows one side of the target only, by a single encode, it jumps to where that rise meets the
+     * target, `overshoot` units further (negative: short of it), instead of `step`.
+     */
+    slope?: number;
+    overshoot?: number;
     tolerance?: number;
   },
 ): Promise<{ data: Buffer; quality: number; score: number } | { data: undefined }> {
@@ -157,7 +164,14 @@ export async function lowestQualityReaching(
     const next =
       alike >= 2
         ? { quality: Math.floor((low + high) / 2), capped: false }
-        : nextQuality(low, high, target, maxBytes, step, known);
+        : nextQuality(
+            low,
+            high,
+            target,
+            maxBytes,
+            { step, slope: options.slope, overshoot: options.overshoot ?? 0 },
+            known,
+          );
     ({ quality, capped } = next);
   }
   return known.hit ?? { data: undefined };
@@ -184,12 +198,26 @@ function crossing(
   return Math.ceil(a.quality + (closeness(target) - closeness(a.score)) / slope - 1e-9);
 }
 
+/**
+ * How far to move from a single encode that scored `score`: `step`, or with a `slope` the distance at which
+ * that slope meets the target, `overshoot` further.
+ */
+function jump(
+  score: number,
+  target: number,
+  prior: { step: number; slope: number | undefined; overshoot: number },
+): number {
+  if (!prior.slope) return prior.step;
+  const distance = Math.abs(closeness(target) - closeness(score)) / prior.slope;
+  return Math.max(1, Math.round(distance + prior.overshoot));
+}
+
 function nextQuality(
   low: number,
   high: number,
   target: number,
   maxBytes: number,
-  step: number,
+  prior: { step: number; slope: number | undefined; overshoot: number },
   known: Known,
 ): { quality: number; capped: boolean } {
   const { hit, miss, previousHit, previousMiss, fits, over } = known;
@@ -199,17 +227,19 @@ function nextQuality(
     guess = crossing(miss, hit, target);
   } else if (hit) {
     guess =
-      previousHit && previousHit.score > hit.score ? crossing(hit, previousHit, target) : hit.quality - step;
+      previousHit && previousHit.score > hit.score
+        ? crossing(hit, previousHit, target)
+        : hit.quality - jump(hit.score, target, prior);
   } else if (miss) {
     guess =
       previousMiss && miss.score > previousMiss.score
         ? crossing(previousMiss, miss, target)
-        : miss.quality + step;
+        : miss.quality + jump(miss.score, target, prior);
     // Nothing reached the target under budget yet: no point trying past the highest quality that likely
     // fits, interpolated on log(bytes), which grows about linearly with quality.
     if (fits && over && over.bytes > fits.bytes) {
-      const slope = (Math.log(over.bytes) - Math.log(fits.bytes)) / (over.quality - fits.quality);
-      const budget = Math.floor(fits.quality + (Math.log(maxBytes) - Math.log(fits.bytes)) / slope);
+      const perStep = (Math.log(over.bytes) - Math.log(fits.bytes)) / (over.quality - fits.quality);
+      const budget = Math.floor(fits.quality + (Math.log(maxBytes) - Math.log(fits.bytes)) / perStep);
       if (budget <= guess) {
         guess = budget;
         capped = true;

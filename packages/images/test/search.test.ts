@@ -69,4 +69,33 @@ describe('lowestQualityReaching', () => {
     expect(tolerant.data && tolerant.quality).toBeOneOf([2, 3]);
     expect(encoded.length).toBeLessThan(exactEncodes);
   });
+
+  it('with a slope, jumps from its first encode to the crossing the slope predicts', async () => {
+    // The target is first reached at q75; the true slope predicts it from either end of 60–90.
+    const shape = { bytesAt60: 10_000, closenessAt60: closeness(0.998), slope: slopeTo(0.998, 75) };
+    const search = { target: TARGET, maxBytes: 1e9, min: 60, max: 90, slope: shape.slope };
+    const fromHit = curve(shape);
+    const downwards = await lowestQualityReaching(fromHit.encode, fromHit.score, { ...search, start: 90 });
+    expect(downwards.data && downwards.quality).toBe(75);
+    // 90 (hit), 75 (the predicted crossing: hit), 74 (miss: 75 is the lowest).
+    expect(fromHit.encoded).toEqual([90, 75, 74]);
+    const fromMiss = curve(shape);
+    const upwards = await lowestQualityReaching(fromMiss.encode, fromMiss.score, {
+      ...search,
+      start: 60,
+      overshoot: 1,
+    });
+    expect(upwards.data && upwards.quality).toBe(75);
+    // 60 (miss), 76 (one past the crossing: hit), then the line through both: 75 (hit), 74 (miss).
+    expect(fromMiss.encoded).toEqual([60, 76, 75, 74]);
+    // Without the slope, the fixed step creeps: 90, 80, then the line through both.
+    const stepped = curve(shape);
+    await lowestQualityReaching(stepped.encode, stepped.score, {
+      ...search,
+      slope: undefined,
+      start: 90,
+      step: 10,
+    });
+    expect(stepped.encoded.length).toBeGreaterThan(fromHit.encoded.length);
+  });
 });
