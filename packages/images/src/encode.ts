@@ -114,6 +114,12 @@ export async function lowestQualityReaching(
      */
     slope?: number;
     overshoot?: number;
+    /**
+     * The growth of log(bytes) per unit of `quality` that the caller expects. With it, the budget's
+     * crossing is foreseen from a single encode that fits, and the search stops without another encode
+     * when the target's predicted crossing would be {@link BEYOND_BUDGET}× over the budget.
+     */
+    bytesSlope?: number;
     tolerance?: number;
   },
 ): Promise<{ data: Buffer; quality: number; score: number } | { data: undefined }> {
@@ -163,19 +169,31 @@ export async function lowestQualityReaching(
     side = outcome;
     const next =
       alike >= 2
-        ? { quality: Math.floor((low + high) / 2), capped: false }
+        ? { quality: Math.floor((low + high) / 2), capped: false, beyondBudget: false }
         : nextQuality(
             low,
             high,
             target,
             maxBytes,
-            { step, slope: options.slope, overshoot: options.overshoot ?? 0 },
+            {
+              step,
+              slope: options.slope,
+              overshoot: options.overshoot ?? 0,
+              bytesSlope: options.bytesSlope,
+            },
             known,
           );
+    if (next.beyondBudget) break;
     ({ quality, capped } = next);
   }
   return known.hit ?? { data: undefined };
 }
+
+/**
+ * How far over the budget the target's predicted crossing must be for a search with a `bytesSlope` to stop
+ * without encoding it: past the errors of both predictions on the corpus (crossing ±3 qualities, bytes ±10 %).
+ */
+const BEYOND_BUDGET = 1.05;
 
 /** What a search has learnt: the closest encodes on each side of the target and of the budget. */
 interface Known {
@@ -217,9 +235,14 @@ function nextQuality(
   high: number,
   target: number,
   maxBytes: number,
-  prior: { step: number; slope: number | undefined; overshoot: number },
+  prior: {
+    step: number;
+    slope: number | undefined;
+    overshoot: number;
+    bytesSlope: number | undefined;
+  },
   known: Known,
-): { quality: number; capped: boolean } {
+): { quality: number; capped: boolean; beyondBudget: boolean } {
   const { hit, miss, previousHit, previousMiss, fits, over } = known;
   let guess: number;
   let capped = false;
@@ -236,9 +259,18 @@ function nextQuality(
         ? crossing(previousMiss, miss, target)
         : miss.quality + jump(miss.score, target, prior);
     // Nothing reached the target under budget yet: no point trying past the highest quality that likely
-    // fits, interpolated on log(bytes), which grows about linearly with quality.
-    if (fits && over && over.bytes > fits.bytes) {
-      const perStep = (Math.log(over.bytes) - Math.log(fits.bytes)) / (over.quality - fits.quality);
+    // fits, interpolated on log(bytes), which grows about linearly with quality (or foreseen by the
+    // caller's bytesSlope from one encode).
+    const perStep =
+      fits && over && over.bytes > fits.bytes
+        ? (Math.log(over.bytes) - Math.log(fits.bytes)) / (over.quality - fits.quality)
+        : prior.bytesSlope;
+    if (fits && perStep) {
+      if (
+        prior.bytesSlope &&
+        fits.bytes * Math.exp(perStep * (guess - fits.quality)) >= maxBytes * BEYOND_BUDGET
+      )
+        return { quality: guess, capped: false, beyondBudget: true };
       const budget = Math.floor(fits.quality + (Math.log(maxBytes) - Math.log(fits.bytes)) / perStep);
       if (budget <= guess) {
         guess = budget;
@@ -251,5 +283,5 @@ function nextQuality(
   }
   const quality = Math.min(high, Math.max(low, guess));
   // Clamped up to `low`, the guess is no longer the budget's estimate.
-  return { quality, capped: capped && quality === guess };
+  return { quality, capped: capped && quality === guess, beyondBudget: false };
 }

@@ -16,7 +16,7 @@ function curve(options: { bytesAt60: number; closenessAt60: number; slope: numbe
     const quality = data[0] as number;
     return 1 - Math.exp(-(options.closenessAt60 + options.slope * (quality - 60)));
   };
-  return { encode, score, encoded };
+  return { encode, score, encoded, slope: options.slope };
 }
 
 const closeness = (ssim: number) => -Math.log(1 - ssim);
@@ -97,5 +97,32 @@ describe('lowestQualityReaching', () => {
       step: 10,
     });
     expect(stepped.encoded.length).toBeGreaterThan(fromHit.encoded.length);
+  });
+
+  it('with a bytes slope, stops after one encode when the target lies clearly over the budget', async () => {
+    // Bytes grow 4 % a step from 10 000 B at q60: a 12 000 B budget runs out past q64.
+    const search = {
+      target: TARGET,
+      maxBytes: 12_000,
+      min: 60,
+      max: 90,
+      start: 60,
+      bytesSlope: Math.log(1.04),
+    };
+    const far = curve({ bytesAt60: 10_000, closenessAt60: closeness(0.998), slope: slopeTo(0.998, 80) });
+    const farSearch = { ...search, slope: far.slope };
+    expect((await lowestQualityReaching(far.encode, far.score, farSearch)).data).toBeUndefined();
+    expect(far.encoded).toEqual([60]);
+    const unforeseen = curve({
+      bytesAt60: 10_000,
+      closenessAt60: closeness(0.998),
+      slope: slopeTo(0.998, 80),
+    });
+    await lowestQualityReaching(unforeseen.encode, unforeseen.score, { ...farSearch, bytesSlope: undefined });
+    expect(unforeseen.encoded.length).toBeGreaterThan(1);
+    // An answer under the budget is still encoded and found.
+    const near = curve({ bytesAt60: 10_000, closenessAt60: closeness(0.998), slope: slopeTo(0.998, 63) });
+    const found = await lowestQualityReaching(near.encode, near.score, { ...search, slope: near.slope });
+    expect(found.data && found.quality).toBe(63);
   });
 });
