@@ -396,6 +396,8 @@ async function encodeToFit(
   },
 ): Promise<Encoded> {
   const { maxBytes, quality, warnings } = context;
+  // Made first, so that libvips renders the scorer's reference while the colours are counted.
+  const score = quality.ssim !== undefined ? ssimScorer(raw) : undefined;
   const transparent = hasTransparency(raw);
   const { fewColours, graphic, photographic } = colourClass(raw);
   // Screenshots and diagrams that end up as JPEG keep full-resolution colour: 4:2:0 smears coloured text.
@@ -403,6 +405,7 @@ async function encodeToFit(
     ...context,
     chroma: graphic ? ('4:4:4' as const) : ('4:2:0' as const),
     searched: false,
+    ...(score ? { score } : {}),
   };
   if (context.jpegOnly) {
     if (transparent) warnings.push('transparent areas flattened onto white (JPEG has no transparency)');
@@ -412,6 +415,7 @@ async function encodeToFit(
     const lossless = LOSSLESS_SOURCES.has(opened.format);
     const smallest = await smallestReaching(raw, {
       target: quality.ssim,
+      score: score ?? ssimScorer(raw),
       maxBytes,
       quality,
       transparent,
@@ -464,10 +468,11 @@ async function smallestReaching(
     graphic: boolean;
     chroma: '4:2:0' | '4:4:4';
     original?: Buffer;
+    /** The scorer of `raw` (see ssimScorer). */
+    score: (encoded: Buffer) => Promise<number>;
   },
 ): Promise<Encoded | undefined> {
-  const { target, maxBytes, quality } = options;
-  const score = ssimScorer(raw);
+  const { target, maxBytes, quality, score } = options;
   const candidates: Encoded[] = [];
   if (options.original && options.original.length < maxBytes)
     candidates.push({ data: options.original, format: 'png', raw, passthrough: true });
@@ -560,6 +565,8 @@ async function jpegToFit(
     chroma: '4:2:0' | '4:4:4';
     /** The SSIM search already ran (in `smallestReaching`) and found nothing. */
     searched?: boolean;
+    /** The scorer of `raw` (see ssimScorer), when the caller made one. */
+    score?: (encoded: Buffer) => Promise<number>;
   },
 ): Promise<Encoded> {
   const { chroma } = context;
@@ -571,6 +578,7 @@ async function jpegToFit(
       min: context.quality.min,
       max: context.quality.max,
       chroma,
+      ...(context.score ? { score: context.score } : {}),
     });
     if (reached) return { data: reached.data, format: 'jpeg', quality: reached.quality, raw };
     // Target out of reach within [min, max], or only over budget: the highest quality that fits.

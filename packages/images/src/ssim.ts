@@ -73,6 +73,17 @@ class LumaDownsampler {
    */
   run(pixels: Uint8Array, channels: number, out: Uint8ClampedArray): void {
     const { width, factor, columns, columnSums, rows, outWidth, outHeight } = this;
+    if (factor === 1) {
+      // Images under 384 px on their short side (wide screenshots) are compared as they are: the luma only.
+      for (let pixel = 0, index = 0; pixel < out.length; pixel++, index += channels)
+        out[pixel] =
+          (77 * (pixels[index] as number) +
+            150 * (pixels[index + 1] as number) +
+            29 * (pixels[index + 2] as number) +
+            128) >>
+          8;
+      return;
+    }
     const area = factor * factor;
     const stride = width * channels;
     for (let oy = 0; oy < outHeight; oy++) {
@@ -141,16 +152,19 @@ class WindowSums {
     }
   }
 
-  // Apart from addRow rather than a sign factor: -1 × 0 is -0, which drops V8 from int to double.
-  removeRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
+  /** Slides the window down one row: adds row `y` and removes row `y - WINDOW`, in one pass. */
+  slide(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
     const { width, columnsA, columnsAA, columnsAB } = this;
     const row = y * width;
+    const gone = (y - WINDOW) * width;
     for (let x = 0; x < width; x++) {
       const va = a[row + x] as number;
       const vb = b[row + x] as number;
-      columnsA[x] = (columnsA[x] as number) - va;
-      columnsAA[x] = (columnsAA[x] as number) - va * va;
-      columnsAB[x] = (columnsAB[x] as number) - va * vb;
+      const ga = a[gone + x] as number;
+      const gb = b[gone + x] as number;
+      columnsA[x] = (columnsA[x] as number) + va - ga;
+      columnsAA[x] = (columnsAA[x] as number) + va * va - ga * ga;
+      columnsAB[x] = (columnsAB[x] as number) + va * vb - ga * gb;
     }
   }
 }
@@ -177,8 +191,8 @@ function referenceStats(reference: Grey, sums: WindowSums): ReferenceStats {
   for (let y = 0; y < WINDOW - 1; y++) sums.addRow(data, data, y);
   let window = 0;
   for (let y = 0; y < outHeight; y++) {
-    sums.addRow(data, data, y + WINDOW - 1);
-    if (y > 0) sums.removeRow(data, data, y - 1);
+    if (y > 0) sums.slide(data, data, y + WINDOW - 1);
+    else sums.addRow(data, data, WINDOW - 1);
     let runA = 0;
     let runSquares = 0;
     for (let x = 0; x < WINDOW - 1; x++) {
@@ -224,8 +238,8 @@ class WeberSsim {
     let mssim = 0;
     let window = 0;
     for (let y = 0; y < outHeight; y++) {
-      sums.addRow(candidate, grey, y + WINDOW - 1);
-      if (y > 0) sums.removeRow(candidate, grey, y - 1);
+      if (y > 0) sums.slide(candidate, grey, y + WINDOW - 1);
+      else sums.addRow(candidate, grey, WINDOW - 1);
       let runA = 0;
       let runAA = 0;
       let runAB = 0;

@@ -34,6 +34,8 @@ const IMAGES = [
   'images/png/pingcap-tall-poster-1080x1960-翼支付.png',
   // Transparent diagram, grey + alpha: judged on white.
   'markdown/doocs-advanced-java/docs/high-concurrency/images/mq-5.png',
+  // 939×187 screenshot, RGBA: compared at full size.
+  'markdown/pingcap-blog-cn/media/tikv-source-code-reading-13/10.png',
   // 32×32 with transparency: not downsampled.
   'images/alpha/pngsuite-tbgn2c16-16bit-trns.png',
   // CMYK JPEG.
