@@ -95,7 +95,8 @@ function closeness(score: number): number {
  * lowest one reaching the target (0: exact, as a binary search).
  *
  * @returns the encoding with its quality and score; `data: undefined` when no quality in [min, max] both
- *   reaches the target and fits (the caller then falls back to the highest quality that fits).
+ *   reaches the target and fits (the caller then falls back to the highest quality that fits), with the
+ *   highest quality scored under budget (`miss`), if any.
  */
 export async function lowestQualityReaching(
   encode: (quality: number) => Promise<Buffer>,
@@ -122,7 +123,10 @@ export async function lowestQualityReaching(
     bytesSlope?: number;
     tolerance?: number;
   },
-): Promise<{ data: Buffer; quality: number; score: number } | { data: undefined }> {
+): Promise<
+  | { data: Buffer; quality: number; score: number }
+  | { data: undefined; miss?: { quality: number; score: number } }
+> {
   const { target, maxBytes, min, max } = options;
   const step = Math.max(1, Math.round(options.step ?? (max - min) / 4));
   const tolerance = options.tolerance ?? 0;
@@ -186,7 +190,7 @@ export async function lowestQualityReaching(
     if (next.beyondBudget) break;
     ({ quality, capped } = next);
   }
-  return known.hit ?? { data: undefined };
+  return known.hit ?? { data: undefined, ...(known.miss ? { miss: known.miss } : {}) };
 }
 
 /**

@@ -272,6 +272,7 @@ async function processOne(input: Buffer, options: ProcessOptions): Promise<Proce
     min: policy.fixed !== undefined ? Math.min(floor, policy.fixed) : floor,
     max: policy.fixed ?? ceiling,
     ...(policy.ssim !== undefined ? { ssim: policy.ssim } : {}),
+    ...(policy.outOfReach !== undefined ? { outOfReach: policy.outOfReach } : {}),
   };
   const stillTarget = target === 'body' || target === 'animated';
   const original = stillTarget ? passthrough(opened, input, stillWidth, maxBytes) : undefined;
@@ -451,7 +452,8 @@ async function encodeToFit(
  * [min, max] reaching it (opaque images only, so alpha never lands on black) and the input's own bytes
  * (`original`, SSIM 1). Screenshots thus go to whichever of palette PNG and 4:4:4 JPEG is smaller at equal
  * SSIM — except graphics (`graphic`) whose palette reaches the target, which keep it without a JPEG
- * search; photos to JPEG, where a palette is not even tried.
+ * search; photos to JPEG, where a palette is not even tried, at `quality.outOfReach` when even `max`
+ * misses the target.
  *
  * @returns the winner, or `undefined` when no candidate reaches the target under budget (the caller
  *   then falls back to the highest quality that fits).
@@ -496,6 +498,8 @@ async function smallestReaching(
       max: quality.max,
       chroma: options.chroma,
       score,
+      // A photo has no other candidate to fall back on that reaches the target: it settles near `max`.
+      ...(quality.outOfReach !== undefined && !options.palette ? { outOfReach: quality.outOfReach } : {}),
     });
     if (found) candidates.push({ data: found.data, format: 'jpeg', quality: found.quality, raw });
   }
@@ -507,6 +511,8 @@ interface QualityRange {
   min: number;
   max: number;
   ssim?: number;
+  /** The quality a photo settles at when `ssim` is out of reach at `max` (absent: `max`). */
+  outOfReach?: number;
 }
 
 /**
@@ -579,6 +585,7 @@ async function jpegToFit(
       max: context.quality.max,
       chroma,
       ...(context.score ? { score: context.score } : {}),
+      ...(context.quality.outOfReach !== undefined ? { outOfReach: context.quality.outOfReach } : {}),
     });
     if (reached) return { data: reached.data, format: 'jpeg', quality: reached.quality, raw };
     // Target out of reach within [min, max], or only over budget: the highest quality that fits.

@@ -159,7 +159,9 @@ describe.skipIf(!requireCorpus())('processImage: budgets and formats', () => {
       frames: 1,
     });
     expect(result.info.bytes).toBeLessThan(1_000_000);
-    expect(result.info.quality).toBe(90);
+    // Out of reach of the balanced target even at 90: it settles just below (see quality.test.ts).
+    expect(result.info.quality).toBeGreaterThanOrEqual(80);
+    expect(result.info.quality).toBeLessThanOrEqual(90);
   });
 
   it('lowers the quality by binary search, then downscales, to meet a tight budget', async () => {

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { ssim } from 'ssim.js';
 import { describe, expect, it } from 'vitest';
 import { processImage, QUALITY_SSIM_TARGETS } from '../src/index.js';
+import { BALANCED_OUT_OF_REACH_QUALITY } from '../src/quality.js';
 
 const read = (relative: string) => readFileSync(corpusPath(relative));
 
@@ -76,6 +77,19 @@ describe.skipIf(!requireCorpus())('processImage: quality', () => {
     expect(await score(data, lossless.data)).toBeGreaterThanOrEqual(
       QUALITY_SSIM_TARGETS['visually-lossless'] - 0.0002,
     );
+  });
+
+  it("'balanced' settles a photo it cannot bring to the target at 85, not 90, above the usual q80", async () => {
+    // This photo misses the balanced target even at 90: −log(1 − SSIM) 7.08 against 7.26.
+    const data = read(PHOTO);
+    const balanced = await processImage(data, { target: 'body', quality: 'balanced' });
+    const lossless = await processImage(data, { target: 'body', quality: 'visually-lossless' });
+    expect(lossless.info.quality).toBe(90);
+    expect(balanced.info).toMatchObject({ format: 'jpeg', quality: BALANCED_OUT_OF_REACH_QUALITY });
+    expect(balanced.info.bytes).toBeLessThan(lossless.info.bytes * 0.95);
+    const usual = await atQuality(data, balanced.info.width, 80);
+    expect(await score(data, balanced.data)).toBeGreaterThanOrEqual(await score(data, usual));
+    // A photo that reaches the target below 90 is not affected: it is still searched (see MIXED above).
   });
 
   it('the byte budget stays a hard cap under every policy', async () => {
