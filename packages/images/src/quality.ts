@@ -26,14 +26,15 @@ export const QUALITY_SSIM_TARGETS = { balanced: 0.9993, 'visually-lossless': 0.9
 /**
  * The JPEG quality at which `balanced` settles an image whose target is out of reach even at the highest
  * quality allowed (most camera photos at 0.9993: their grain costs SSIM at every quality), rather than at
- * that highest quality: the last steps to 90 cost bytes for a gain the eye does not see. Over the corpus
- * (bench/images/compare.ts --posts): 26 JPEGs at 90 became 23 % smaller, two photographic PNGs kept as
- * they were (791 KB, 449 KB) became 44 and 55 KB JPEGs, and each of the 28 kept an SSIM at or above the
- * usual q80 mozjpeg's. A search for each image's knee instead (the lowest quality within 0.4 on
- * −log(1 − SSIM) of 90's) settled at a median of 86, for more bytes in all (7.49 MB against 7.39) and
- * 2–3 more encodes an image.
+ * that highest quality: the usual q80 mozjpeg, so such a photo costs no more than the common recipe and
+ * looks no worse. The last steps to 90 bought an SSIM gain the eye does not see for +54 % bytes. Over the
+ * corpus (bench/images/compare.ts --posts): 26 JPEGs at 90 became 35 % smaller and two photographic PNGs
+ * passed through as they were (791 KB, 449 KB) became 38 and 48 KB JPEGs — each byte for byte the
+ * baseline's. Tried first: 85 (those 26 JPEGs −23 %), and a search for each image's knee (the lowest
+ * quality within 0.4 on −log(1 − SSIM) of 90's), which settled at a median of 86 for 2–3 more encodes
+ * an image.
  */
-export const BALANCED_OUT_OF_REACH_QUALITY = 85;
+export const BALANCED_OUT_OF_REACH_QUALITY = 80;
 
 /** A fixed JPEG quality, or an SSIM to reach (and the quality to settle at when it is out of reach). */
 export interface QualityPolicy {

@@ -79,15 +79,17 @@ describe.skipIf(!requireCorpus())('processImage: quality', () => {
     );
   });
 
-  it("'balanced' settles a photo it cannot bring to the target at 85, not 90, above the usual q80", async () => {
+  it("'balanced' settles a photo it cannot bring to the target at the usual q80, not 90", async () => {
     // This photo misses the balanced target even at 90: −log(1 − SSIM) 7.08 against 7.26.
     const data = read(PHOTO);
     const balanced = await processImage(data, { target: 'body', quality: 'balanced' });
     const lossless = await processImage(data, { target: 'body', quality: 'visually-lossless' });
     expect(lossless.info.quality).toBe(90);
     expect(balanced.info).toMatchObject({ format: 'jpeg', quality: BALANCED_OUT_OF_REACH_QUALITY });
-    expect(balanced.info.bytes).toBeLessThan(lossless.info.bytes * 0.95);
+    expect(balanced.info.bytes).toBeLessThan(lossless.info.bytes * 0.9);
+    // The common recipe (1080 px, q80 mozjpeg): no more bytes, no less SSIM.
     const usual = await atQuality(data, balanced.info.width, 80);
+    expect(balanced.info.bytes).toBeLessThanOrEqual(usual.length);
     expect(await score(data, balanced.data)).toBeGreaterThanOrEqual(await score(data, usual));
     // A photo that reaches the target below 90 is not affected: it is still searched (see MIXED above).
   });
