@@ -195,7 +195,7 @@ export async function lowestQualityReaching(
 
 /**
  * How far over the budget the target's predicted crossing must be for a search with a `bytesSlope` to stop
- * without encoding it: past the errors of both predictions on the corpus (crossing ±3 qualities, bytes ±10 %).
+ * without encoding it: past the errors of both predictions on the corpus (crossing ±3 qualities, bytes ±15 %).
  */
 const BEYOND_BUDGET = 1.05;
 

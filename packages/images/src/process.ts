@@ -455,8 +455,8 @@ async function encodeToFit(
  * search; photos to JPEG, where a palette is not even tried, at `quality.outOfReach` when even `max`
  * misses the target.
  *
- * @returns the winner, or `undefined` when no candidate reaches the target under budget (the caller
- *   then falls back to the highest quality that fits).
+ * @returns the winner, or `undefined` when no candidate reaches the target (or, for a photo, settles at
+ *   `quality.outOfReach`) under budget (the caller then falls back to the highest quality that fits).
  */
 async function smallestReaching(
   raw: RawImage,
@@ -498,7 +498,7 @@ async function smallestReaching(
       max: quality.max,
       chroma: options.chroma,
       score,
-      // A photo has no other candidate to fall back on that reaches the target: it settles near `max`.
+      // A photo has no other candidate that could reach the target: out of reach, it settles at q80.
       ...(quality.outOfReach !== undefined && !options.palette ? { outOfReach: quality.outOfReach } : {}),
     });
     if (found) candidates.push({ data: found.data, format: 'jpeg', quality: found.quality, raw });
