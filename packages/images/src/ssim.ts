@@ -134,13 +134,13 @@ class WindowSums {
     this.columnsAB = new Int32Array(width);
   }
 
-  reset(): void {
+  private reset(): void {
     this.columnsA.fill(0);
     this.columnsAA.fill(0);
     this.columnsAB.fill(0);
   }
 
-  addRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
+  private addRow(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
     const { width, columnsA, columnsAA, columnsAB } = this;
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -152,8 +152,21 @@ class WindowSums {
     }
   }
 
+  /**
+   * Column sums of rows `y` to `y + WINDOW - 1` of `a` and `b`: from scratch at `y` = 0, else one slide down
+   * from those of `y - 1` (the walks go down the rows in order).
+   */
+  window(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
+    if (y > 0) {
+      this.slide(a, b, y + WINDOW - 1);
+      return;
+    }
+    this.reset();
+    for (let row = 0; row < WINDOW; row++) this.addRow(a, b, row);
+  }
+
   /** Slides the window down one row: adds row `y` and removes row `y - WINDOW`, in one pass. */
-  slide(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
+  private slide(a: Uint8ClampedArray, b: Uint8ClampedArray, y: number): void {
     const { width, columnsA, columnsAA, columnsAB } = this;
     const row = y * width;
     const gone = (y - WINDOW) * width;
@@ -187,12 +200,9 @@ function referenceStats(reference: Grey, sums: WindowSums): ReferenceStats {
   const { outWidth, outHeight, columnsA, columnsAB } = sums;
   const means = new Float64Array(outWidth * outHeight);
   const variances = new Float64Array(outWidth * outHeight);
-  sums.reset();
-  for (let y = 0; y < WINDOW - 1; y++) sums.addRow(data, data, y);
   let window = 0;
   for (let y = 0; y < outHeight; y++) {
-    if (y > 0) sums.slide(data, data, y + WINDOW - 1);
-    else sums.addRow(data, data, WINDOW - 1);
+    sums.window(data, data, y);
     let runA = 0;
     let runSquares = 0;
     for (let x = 0; x < WINDOW - 1; x++) {
@@ -233,13 +243,10 @@ class WeberSsim {
     const { means, variances, grey } = this.reference;
     const sums = this.sums;
     const { outWidth, outHeight, columnsA, columnsAA, columnsAB } = sums;
-    sums.reset();
-    for (let y = 0; y < WINDOW - 1; y++) sums.addRow(candidate, grey, y);
     let mssim = 0;
     let window = 0;
     for (let y = 0; y < outHeight; y++) {
-      if (y > 0) sums.slide(candidate, grey, y + WINDOW - 1);
-      else sums.addRow(candidate, grey, WINDOW - 1);
+      sums.window(candidate, grey, y);
       let runA = 0;
       let runAA = 0;
       let runAB = 0;
